@@ -1,0 +1,136 @@
+package dev.sodec.engine.cpu;
+
+import static dev.sodec.engine.tensor.Tensor.F32_LE;
+
+import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.backend.Conv2dParams;
+import dev.sodec.engine.tensor.Shapes;
+import dev.sodec.engine.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/** The pure-Java backend: F32, multithreaded, Vector API inner loops. Also the test oracle for other backends. */
+public final class CpuBackend implements Backend {
+    private final Parallel par;
+
+    public CpuBackend(int threads) {
+        this.par = new Parallel(threads);
+    }
+
+    /** All available cores. */
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public String name() { return "cpu"; }
+
+    @Override
+    public int threads() { return par.threads(); }
+
+    public Parallel parallel() { return par; }
+
+    private static Tensor f32(Tensor t) {
+        return t == null ? null : t.toF32();
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        x = f32(x);
+        weight = f32(weight);
+        bias = f32(bias);
+        int in = x.dim(-1);
+        int out = weight.dim(0);
+        if (weight.dim(1) != in) {
+            throw new IllegalArgumentException("linear: input features " + in + " vs weight " + Arrays.toString(weight.shape()));
+        }
+        int rows = (int) (x.numel() / Math.max(in, 1));
+        int[] os = x.shape();
+        os[os.length - 1] = out;
+        Tensor y = Tensor.zeros(os);
+        MemorySegment yd = y.data();
+        if (bias != null) {
+            MemorySegment bd = bias.data();
+            for (int r = 0; r < rows; r++) MemorySegment.copy(bd, 0, yd, (long) r * out * 4, (long) out * 4);
+        }
+        CpuGemm.sgemm(par, rows, out, in, x.data(), 0, in, false, weight.data(), 0, in, true, yd, 0, out, bias != null);
+        return y;
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        a = f32(a);
+        b = f32(b);
+        if (a.rank() == 2) a = a.reshape(1, a.dim(0), a.dim(1));
+        if (b.rank() == 2) b = b.reshape(1, b.dim(0), b.dim(1));
+        int batch = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
+        if (b.dim(1) != k || (b.dim(0) != batch && b.dim(0) != 1)) {
+            throw new IllegalArgumentException("matmul shapes " + a + " x " + b);
+        }
+        Tensor c = Tensor.zeros(batch, m, n);
+        for (int i = 0; i < batch; i++) {
+            long bOff = b.dim(0) == 1 ? 0 : (long) i * k * n;
+            CpuGemm.sgemm(par, m, n, k, a.data(), (long) i * m * k, k, false, b.data(), bOff, n, false,
+                    c.data(), (long) i * m * n, n, false);
+        }
+        return c;
+    }
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dParams p) {
+        Shapes.requireRank("conv2d", x.shape(), 4);
+        return CpuConv.conv2d(par, f32(x), f32(weight), f32(bias), p);
+    }
+
+    @Override
+    public Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, Conv2dParams p) {
+        Shapes.requireRank("conv_transpose2d", x.shape(), 4);
+        return CpuConv.convTranspose2d(par, f32(x), f32(weight), f32(bias), p);
+    }
+
+    @Override
+    public Tensor gdn(Tensor x, Tensor beta, Tensor gamma, boolean inverse) {
+        x = f32(x);
+        Shapes.requireRank("gdn", x.shape(), 4);
+        int nb = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        MemorySegment xd = x.data(), bd = f32(beta).data(), gd = f32(gamma).data();
+        Tensor y = Tensor.zeros(x.shape());
+        MemorySegment yd = y.data();
+        par.forRange(nb * c, 1, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int b = r / c, i = r % c;
+                long base = (long) b * c * hw;
+                float bi = bd.getAtIndex(F32_LE, i);
+                for (int s = 0; s < hw; s++) {
+                    float norm = bi;
+                    for (int j = 0; j < c; j++) {
+                        float v = xd.getAtIndex(F32_LE, base + (long) j * hw + s);
+                        norm += gd.getAtIndex(F32_LE, (long) i * c + j) * v * v;
+                    }
+                    float xv = xd.getAtIndex(F32_LE, base + (long) i * hw + s);
+                    float f = (float) Math.sqrt(norm);
+                    yd.setAtIndex(F32_LE, base + (long) i * hw + s, inverse ? xv * f : xv / f);
+                }
+            }
+        });
+        return y;
+    }
+
+    @Override
+    public Tensor leakyRelu(Tensor x, float negativeSlope) {
+        x = f32(x);
+        Tensor y = Tensor.zeros(x.shape());
+        MemorySegment xd = x.data(), yd = y.data();
+        long n = x.numel();
+        for (long i = 0; i < n; i++) {
+            float v = xd.getAtIndex(F32_LE, i);
+            yd.setAtIndex(F32_LE, i, v >= 0 ? v : v * negativeSlope);
+        }
+        return y;
+    }
+
+    @Override
+    public void close() {
+        par.close();
+    }
+}

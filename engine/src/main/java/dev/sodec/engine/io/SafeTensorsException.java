@@ -1,0 +1,10 @@
+package dev.sodec.engine.io;
+
+import java.io.IOException;
+
+/** A safetensors file that cannot be used; the message starts with the file name and names the problem. */
+public final class SafeTensorsException extends IOException {
+    public SafeTensorsException(String message) {
+        super(message);
+    }
+}
