@@ -3,6 +3,7 @@ package dev.sodec.engine.cpu;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -23,12 +24,14 @@ final class VectorMath {
     private static final float LOG2E = 1.44269504088896341f;
     // ln 2 split so that n * LN2_HI is exact for |n| < 2^8 (Cody-Waite reduction).
     private static final float LN2_HI = 0.693145751953125f;
-    private static final float LN2_LO = 1.42860676533018704e-06f;
+    private static final float LN2_LO = 1.42860682030941723e-06f;
     // 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to the nearest integer (ties to even).
     private static final float ROUND_MAGIC = 12582912f;
     private static final int ROUND_MAGIC_BITS = 0x4B400000;
-    private static final float EXP_LO = -87.3f;   // below: result 0 (torch would give a subnormal)
-    private static final float EXP_HI = 88.72f;   // above: +inf like expf
+    // Below EXP_LO even the smallest subnormal underflows: result 0. Above EXP_HI the result overflows to +inf
+    // through the arithmetic itself.
+    private static final float EXP_LO = -104f;
+    private static final float EXP_HI = 89f;
 
     static FloatVector load(MemorySegment seg, long floatIndex) {
         return FloatVector.fromMemorySegment(S, seg, floatIndex * 4, LE);
@@ -51,9 +54,13 @@ final class VectorMath {
         return S.indexInRange(i, n);
     }
 
-    /** e^x with a relative error of about 2 ulp; 0 below -87.3, +inf above 88.72, NaN propagates. */
+    /**
+     * e^x with a relative error of about 2 ulp, gradual underflow to subnormals like expf, 0 below -104, +inf on
+     * overflow, NaN propagates. 2^n is applied as two factors 2^(n/2) 2^(n - n/2) so that n in [-150, 129] never
+     * leaves the normal exponent range before the final (correctly rounded) multiplication.
+     */
     static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(-87.0f).min(88.0f);
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
         FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND_MAGIC));
         FloatVector n = t.sub(ROUND_MAGIC);
         FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
@@ -67,12 +74,13 @@ final class VectorMath {
         p = p.fma(r, FloatVector.broadcast(S, 0.5f));
         p = p.fma(r, FloatVector.broadcast(S, 1f));
         p = p.fma(r, FloatVector.broadcast(S, 1f));
-        // 2^n from the integer held in t's low mantissa bits; n is in [-126, 127] after the clamp.
-        FloatVector scale = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23)
-                .reinterpretAsFloats();
-        FloatVector y = p.mul(scale);
-        y = y.blend(0f, x.lt(EXP_LO));
-        return y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_HI));
+        // The integer n sits in t's low mantissa bits.
+        IntVector ni = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = ni.sub(n1);
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(s1).mul(s2).blend(0f, x.lt(EXP_LO));
     }
 
     /** x * sigmoid(a * x) = x / (1 + e^(-a x)). */
