@@ -36,22 +36,27 @@ final class CpuNorm {
         Tensor y = Tensor.zeros(xs);
         MemorySegment xd = x.data(), yd = y.data();
         MemorySegment wd = weight == null ? null : weight.data(), bd = bias == null ? null : bias.data();
-        par.forRange(nb * groups, 1, (u0, u1) -> {
+        // Phase 1: statistics, one whole group per work item. Phase 2: normalisation, one channel plane per item
+        // (finer than groups, so a batch of one with 32 groups still balances over many cores).
+        int units = nb * groups;
+        float[] means = new float[units], rstds = new float[units];
+        par.forRange(units, 1, (u0, u1) -> {
             float[] scratch = new float[L];
             for (int u = u0; u < u1; u++) {
-                int b = u / groups, g = u % groups;
-                long base = ((long) b * c + (long) g * cpg) * plane;
+                long base = (long) u * groupSize;
                 double mean = VectorMath.sum(xd, base, groupSize, scratch) / groupSize;
                 double var = VectorMath.sumSquaredDeviation(xd, base, groupSize, (float) mean, scratch) / groupSize;
-                float rstd = (float) (1.0 / Math.sqrt(var + eps));
-                for (int ci = 0; ci < cpg; ci++) {
-                    int ch = g * cpg + ci;
-                    float w = wd == null ? 1f : wd.getAtIndex(Tensor.F32_LE, ch);
-                    float bb = bd == null ? 0f : bd.getAtIndex(Tensor.F32_LE, ch);
-                    float a = rstd * w;
-                    float shift = bb - (float) mean * a;
-                    affine(xd, yd, base + ci * plane, plane, a, shift, fuseSilu);
-                }
+                means[u] = (float) mean;
+                rstds[u] = (float) (1.0 / Math.sqrt(var + eps));
+            }
+        });
+        par.forRange(nb * c, Math.max(1, (int) (CpuElementwise.CHUNK / Math.max(plane, 1))), (p0, p1) -> {
+            for (int pl = p0; pl < p1; pl++) {
+                int ch = pl % c, u = (pl / c) * groups + ch / cpg;
+                float w = wd == null ? 1f : wd.getAtIndex(Tensor.F32_LE, ch);
+                float bb = bd == null ? 0f : bd.getAtIndex(Tensor.F32_LE, ch);
+                float a = rstds[u] * w;
+                affine(xd, yd, (long) pl * plane, plane, a, bb - means[u] * a, fuseSilu);
             }
         });
         return y;
@@ -92,12 +97,17 @@ final class CpuNorm {
                 double var = VectorMath.sumSquaredDeviation(xd, base, d, (float) mean, scratch) / d;
                 FloatVector mv = FloatVector.broadcast(S, (float) mean);
                 FloatVector rv = FloatVector.broadcast(S, (float) (1.0 / Math.sqrt(var + eps)));
-                for (int i = 0; i < d; i += L) {
+                int i = 0;
+                for (; i + L <= d; i += L) {
+                    FloatVector w = wd == null ? one : load(wd, i);
+                    FloatVector b = bd == null ? zero : load(bd, i);
+                    store(load(xd, base + i).sub(mv).mul(rv).fma(w, b), yd, base + i);
+                }
+                if (i < d) {
                     VectorMask<Float> m = tail(i, d);
                     FloatVector w = wd == null ? one : load(wd, i, m);
                     FloatVector b = bd == null ? zero : load(bd, i, m);
-                    FloatVector v = load(xd, base + i, m).sub(mv).mul(rv);
-                    store(v.fma(w, b), yd, base + i, m);
+                    store(load(xd, base + i, m).sub(mv).mul(rv).fma(w, b), yd, base + i, m);
                 }
             }
         });
