@@ -1,6 +1,7 @@
 package dev.sodec.engine.cpu;
 
 import static dev.sodec.engine.cpu.VectorMath.L;
+import static dev.sodec.engine.cpu.VectorMath.LE;
 import static dev.sodec.engine.cpu.VectorMath.S;
 import static dev.sodec.engine.cpu.VectorMath.load;
 import static dev.sodec.engine.cpu.VectorMath.store;
@@ -65,15 +66,20 @@ final class CpuNorm {
     /** y = x * a + shift (then silu) over [off, off + n). */
     private static void affine(MemorySegment xd, MemorySegment yd, long off, long n, float a, float shift, boolean silu) {
         FloatVector av = FloatVector.broadcast(S, a), sv = FloatVector.broadcast(S, shift);
-        long i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector v = load(xd, off + i).fma(av, sv);
-            store(silu ? VectorMath.silu(v) : v, yd, off + i);
+        if (silu) {
+            // one masked call site for the exp-based kernel (see CpuElementwise.unaryRange)
+            for (long i = 0; i < n; i += L) {
+                VectorMask<Float> m = S.indexInRange(i, n);
+                FloatVector v = FloatVector.fromMemorySegment(S, xd, (off + i) * 4, LE, m).fma(av, sv);
+                VectorMath.silu(v).intoMemorySegment(yd, (off + i) * 4, LE, m);
+            }
+            return;
         }
+        long i = 0;
+        for (; i + L <= n; i += L) store(load(xd, off + i).fma(av, sv), yd, off + i);
         if (i < n) {
             VectorMask<Float> m = tail(i, n);
-            FloatVector v = load(xd, off + i, m).fma(av, sv);
-            store(silu ? VectorMath.silu(v) : v, yd, off + i, m);
+            store(load(xd, off + i, m).fma(av, sv), yd, off + i, m);
         }
     }
 
@@ -148,17 +154,13 @@ final class CpuNorm {
         // scale > 0, so max(s) * scale is the max of the scaled scores; (s - max) * scale <= 0.
         FloatVector mv = FloatVector.broadcast(S, max);
         FloatVector acc = FloatVector.zero(S);
-        i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector e = VectorMath.exp(load(src, so + i).sub(mv).mul(scale));
+        // one masked call site for exp (see CpuElementwise.unaryRange)
+        for (i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, src, (so + i) * 4, LE, m).sub(mv).mul(scale))
+                    .blend(0f, m.not());
             acc = acc.add(e);
-            store(e, dst, dOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = tail(i, n);
-            FloatVector e = VectorMath.exp(load(src, so + i, m).sub(mv).mul(scale)).blend(0f, m.not());
-            acc = acc.add(e);
-            store(e, dst, dOff + i, m);
+            e.intoMemorySegment(dst, (dOff + i) * 4, LE, m);
         }
         float sum = (float) VectorMath.sumLanes(acc, scratch);
         FloatVector sv = FloatVector.broadcast(S, sum);
