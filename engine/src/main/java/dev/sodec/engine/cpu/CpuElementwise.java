@@ -1,6 +1,7 @@
 package dev.sodec.engine.cpu;
 
 import static dev.sodec.engine.cpu.VectorMath.L;
+import static dev.sodec.engine.cpu.VectorMath.LE;
 import static dev.sodec.engine.cpu.VectorMath.S;
 import static dev.sodec.engine.cpu.VectorMath.load;
 import static dev.sodec.engine.cpu.VectorMath.store;
@@ -32,15 +33,6 @@ final class CpuElementwise {
         par.forRange((int) nChunks, 1, (c0, c1) -> body.run((long) c0 * CHUNK, Math.min(n, (long) c1 * CHUNK)));
     }
 
-    static FloatVector apply(Unary op, FloatVector v) {
-        return switch (op) {
-            case SILU -> VectorMath.silu(v);
-            case GELU_ERF -> VectorMath.geluErf(v);
-            case GELU_TANH -> VectorMath.geluTanh(v);
-            case QUICK_GELU -> VectorMath.quickGelu(v);
-        };
-    }
-
     static Tensor unary(Parallel par, Tensor x, Unary op) {
         Tensor y = Tensor.zeros(x.shape());
         MemorySegment xd = x.data(), yd = y.data();
@@ -48,13 +40,47 @@ final class CpuElementwise {
         return y;
     }
 
-    /** In place on seg[from, to); also used by fused ops (group norm + silu). */
+    /*
+     * Loops around the transcendental kernels have exactly one call site each, every step masked (cheap next to
+     * exp): a second, tail-only call site doubles the IR, and past C2's inlining node budget the loads and stores
+     * stop being inlined and every vector gets boxed (measured: 3x slower). Loads and stores call the JDK's
+     * force-inlined methods directly for the same reason.
+     */
+
     static void unaryRange(Unary op, MemorySegment xd, MemorySegment yd, long from, long to) {
-        long i = from;
-        for (; i + L <= to; i += L) store(apply(op, load(xd, i)), yd, i);
-        if (i < to) {
-            VectorMask<Float> m = tail(i, to);
-            store(apply(op, load(xd, i, m)), yd, i, m);
+        switch (op) {
+            case SILU -> siluRange(xd, yd, from, to);
+            case GELU_ERF -> geluErfRange(xd, yd, from, to);
+            case GELU_TANH -> geluTanhRange(xd, yd, from, to);
+            case QUICK_GELU -> quickGeluRange(xd, yd, from, to);
+        }
+    }
+
+    static void siluRange(MemorySegment xd, MemorySegment yd, long from, long to) {
+        for (long i = from; i < to; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            VectorMath.silu(FloatVector.fromMemorySegment(S, xd, i * 4, LE, m)).intoMemorySegment(yd, i * 4, LE, m);
+        }
+    }
+
+    private static void geluErfRange(MemorySegment xd, MemorySegment yd, long from, long to) {
+        for (long i = from; i < to; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            VectorMath.geluErf(FloatVector.fromMemorySegment(S, xd, i * 4, LE, m)).intoMemorySegment(yd, i * 4, LE, m);
+        }
+    }
+
+    private static void geluTanhRange(MemorySegment xd, MemorySegment yd, long from, long to) {
+        for (long i = from; i < to; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            VectorMath.geluTanh(FloatVector.fromMemorySegment(S, xd, i * 4, LE, m)).intoMemorySegment(yd, i * 4, LE, m);
+        }
+    }
+
+    private static void quickGeluRange(MemorySegment xd, MemorySegment yd, long from, long to) {
+        for (long i = from; i < to; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            VectorMath.quickGelu(FloatVector.fromMemorySegment(S, xd, i * 4, LE, m)).intoMemorySegment(yd, i * 4, LE, m);
         }
     }
 
@@ -173,14 +199,12 @@ final class CpuElementwise {
         par.forRange((int) rows, Math.max(1, CHUNK / Math.max(n, 1)), (r0, r1) -> {
             for (long r = r0; r < r1; r++) {
                 long in = r * two, out = r * n;
-                long i = 0;
-                for (; i + L <= n; i += L) {
-                    store(load(xd, in + i).mul(VectorMath.geluErf(load(xd, in + n + i))), yd, out + i);
-                }
-                if (i < n) {
-                    VectorMask<Float> m = tail(i, n);
-                    FloatVector h = load(xd, in + i, m), g = load(xd, in + n + i, m);
-                    store(h.mul(VectorMath.geluErf(g)), yd, out + i, m);
+                // one masked call site, see unaryRange
+                for (long i = 0; i < n; i += L) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector h = FloatVector.fromMemorySegment(S, xd, (in + i) * 4, LE, m);
+                    FloatVector g = FloatVector.fromMemorySegment(S, xd, (in + n + i) * 4, LE, m);
+                    h.mul(VectorMath.geluErf(g)).intoMemorySegment(yd, (out + i) * 4, LE, m);
                 }
             }
         });

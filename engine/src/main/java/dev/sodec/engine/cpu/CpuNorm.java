@@ -1,6 +1,7 @@
 package dev.sodec.engine.cpu;
 
 import static dev.sodec.engine.cpu.VectorMath.L;
+import static dev.sodec.engine.cpu.VectorMath.LE;
 import static dev.sodec.engine.cpu.VectorMath.S;
 import static dev.sodec.engine.cpu.VectorMath.load;
 import static dev.sodec.engine.cpu.VectorMath.store;
@@ -36,22 +37,27 @@ final class CpuNorm {
         Tensor y = Tensor.zeros(xs);
         MemorySegment xd = x.data(), yd = y.data();
         MemorySegment wd = weight == null ? null : weight.data(), bd = bias == null ? null : bias.data();
-        par.forRange(nb * groups, 1, (u0, u1) -> {
+        // Phase 1: statistics, one whole group per work item. Phase 2: normalisation, one channel plane per item
+        // (finer than groups, so a batch of one with 32 groups still balances over many cores).
+        int units = nb * groups;
+        float[] means = new float[units], rstds = new float[units];
+        par.forRange(units, 1, (u0, u1) -> {
             float[] scratch = new float[L];
             for (int u = u0; u < u1; u++) {
-                int b = u / groups, g = u % groups;
-                long base = ((long) b * c + (long) g * cpg) * plane;
+                long base = (long) u * groupSize;
                 double mean = VectorMath.sum(xd, base, groupSize, scratch) / groupSize;
                 double var = VectorMath.sumSquaredDeviation(xd, base, groupSize, (float) mean, scratch) / groupSize;
-                float rstd = (float) (1.0 / Math.sqrt(var + eps));
-                for (int ci = 0; ci < cpg; ci++) {
-                    int ch = g * cpg + ci;
-                    float w = wd == null ? 1f : wd.getAtIndex(Tensor.F32_LE, ch);
-                    float bb = bd == null ? 0f : bd.getAtIndex(Tensor.F32_LE, ch);
-                    float a = rstd * w;
-                    float shift = bb - (float) mean * a;
-                    affine(xd, yd, base + ci * plane, plane, a, shift, fuseSilu);
-                }
+                means[u] = (float) mean;
+                rstds[u] = (float) (1.0 / Math.sqrt(var + eps));
+            }
+        });
+        par.forRange(nb * c, Math.max(1, (int) (CpuElementwise.CHUNK / Math.max(plane, 1))), (p0, p1) -> {
+            for (int pl = p0; pl < p1; pl++) {
+                int ch = pl % c, u = (pl / c) * groups + ch / cpg;
+                float w = wd == null ? 1f : wd.getAtIndex(Tensor.F32_LE, ch);
+                float bb = bd == null ? 0f : bd.getAtIndex(Tensor.F32_LE, ch);
+                float a = rstds[u] * w;
+                affine(xd, yd, (long) pl * plane, plane, a, bb - means[u] * a, fuseSilu);
             }
         });
         return y;
@@ -60,15 +66,20 @@ final class CpuNorm {
     /** y = x * a + shift (then silu) over [off, off + n). */
     private static void affine(MemorySegment xd, MemorySegment yd, long off, long n, float a, float shift, boolean silu) {
         FloatVector av = FloatVector.broadcast(S, a), sv = FloatVector.broadcast(S, shift);
-        long i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector v = load(xd, off + i).fma(av, sv);
-            store(silu ? VectorMath.silu(v) : v, yd, off + i);
+        if (silu) {
+            // one masked call site for the exp-based kernel (see CpuElementwise.unaryRange)
+            for (long i = 0; i < n; i += L) {
+                VectorMask<Float> m = S.indexInRange(i, n);
+                FloatVector v = FloatVector.fromMemorySegment(S, xd, (off + i) * 4, LE, m).fma(av, sv);
+                VectorMath.silu(v).intoMemorySegment(yd, (off + i) * 4, LE, m);
+            }
+            return;
         }
+        long i = 0;
+        for (; i + L <= n; i += L) store(load(xd, off + i).fma(av, sv), yd, off + i);
         if (i < n) {
             VectorMask<Float> m = tail(i, n);
-            FloatVector v = load(xd, off + i, m).fma(av, sv);
-            store(silu ? VectorMath.silu(v) : v, yd, off + i, m);
+            store(load(xd, off + i, m).fma(av, sv), yd, off + i, m);
         }
     }
 
@@ -92,12 +103,17 @@ final class CpuNorm {
                 double var = VectorMath.sumSquaredDeviation(xd, base, d, (float) mean, scratch) / d;
                 FloatVector mv = FloatVector.broadcast(S, (float) mean);
                 FloatVector rv = FloatVector.broadcast(S, (float) (1.0 / Math.sqrt(var + eps)));
-                for (int i = 0; i < d; i += L) {
+                int i = 0;
+                for (; i + L <= d; i += L) {
+                    FloatVector w = wd == null ? one : load(wd, i);
+                    FloatVector b = bd == null ? zero : load(bd, i);
+                    store(load(xd, base + i).sub(mv).mul(rv).fma(w, b), yd, base + i);
+                }
+                if (i < d) {
                     VectorMask<Float> m = tail(i, d);
                     FloatVector w = wd == null ? one : load(wd, i, m);
                     FloatVector b = bd == null ? zero : load(bd, i, m);
-                    FloatVector v = load(xd, base + i, m).sub(mv).mul(rv);
-                    store(v.fma(w, b), yd, base + i, m);
+                    store(load(xd, base + i, m).sub(mv).mul(rv).fma(w, b), yd, base + i, m);
                 }
             }
         });
@@ -138,17 +154,13 @@ final class CpuNorm {
         // scale > 0, so max(s) * scale is the max of the scaled scores; (s - max) * scale <= 0.
         FloatVector mv = FloatVector.broadcast(S, max);
         FloatVector acc = FloatVector.zero(S);
-        i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector e = VectorMath.exp(load(src, so + i).sub(mv).mul(scale));
+        // one masked call site for exp (see CpuElementwise.unaryRange)
+        for (i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, src, (so + i) * 4, LE, m).sub(mv).mul(scale))
+                    .blend(0f, m.not());
             acc = acc.add(e);
-            store(e, dst, dOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = tail(i, n);
-            FloatVector e = VectorMath.exp(load(src, so + i, m).sub(mv).mul(scale)).blend(0f, m.not());
-            acc = acc.add(e);
-            store(e, dst, dOff + i, m);
+            e.intoMemorySegment(dst, (dOff + i) * 4, LE, m);
         }
         float sum = (float) VectorMath.sumLanes(acc, scratch);
         FloatVector sv = FloatVector.broadcast(S, sum);
