@@ -33,6 +33,8 @@ final class GemmDriver {
     private static final class Workspace {
         float[] a = new float[0];
         float[] b = new float[0];
+        /** Set while a GEMM of this thread uses the buffers (a pool thread may start another while joining). */
+        boolean busy;
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -47,6 +49,19 @@ final class GemmDriver {
             return;
         }
         Workspace ws = WORKSPACE.get();
+        if (ws.busy) {
+            ws = new Workspace(); // re-entered from inside a parallel body on this thread: never share buffers
+        }
+        ws.busy = true;
+        try {
+            blocked(par, m, n, k, a, b, c, cOff, ldc, accumulate, ws);
+        } finally {
+            ws.busy = false;
+        }
+    }
+
+    private static void blocked(Parallel par, int m, int n, int k, Panel a, Panel b,
+                                MemorySegment c, long cOff, int ldc, boolean accumulate, Workspace ws) {
         int aLen = roundUp(Math.min(m, MB), MR) * Math.min(k, KC);
         int bLen = roundUp(Math.min(n, NB), NR) * Math.min(k, KC);
         if (ws.a.length < aLen) ws.a = new float[aLen];
