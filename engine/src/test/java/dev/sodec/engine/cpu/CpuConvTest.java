@@ -106,7 +106,8 @@ class CpuConvTest {
             {1, 3, 16, 16, 12, 5, 5, 2, 2, 1, 1, 1},  // analysis-transform shape
             {1, 2, 5, 70, 3, 3, 3, 1, 1, 1, 1, 1},    // rows longer than a sliver
             {1, 1, 4, 4, 3, 2, 3, 1, 0, 1, 1, 1},     // one input channel, non-square kernel
-            {1, 35, 9, 9, 17, 3, 3, 1, 1, 1, 1, 1},   // K = 315 crosses the K block
+            {1, 35, 9, 9, 17, 3, 3, 1, 1, 1, 1, 1},   // K = 315
+            {1, 64, 9, 9, 9, 3, 3, 1, 1, 1, 1, 1},    // K = 576 crosses the GEMM's K block
     };
 
     @Test
@@ -136,6 +137,7 @@ class CpuConvTest {
             {1, 6, 5, 3, 4, 3, 3, 0, 2, 1, 2, 1},    // stride 3, output padding 2, groups 2
             {1, 4, 5, 6, 4, 3, 2, 1, 1, 2, 1, 1},    // dilation 2
             {1, 35, 3, 4, 3, 2, 2, 0, 0, 1, 1, 1},   // K = 35 input channels, k = 2
+            {1, 520, 3, 3, 2, 3, 2, 1, 1, 1, 1, 1},  // K = 520 crosses the GEMM's K block
     };
 
     @Test
