@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Convolution with one input channel per group (depthwise, any channel multiplier): output channel co reads
  * input channel co / (cout / cin). Each output plane is one work item: its input channel is copied once into a
  * zero-padded float[] so the tap loops need no bounds checks, then every output row accumulates
- * bias + sum over taps (ky, kx in order) of w * x, vectorised along the row for stride 1.
+ * bias + sum over taps (ky, kx in order) of w * x (fused), vectorised along the row for stride 1.
  */
 final class DepthwiseConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -47,26 +47,43 @@ final class DepthwiseConv {
                 float bias = bd == null ? 0f : bd.getAtIndex(F32_LE, co);
                 long outPlane = (long) r * oh * ow;
                 for (int oy = 0; oy < oh; oy++) {
-                    java.util.Arrays.fill(row, bias);
-                    for (int ky = 0; ky < kh; ky++) {
-                        int base = (oy * sh + ky * dh) * padW;
-                        for (int kx = 0; kx < kw; kx++) {
-                            float wv = wt[ky * kw + kx];
-                            int start = base + kx * dw;
-                            if (sw == 1) {
-                                FloatVector wvec = FloatVector.broadcast(S, wv);
-                                for (int ox = 0; ox < owVec; ox += VL) {
-                                    FloatVector.fromArray(S, pad, start + ox).fma(wvec, FloatVector.fromArray(S, row, ox))
-                                            .intoArray(row, ox);
-                                }
-                            } else {
-                                for (int ox = 0; ox < ow; ox++) row[ox] = Math.fma(pad[start + ox * sw], wv, row[ox]);
-                            }
-                        }
+                    int base = oy * sh * padW;
+                    if (sw == 1) {
+                        rowStride1(pad, base, padW, wt, kh, kw, dh, dw, bias, row, owVec);
+                    } else {
+                        rowStrided(pad, base, padW, wt, kh, kw, dh, dw, sw, bias, row, ow);
                     }
                     MemorySegment.copy(row, 0, od, F32_LE, (outPlane + (long) oy * ow) * 4, ow);
                 }
             }
         });
+    }
+
+    /** One output row, stride 1: each vector of outputs stays in a register across all taps. */
+    private static void rowStride1(float[] pad, int base, int padW, float[] wt, int kh, int kw, int dh, int dw,
+                                   float bias, float[] row, int owVec) {
+        FloatVector b = FloatVector.broadcast(S, bias);
+        for (int ox = 0; ox < owVec; ox += VL) {
+            FloatVector acc = b;
+            for (int ky = 0; ky < kh; ky++) {
+                int start = base + ky * dh * padW + ox;
+                for (int kx = 0; kx < kw; kx++) {
+                    acc = FloatVector.fromArray(S, pad, start + kx * dw).fma(FloatVector.broadcast(S, wt[ky * kw + kx]), acc);
+                }
+            }
+            acc.intoArray(row, ox);
+        }
+    }
+
+    private static void rowStrided(float[] pad, int base, int padW, float[] wt, int kh, int kw, int dh, int dw,
+                                   int sw, float bias, float[] row, int ow) {
+        for (int ox = 0; ox < ow; ox++) {
+            float acc = bias;
+            int start = base + ox * sw;
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) acc = Math.fma(pad[start + ky * dh * padW + kx * dw], wt[ky * kw + kx], acc);
+            }
+            row[ox] = acc;
+        }
     }
 }

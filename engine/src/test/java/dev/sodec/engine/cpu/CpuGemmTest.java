@@ -169,4 +169,49 @@ class CpuGemmTest {
         }
         assertArrayEquals(want, got);
     }
+
+    @Test
+    void nestedCallsFromParallelBodiesDoNotShareBuffers() {
+        // Batched GEMMs issued from inside a parallel body on the same pool: a worker that steals another
+        // batch item while joining must not reuse the packed buffers of the GEMM it is part of.
+        SplittableRandom rnd = new SplittableRandom(6);
+        int batch = 12, m = 40, n = 70, k = 300;
+        Mat[] as = new Mat[batch], bs = new Mat[batch];
+        for (int i = 0; i < batch; i++) {
+            as[i] = Mat.random(rnd, m, k, 0, 0);
+            bs[i] = Mat.random(rnd, k, n, 0, 0);
+        }
+        MemorySegment serial = Arena.ofAuto().allocate((long) batch * m * n * 4);
+        MemorySegment nested = Arena.ofAuto().allocate((long) batch * m * n * 4);
+        for (int i = 0; i < batch; i++) {
+            CpuGemm.sgemm(ONE, m, n, k, as[i].seg, 0, k, false, bs[i].seg, 0, n, false, serial, (long) i * m * n, n, false);
+        }
+        THREE.forRange(batch, 1, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                CpuGemm.sgemm(THREE, m, n, k, as[i].seg, 0, k, false, bs[i].seg, 0, n, false, nested, (long) i * m * n, n, false);
+            }
+        });
+        assertEquals(-1, serial.mismatch(nested));
+    }
+
+    @Test
+    void reentrantCallOnTheSameThreadGetsItsOwnBuffers() {
+        // A panel source that itself runs a GEMM while the outer one is packing: the deterministic form of a
+        // pool thread starting a second GEMM while it is inside the first.
+        SplittableRandom rnd = new SplittableRandom(7);
+        int m = 70, n = 90, k = 80; // larger than the inner GEMM, so a shared buffer would be reused, not regrown
+        Mat a = Mat.random(rnd, m, k, 0, 0), b = Mat.random(rnd, k, n, 0, 0);
+        MemorySegment scratch = Arena.ofAuto().allocate(16L * 16 * 4);
+        Panel plainB = SegmentPanel.kMajor(b.seg, 0, n);
+        Panel meddlingB = (dst, off, width, r0, rows, p0, kc) -> {
+            plainB.pack(dst, off, width, r0, rows, p0, kc);
+            Mat x = Mat.random(new SplittableRandom(r0), 16, 16, 0, 0);
+            GemmDriver.run(ONE, 16, 16, 16, SegmentPanel.rowMajor(x.seg, 0, 16), SegmentPanel.kMajor(x.seg, 0, 16),
+                    scratch, 0, 16, false);
+        };
+        MemorySegment want = Arena.ofAuto().allocate((long) m * n * 4), got = Arena.ofAuto().allocate((long) m * n * 4);
+        GemmDriver.run(ONE, m, n, k, SegmentPanel.rowMajor(a.seg, 0, k), plainB, want, 0, n, false);
+        GemmDriver.run(ONE, m, n, k, SegmentPanel.rowMajor(a.seg, 0, k), meddlingB, got, 0, n, false);
+        assertEquals(-1, want.mismatch(got));
+    }
 }
