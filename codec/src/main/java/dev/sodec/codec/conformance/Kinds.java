@@ -23,6 +23,7 @@ public final class Kinds {
         Kinds k = new Kinds();
         // Registrars, one per area (ops/blocks, entropy, compression models, SODEC models, checkpoints).
         OpKinds.register(k);
+        ModelKinds.register(k);
         return k;
     }
 }

@@ -1,0 +1,21 @@
+package dev.sodec.codec.conformance;
+
+import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
+import dev.sodec.engine.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The SODEC network kinds of golden FORMAT.md section 5: model.unet2d_condition, model.vae_decoder, model.clip_vision. */
+public final class ModelKinds {
+    private ModelKinds() {}
+
+    public static void register(Kinds k) {
+        k.register("model.unet2d_condition", (c, b) -> {
+            UNet2DConditionModel unet = OpKinds.load(c, sd -> UNet2DConditionModel.load(sd, c.config()));
+            float t = (float) c.call().getDouble("timestep");
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            m.put("eps", unet.forward(b, c.input("sample"), t, c.input("encoder_hidden_states")));
+            return m;
+        });
+    }
+}
