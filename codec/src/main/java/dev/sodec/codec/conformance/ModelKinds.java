@@ -1,6 +1,7 @@
 package dev.sodec.codec.conformance;
 
 import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
+import dev.sodec.codec.sodec.vae.VaeDecoder;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +16,12 @@ public final class ModelKinds {
             float t = (float) c.call().getDouble("timestep");
             Map<String, Tensor> m = new LinkedHashMap<>();
             m.put("eps", unet.forward(b, c.input("sample"), t, c.input("encoder_hidden_states")));
+            return m;
+        });
+        k.register("model.vae_decoder", (c, b) -> {
+            VaeDecoder vae = OpKinds.load(c, sd -> VaeDecoder.load(sd, c.config()));
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            m.put("image", vae.decode(b, c.input("latent")));
             return m;
         });
     }

@@ -33,4 +33,9 @@ class GoldenModelsConformanceTest {
     void unetCasesPass() throws Exception {
         allPass("model.unet2d_condition.", 3);
     }
+
+    @Test
+    void vaeDecoderCasePasses() throws Exception {
+        allPass("model.vae_decoder", 1);
+    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.codec.conformance.GoldenCase;
 import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
+import dev.sodec.codec.sodec.vae.VaeDecoder;
 import dev.sodec.convert.names.NameMaps;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.json.Json;
@@ -108,6 +109,35 @@ class ModelLoadingErrorsTest {
                         () -> UNet2DConditionModel.load(stateDict(c, c.weights()), withKey(c, bad.get(0), bad.get(1))));
                 assertMessageHas(e, bad.get(0).equals("down_block_types") ? "down_block_types" : bad.get(0));
             }
+        }
+    }
+
+    private static final BiConsumer<StateDict, Config> VAE = VaeDecoder::load;
+
+    @Test
+    void vaeMissingWeightIsNamed() throws Exception {
+        missingKeyIsNamed("model.vae_decoder", "decoder.mid_block.attentions.0.to_v.bias", VAE);
+        missingKeyIsNamed("model.vae_decoder", "post_quant_conv.weight", VAE);
+        missingKeyIsNamed("model.vae_decoder", "decoder.up_blocks.1.upsamplers.0.conv.weight", VAE);
+    }
+
+    @Test
+    void vaeExtraWeightIsNamed() throws Exception {
+        extraKeyIsNamed("model.vae_decoder", VAE);
+    }
+
+    @Test
+    void vaeWrongConfigNamesTheWeight() throws Exception {
+        try (GoldenCase c = open("model.vae_decoder")) {
+            Throwable e = assertThrows(RuntimeException.class,
+                    () -> VaeDecoder.load(stateDict(c, c.weights()), withKey(c, "block_out_channels", "[16, 32, 64]")));
+            assertMessageHas(e, "decoder.conv_in.weight", "[32, 4, 3, 3]");
+            e = assertThrows(RuntimeException.class,
+                    () -> VaeDecoder.load(stateDict(c, c.weights()), withKey(c, "layers_per_block", "2")));
+            assertMessageHas(e, "decoder.up_blocks.0.resnets.2.norm1.weight");
+            e = assertThrows(RuntimeException.class,
+                    () -> VaeDecoder.load(stateDict(c, c.weights()), withKey(c, "latent_channels", "8")));
+            assertMessageHas(e, "post_quant_conv.weight");
         }
     }
 }
