@@ -2,6 +2,7 @@ package dev.sodec.codec.conformance;
 
 import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
 import dev.sodec.codec.sodec.vae.VaeDecoder;
+import dev.sodec.codec.sodec.vit.ClipVisionModel;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,16 @@ public final class ModelKinds {
             VaeDecoder vae = OpKinds.load(c, sd -> VaeDecoder.load(sd, c.config()));
             Map<String, Tensor> m = new LinkedHashMap<>();
             m.put("image", vae.decode(b, c.input("latent")));
+            return m;
+        });
+        k.register("model.clip_vision", (c, b) -> {
+            ClipVisionModel vit = OpKinds.load(c, sd -> ClipVisionModel.load(sd, c.config()));
+            ClipVisionModel.Output o = vit.forward(b, c.input("pixel_values"));
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            m.put("last_hidden_state", o.lastHiddenState());
+            m.put("pooler_output", o.poolerOutput());
+            m.put("hidden_states_m2", o.hiddenState(-2));
+            m.put("hidden_states_0", o.hiddenState(0));
             return m;
         });
     }

@@ -38,4 +38,9 @@ class GoldenModelsConformanceTest {
     void vaeDecoderCasePasses() throws Exception {
         allPass("model.vae_decoder", 1);
     }
+
+    @Test
+    void clipVisionCasePasses() throws Exception {
+        allPass("model.clip_vision", 1);
+    }
 }

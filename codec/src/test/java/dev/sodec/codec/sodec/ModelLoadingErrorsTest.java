@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sodec.codec.conformance.GoldenCase;
 import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
 import dev.sodec.codec.sodec.vae.VaeDecoder;
+import dev.sodec.codec.sodec.vit.ClipVisionModel;
 import dev.sodec.convert.names.NameMaps;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.json.Json;
@@ -138,6 +139,39 @@ class ModelLoadingErrorsTest {
             e = assertThrows(RuntimeException.class,
                     () -> VaeDecoder.load(stateDict(c, c.weights()), withKey(c, "latent_channels", "8")));
             assertMessageHas(e, "post_quant_conv.weight");
+        }
+    }
+
+    private static final BiConsumer<StateDict, Config> CLIP = ClipVisionModel::load;
+
+    @Test
+    void clipMissingWeightIsNamed() throws Exception {
+        missingKeyIsNamed("model.clip_vision", "embeddings.class_embedding", CLIP);
+        missingKeyIsNamed("model.clip_vision", "encoder.layers.1.self_attn.k_proj.bias", CLIP);
+        missingKeyIsNamed("model.clip_vision", "pre_layrnorm.weight", CLIP);
+    }
+
+    @Test
+    void clipExtraWeightIsNamed() throws Exception {
+        extraKeyIsNamed("model.clip_vision", CLIP);
+    }
+
+    @Test
+    void clipWrongConfigIsNamed() throws Exception {
+        try (GoldenCase c = open("model.clip_vision")) {
+            Throwable e = assertThrows(RuntimeException.class,
+                    () -> ClipVisionModel.load(stateDict(c, c.weights()), withKey(c, "num_hidden_layers", "4")));
+            assertMessageHas(e, "encoder.layers.3.layer_norm1.weight");
+            StateDict sd = stateDict(c, c.weights());
+            ClipVisionModel.load(sd, withKey(c, "num_hidden_layers", "2"));
+            e = assertThrows(RuntimeException.class, sd::requireAllConsumed);
+            assertMessageHas(e, "encoder.layers.2.");
+            e = assertThrows(RuntimeException.class,
+                    () -> ClipVisionModel.load(stateDict(c, c.weights()), withKey(c, "patch_size", "16")));
+            assertMessageHas(e, "embeddings.patch_embedding.weight");
+            e = assertThrows(RuntimeException.class,
+                    () -> ClipVisionModel.load(stateDict(c, c.weights()), withKey(c, "hidden_act", "\"relu\"")));
+            assertMessageHas(e, "hidden_act");
         }
     }
 }
