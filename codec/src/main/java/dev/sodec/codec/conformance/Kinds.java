@@ -24,6 +24,7 @@ public final class Kinds {
         // Registrars, one per area (ops/blocks, entropy, compression models, SODEC models, checkpoints).
         OpKinds.register(k);
         EntropyKinds.register(k);
+        ModelKinds.register(k);
         return k;
     }
 }
