@@ -160,6 +160,15 @@ public final class Converter {
         }
     }
 
+    /**
+     * A file's state dict unchanged (for SODEC's own modules, e.g. hs/ts/proj, which exist in no public format and
+     * are already in the engine's naming).
+     */
+    public static Conversion raw(Path file) throws IOException {
+        Weights w = Checkpoints.open(file);
+        return new Conversion(EngineModel.of("raw", new LinkedHashMap<>(), w.tensors()), w.fileName(), List.of(w));
+    }
+
     private static Map<String, Object> siblingConfig(String name, Path cfg) throws IOException {
         if (!Files.isRegularFile(cfg)) {
             throw new CheckpointException(name + ": a diffusers-named state dict needs its config.json beside it (" + cfg + ")");

@@ -48,6 +48,8 @@ public final class TorchUnpickler {
     private final String source;
     private final Map<String, StorageRef> storages;
     private long pos;
+    /** Where the opcode being interpreted starts (for error messages). */
+    private long opStart;
     private final ArrayList<Object> stack = new ArrayList<>();
     private int[] marks = new int[16];
     private int markCount;
@@ -148,6 +150,7 @@ public final class TorchUnpickler {
     /** Reads one pickle up to STOP and returns its value. */
     public Object load() throws CheckpointException {
         while (true) {
+            opStart = pos;
             int op = u8();
             switch (op) {
                 case 0x80 -> { // PROTO
@@ -376,7 +379,7 @@ public final class TorchUnpickler {
                 || (module.equals("torch") && name.endsWith("Storage"));
         if (!storage && !ALLOWED_FUNCTIONS.contains(q)) {
             throw new CheckpointException(source + " references global " + q + ", which is not an allowed tensor-rebuild"
-                    + " global (" + op + " opcode at byte " + (pos - 1) + "; refused, nothing was executed)");
+                    + " global (" + op + " opcode at byte " + opStart + "; refused, nothing was executed)");
         }
         return new PyGlobal(module, name);
     }
