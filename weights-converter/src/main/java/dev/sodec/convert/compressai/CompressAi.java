@@ -44,8 +44,13 @@ public final class CompressAi {
         throw new CheckpointException(file + ": unrecognised CompressAI architecture (h_s.4.weight " + java.util.Arrays.toString(hs4.shape()) + ")");
     }
 
-    /** Takes ownership of {@code w}. */
+    /** Takes ownership of {@code w}; empty tables are built by the {@link EntropyTableBuilder} service, if any. */
     public static Conversion convert(Weights w) throws CheckpointException {
+        return convert(w, null);
+    }
+
+    /** As {@link #convert(Weights)} with an explicit table builder (null: the ServiceLoader one). */
+    public static Conversion convert(Weights w, EntropyTableBuilder builder) throws CheckpointException {
         String file = w.fileName();
         Map<String, Tensor> sd = w.tensors();
         String arch = architecture(sd, file);
@@ -58,7 +63,7 @@ public final class CompressAi {
             Tensor t = sd.get(k);
             if (t != null && t.numel() == 0) empty = true;
         }
-        if (empty) out.putAll(buildTables(sd, config, file));
+        if (empty) out.putAll(buildTables(sd, config, file, builder));
         for (String k : TABLE_KEYS) {
             if (k.startsWith("gaussian_conditional") && arch.equals("bmshj2018_factorized")) continue;
             Tensor t = out.get(k);
@@ -68,9 +73,10 @@ public final class CompressAi {
         return new Conversion(m, file, List.of(w));
     }
 
-    private static Map<String, Tensor> buildTables(Map<String, Tensor> sd, Map<String, Object> config, String file)
-            throws CheckpointException {
-        Iterator<EntropyTableBuilder> it = ServiceLoader.load(EntropyTableBuilder.class).iterator();
+    private static Map<String, Tensor> buildTables(Map<String, Tensor> sd, Map<String, Object> config, String file,
+                                                   EntropyTableBuilder builder) throws CheckpointException {
+        Iterator<EntropyTableBuilder> it = builder != null ? java.util.List.of(builder).iterator()
+                : ServiceLoader.load(EntropyTableBuilder.class).iterator();
         if (!it.hasNext()) {
             throw new CheckpointException(file + ": the entropy tables (entropy_bottleneck._quantized_cdf, ...) are empty: this"
                     + " checkpoint was saved before CompressAI's update(); building them bit-exactly is not available in this"
