@@ -21,6 +21,7 @@ public final class Main {
     static Map<String, Command> commands() {
         Map<String, Command> c = new LinkedHashMap<>();
         c.put("conformance", ConformanceCommand::run);
+        c.put("convert", ConvertCommand::run);
         return c;
     }
 

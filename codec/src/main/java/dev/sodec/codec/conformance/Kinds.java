@@ -25,6 +25,7 @@ public final class Kinds {
         OpKinds.register(k);
         EntropyKinds.register(k);
         ModelKinds.register(k);
+        CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }
 }
