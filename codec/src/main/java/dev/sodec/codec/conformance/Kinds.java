@@ -23,6 +23,7 @@ public final class Kinds {
         Kinds k = new Kinds();
         // Registrars, one per area (ops/blocks, entropy, compression models, SODEC models, checkpoints).
         EntropyKinds.register(k);
+        CompressionKinds.register(k);
         return k;
     }
 }
