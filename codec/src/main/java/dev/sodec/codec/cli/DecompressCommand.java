@@ -23,9 +23,10 @@ final class DecompressCommand {
         Args a = new Args(argv, Set.of("-o", "--model", "--threads", "--backend", "--max-pixels"), Set.of());
         if (a.positional().size() != 1 || a.get("-o", null) == null) throw new UsageException(USAGE);
         Path in = Path.of(a.positional().get(0)), out = Path.of(a.get("-o", null));
+        CodecOptions opt = options(a);
         byte[] data = readContainerFile(in);
         Container header = Container.parse(data);
-        try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), header.modelId()), options(a))) {
+        try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), header.modelId()), opt)) {
             BufferedImage img = codec.decompress(data);
             ImageFiles.writePng(img, out);
             System.out.printf("%s: %dx%d%n", out, img.getWidth(), img.getHeight());

@@ -207,7 +207,7 @@ class SodecCodecTest {
             assertTrue(assertThrows(ImageFormatException.class, () -> c.compress(gray)).getMessage().contains("grayscale"));
             BufferedImage gray16 = new BufferedImage(8, 8, BufferedImage.TYPE_USHORT_GRAY);
             assertThrows(ImageFormatException.class, () -> c.compress(gray16));
-            BufferedImage rgb16 = rgb16(8, 8);
+            BufferedImage rgb16 = dev.sodec.codec.image.TestImages.rgb16(8, 8);
             assertTrue(assertThrows(ImageFormatException.class, () -> c.compress(rgb16)).getMessage().contains("16-bit"));
             BufferedImage alpha = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB);
             assertTrue(assertThrows(ImageFormatException.class, () -> c.compress(alpha)).getMessage().contains("transparent"));
@@ -215,14 +215,6 @@ class SodecCodecTest {
             for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) opaque.setRGB(x, y, 0xFF336699);
             assertEquals(8, c.decompress(c.compress(opaque)).getWidth());
         }
-    }
-
-    /** A 16-bit-per-channel RGB image as ImageIO decodes 48-bit PNGs. */
-    static BufferedImage rgb16(int w, int h) {
-        java.awt.color.ColorSpace cs = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB);
-        java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(cs, new int[] {16, 16, 16}, false, false,
-                java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_USHORT);
-        return new BufferedImage(cm, cm.createCompatibleWritableRaster(w, h), false, null);
     }
 
     @Test
