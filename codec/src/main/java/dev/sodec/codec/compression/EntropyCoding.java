@@ -38,7 +38,14 @@ public final class EntropyCoding {
         for (int c = 0; c < n; c++) medians[c] = quantiles.getFloat(c * 3L + 1);
         CdfTables z = CdfTables.of(eb.take("_quantized_cdf"), eb.take("_cdf_length"), eb.take("_offset"));
         if (z.rows() != n) throw new IllegalArgumentException("entropy_bottleneck: " + z.rows() + " CDF rows for " + n + " channels");
-        for (String k : eb.keys()) eb.ignore(k.substring(eb.prefix().length()));
+        // the learned density (training state; the CDF buffers above already encode it)
+        for (int i = 0; i < 5; i++) {
+            eb.take("_matrix" + i);
+            eb.take("_bias" + i);
+            if (i < 4) eb.take("_factor" + i);
+        }
+        eb.ignore("target");
+        eb.ignore("likelihood_lower_bound.bound");
 
         StateDict gc = sd.scope("gaussian_conditional");
         float[] table = gc.take("scale_table").toFloatArray();
@@ -51,7 +58,8 @@ public final class EntropyCoding {
         if (y.rows() != table.length) {
             throw new IllegalArgumentException("gaussian_conditional: " + y.rows() + " CDF rows for a scale table of " + table.length);
         }
-        for (String k : gc.keys()) gc.ignore(k.substring(gc.prefix().length()));
+        gc.ignore("likelihood_lower_bound.bound");
+        gc.ignore("scale_bound");
         return new EntropyCoding(medians, z, table, bound, y);
     }
 
