@@ -113,4 +113,28 @@ class MetricsTest {
         // filtering a linear ramp along rows returns the ramp value at the window centre
         assertEquals(x[5 * 5 + 2], y[2], 1e-9);
     }
+
+    /** The pattern of src/test/resources/metrics/msssim_reference.py: {reference, small distortion, strong distortion}. */
+    private static double[][][] pattern(int w, int h) {
+        double[][][] p = new double[3][3][w * h];
+        for (int c = 0; c < 3; c++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
+            int i = y * w + x;
+            double a = ((x * x * 3 + y * 7 + c * 31 + (x * y) % 13) % 256) / 255.0;
+            p[0][c][i] = a;
+            p[1][c][i] = Math.min(1, Math.max(0, a + (((x * 5 + y * 3 + c) % 11) - 5) / 255.0 * 4));
+            p[2][c][i] = Math.min(1, Math.max(0, 0.6 * a + 0.2 + (((x * 11 + y * 17 + c * 5) % 23) - 11) / 255.0 * 6));
+        }
+        return p;
+    }
+
+    @Test
+    void msSsimMatchesAnIndependentNumpyPortOfPytorchMsssim() {
+        // values printed by msssim_reference.py (float64 numpy, written separately from this class)
+        double[][][] big = pattern(200, 180);
+        assertEquals(0.9976145382749059, Metrics.msSsim(big[0], big[1], 200, 180), 1e-12);
+        assertEquals(0.859059030853313, Metrics.msSsim(big[0], big[2], 200, 180), 1e-12);
+        double[][][] small = pattern(37, 61);
+        assertEquals(0.9977864598788851, Metrics.msSsim(small[0], small[1], 37, 61), 1e-12);
+        assertEquals(0.8904842890840806, Metrics.msSsim(small[0], small[2], 37, 61), 1e-12);
+    }
 }
