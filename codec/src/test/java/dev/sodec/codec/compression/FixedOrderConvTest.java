@@ -55,13 +55,16 @@ class FixedOrderConvTest {
     @Test
     void convMatchesTheDefinitionBitForBitAtAnyThreadCount() {
         Random r = new Random(11);
-        Tensor x = rand(r, 1, 5, 7, 9), w = rand(r, 6, 5, 5, 5), b = rand(r, 6);
-        Tensor w3 = rand(r, 4, 5, 3, 3), b3 = rand(r, 4);
-        for (int threads : new int[] {1, 2, 3, 8}) {
-            try (Parallel par = new Parallel(threads)) {
-                FixedOrderConv.Map3 in = FixedOrderConv.Map3.of(x);
-                assertArrayEquals(naiveConv(x, w, b, 2, 2), FixedOrderConv.conv2d(par, in, w, b, Conv2dParams.of(2, 2)).data());
-                assertArrayEquals(naiveConv(x, w3, b3, 1, 1), FixedOrderConv.conv2d(par, in, w3, b3, Conv2dParams.of(1, 1)).data());
+        // widths beyond one vector (and not a multiple of it) and channel counts beyond one block of 4
+        for (int width : new int[] {9, 43}) {
+            Tensor x = rand(r, 1, 5, 7, width), w = rand(r, 6, 5, 5, 5), b = rand(r, 6);
+            Tensor w3 = rand(r, 9, 5, 3, 3), b3 = rand(r, 9);
+            for (int threads : new int[] {1, 2, 3, 8}) {
+                try (Parallel par = new Parallel(threads)) {
+                    FixedOrderConv.Map3 in = FixedOrderConv.Map3.of(x);
+                    assertArrayEquals(naiveConv(x, w, b, 2, 2), FixedOrderConv.conv2d(par, in, w, b, Conv2dParams.of(2, 2)).data());
+                    assertArrayEquals(naiveConv(x, w3, b3, 1, 1), FixedOrderConv.conv2d(par, in, w3, b3, Conv2dParams.of(1, 1)).data());
+                }
             }
         }
     }
@@ -69,14 +72,22 @@ class FixedOrderConvTest {
     @Test
     void transposedConvMatchesTheDefinitionBitForBitAtAnyThreadCount() {
         Random r = new Random(12);
-        Tensor x = rand(r, 1, 4, 3, 5), w = rand(r, 4, 6, 5, 5), b = rand(r, 6);
-        float[] expected = naiveDeconv(x, w, b, 2, 2, 1);
-        for (int threads : new int[] {1, 2, 3, 8}) {
-            try (Parallel par = new Parallel(threads)) {
-                FixedOrderConv.Map3 out = FixedOrderConv.convTranspose2d(par, FixedOrderConv.Map3.of(x), w, b, Conv2dParams.transposed(2, 2, 1));
-                assertEquals(6, out.h());
-                assertEquals(10, out.w());
-                assertArrayEquals(expected, out.data());
+        for (int width : new int[] {5, 37}) {
+            Tensor x = rand(r, 1, 4, 3, width), w = rand(r, 4, 6, 5, 5), b = rand(r, 6);
+            float[] expected = naiveDeconv(x, w, b, 2, 2, 1);
+            for (int threads : new int[] {1, 2, 3, 8}) {
+                try (Parallel par = new Parallel(threads)) {
+                    FixedOrderConv.Map3 out = FixedOrderConv.convTranspose2d(par, FixedOrderConv.Map3.of(x), w, b, Conv2dParams.transposed(2, 2, 1));
+                    assertEquals(6, out.h());
+                    assertEquals(2 * width, out.w());
+                    assertArrayEquals(expected, out.data());
+                }
+            }
+            // stride 3, no output padding: phases of unequal length
+            Tensor w4 = rand(r, 4, 5, 4, 4), b4 = rand(r, 5);
+            try (Parallel par = new Parallel(2)) {
+                assertArrayEquals(naiveDeconv(x, w4, b4, 3, 1, 0), FixedOrderConv.convTranspose2d(par, FixedOrderConv.Map3.of(x), w4, b4,
+                        new Conv2dParams(3, 3, 1, 1, 1, 1, 1, 0, 0)).data());
             }
         }
     }
