@@ -18,6 +18,7 @@ final class CompressCommand {
         if (a.positional().size() != 1 || a.get("-o", null) == null) throw new UsageException(USAGE);
         Path in = Path.of(a.positional().get(0)), out = Path.of(a.get("-o", null));
         CodecOptions opt = DecompressCommand.options(a);
+        ImageFiles.checkWritable(out);
         BufferedImage img = ImageFiles.read(in, opt.maxPixels());
         try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), null), opt)) {
             byte[] data = codec.compress(img);

@@ -24,6 +24,7 @@ final class DecompressCommand {
         if (a.positional().size() != 1 || a.get("-o", null) == null) throw new UsageException(USAGE);
         Path in = Path.of(a.positional().get(0)), out = Path.of(a.get("-o", null));
         CodecOptions opt = options(a);
+        ImageFiles.checkWritable(out);
         byte[] data = readContainerFile(in);
         Container header = Container.parse(data);
         try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), header.modelId()), opt)) {

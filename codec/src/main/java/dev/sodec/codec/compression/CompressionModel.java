@@ -2,6 +2,7 @@ package dev.sodec.codec.compression;
 
 import dev.sodec.convert.names.NameMaps;
 import dev.sodec.engine.io.SafeTensors;
+import dev.sodec.engine.io.SafeTensorsException;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.json.JsonException;
 import dev.sodec.engine.nn.StateDict;
@@ -48,7 +49,12 @@ public final class CompressionModel implements AutoCloseable {
     /** Loads an engine model file (see the class comment). */
     public static CompressionModel load(Path path) throws IOException {
         byte[] id = idOf(path);
-        SafeTensors st = SafeTensors.open(path);
+        SafeTensors st;
+        try {
+            st = SafeTensors.open(path);
+        } catch (SafeTensorsException e) {
+            throw new IllegalArgumentException("not a model file (" + e.getMessage() + ")");
+        }
         try {
             Map<String, String> meta = st.metadata();
             String cfgJson = meta.get("config");

@@ -2,7 +2,6 @@ package dev.sodec.codec.image;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -47,8 +46,18 @@ public final class ImageFiles {
         }
     }
 
+    /** Fails early, with a clear message, when {@code file} cannot be created (missing folder, a directory). */
+    public static void checkWritable(Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new IOException("cannot write " + file + ": folder " + dir + " does not exist");
+        if (Files.isDirectory(abs)) throw new IOException("cannot write " + file + ": it is a folder");
+        if (!Files.isWritable(dir)) throw new IOException("cannot write " + file + ": folder " + dir + " is not writable");
+    }
+
     /** Writes a PNG, through a temporary sibling so that a failure never leaves a partial file under the name. */
     public static void writePng(BufferedImage img, Path file) throws IOException {
+        checkWritable(file);
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".part");
@@ -63,6 +72,7 @@ public final class ImageFiles {
 
     /** Writes bytes atomically (temporary sibling, then rename). */
     public static void writeBytes(byte[] data, Path file) throws IOException {
+        checkWritable(file);
         Path abs = file.toAbsolutePath();
         Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
         try {
@@ -72,9 +82,5 @@ public final class ImageFiles {
             Files.deleteIfExists(tmp);
             throw e;
         }
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }
