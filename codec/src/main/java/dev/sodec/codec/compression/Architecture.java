@@ -21,8 +21,14 @@ public enum Architecture {
         return this == MBT2018_MEAN;
     }
 
+    /**
+     * By name: {@code mbt2018-mean}, also in the converter's spelling {@code compressai.mbt2018_mean} (a model kind)
+     * or with underscores.
+     */
     public static Architecture fromId(String id) {
-        for (Architecture a : values()) if (a.id.equals(id)) return a;
+        String n = id.startsWith("compressai.") ? id.substring("compressai.".length()) : id;
+        n = n.replace('_', '-');
+        for (Architecture a : values()) if (a.id.equals(n)) return a;
         StringBuilder known = new StringBuilder();
         for (Architecture a : values()) known.append(known.isEmpty() ? "" : ", ").append(a.id);
         throw new IllegalArgumentException("unknown compression architecture '" + id + "' (known: " + known + ")");

@@ -21,9 +21,10 @@ import java.util.Map;
  * A loaded compression model: config, identity, networks and entropy models.
  *
  * <p>Engine model-file contract (written by the weights converter): a safetensors file whose {@code __metadata__}
- * has {@code "config"}, a JSON object with {@code "architecture"} ({@code "mbt2018-mean"} or {@code
- * "bmshj2018-hyperprior"}), {@code "N"} and {@code "M"}, and {@code "format_version": "1"} (in {@code
- * __metadata__} or inside the config). Tensors use CompressAI's state-dict names, including the coding buffers
+ * has {@code "config"}, a JSON object with {@code "N"}, {@code "M"} and {@code "architecture"} ({@code
+ * "mbt2018-mean"} or {@code "bmshj2018-hyperprior"}; when absent, the {@code __metadata__} key {@code "model"} in
+ * the converter's spelling {@code "compressai.mbt2018_mean"} / {@code "compressai.bmshj2018_hyperprior"} names
+ * it), and {@code "format_version": "1"} (in {@code __metadata__} or inside the config). Tensors use CompressAI's state-dict names, including the coding buffers
  * {@code entropy_bottleneck._quantized_cdf/_offset/_cdf_length} and {@code gaussian_conditional.*}; every tensor
  * must be used by the model. The model identity stored in containers is the first 8 bytes of the SHA-256 of the
  * whole file.
@@ -72,8 +73,11 @@ public final class CompressionModel implements AutoCloseable {
             if (!version.equals(FORMAT_VERSION) && !version.equals("1.0")) {
                 throw new IllegalArgumentException(path.getFileName() + ": model format_version " + version + " is not supported (this build reads " + FORMAT_VERSION + ")");
             }
-            if (!cfg.has("architecture")) throw new IllegalArgumentException(path.getFileName() + ": model config has no 'architecture'");
-            CompressionConfig cc = CompressionConfig.from(cfg);
+            String arch = cfg.has("architecture") ? cfg.getString("architecture") : meta.get("model");
+            if (arch == null) {
+                throw new IllegalArgumentException(path.getFileName() + ": model config names no architecture ('architecture' in the config or 'model' in the metadata)");
+            }
+            CompressionConfig cc = new CompressionConfig(Architecture.fromId(arch), cfg.getInt("N"), cfg.getInt("M"));
             HyperpriorCodec codec = build(st.tensors(), "compressai", cc, path.getFileName().toString());
             return new CompressionModel(cc, id, codec, st);
         } catch (RuntimeException e) {

@@ -30,6 +30,18 @@ class CompressionModelTest {
     }
 
     @Test
+    void acceptsTheConvertersSpellingOfTheArchitecture() throws Exception {
+        // weights-converter EngineWriter: metadata model = "compressai.<zoo name>", config = {"N", "M"}
+        Path f = TestModels.write(tmp, "conv.safetensors", Architecture.BMSHJ2018_HYPERPRIOR, Map.of(), "{\"N\":16,\"M\":24}", "1",
+                Map.of("model", "compressai.bmshj2018_hyperprior"));
+        try (CompressionModel m = CompressionModel.load(f)) {
+            assertEquals(Architecture.BMSHJ2018_HYPERPRIOR, m.config().architecture());
+        }
+        Path none = TestModels.write(tmp, "none.safetensors", Architecture.BMSHJ2018_HYPERPRIOR, Map.of(), "{\"N\":16,\"M\":24}", "1");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CompressionModel.load(none)).getMessage().contains("architecture"));
+    }
+
+    @Test
     void refusesFilesThatBreakTheContract() throws Exception {
         String ok = "{\"architecture\":\"mbt2018-mean\",\"N\":16,\"M\":24}";
         Path noCfg = TestModels.write(tmp, "a.safetensors", Architecture.MBT2018_MEAN, Map.of(), null, "1");

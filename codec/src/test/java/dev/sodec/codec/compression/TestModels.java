@@ -22,6 +22,11 @@ public final class TestModels {
 
     public static Path write(Path dir, String name, Architecture arch, Map<String, dev.sodec.engine.tensor.Tensor> extra,
                              String configJson, String formatVersion) throws IOException {
+        return write(dir, name, arch, extra, configJson, formatVersion, Map.of());
+    }
+
+    public static Path write(Path dir, String name, Architecture arch, Map<String, dev.sodec.engine.tensor.Tensor> extra,
+                             String configJson, String formatVersion, Map<String, String> moreMeta) throws IOException {
         String caseId = arch == Architecture.MBT2018_MEAN ? "model.compressai.mbt2018_mean" : "model.compressai.bmshj2018_hyperprior";
         Path out = dir.resolve(name);
         try (SafeTensors st = SafeTensors.open(golden().resolve(caseId).resolve("weights.safetensors"))) {
@@ -30,6 +35,7 @@ public final class TestModels {
             Map<String, String> meta = new LinkedHashMap<>();
             if (configJson != null) meta.put("config", configJson);
             if (formatVersion != null) meta.put("format_version", formatVersion);
+            meta.putAll(moreMeta);
             SafeTensorsWriter.write(out, t, meta);
         }
         return out;
