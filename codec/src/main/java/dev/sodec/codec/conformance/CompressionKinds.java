@@ -28,7 +28,9 @@ public final class CompressionKinds {
     /** Builds the case's model through the same loading path as a model file (weights by CompressAI key). */
     public static CompressionModel model(GoldenCase c, Architecture arch) throws IOException {
         CompressionConfig cfg = new CompressionConfig(arch, c.config().getInt("N"), c.config().getInt("M"));
-        byte[] id = CompressionModel.idOf(c.dir().resolve("weights.safetensors"));
+        // the id only labels containers; cases derived from checkpoint files have no weights.safetensors of their own
+        java.nio.file.Path wf = c.dir().resolve("weights.safetensors");
+        byte[] id = java.nio.file.Files.isRegularFile(wf) ? CompressionModel.idOf(wf) : new byte[CompressionModel.ID_BYTES];
         return CompressionModel.fromWeights(c.weights(), c.naming(), cfg, id, c.id());
     }
 
