@@ -108,8 +108,8 @@ public final class HyperpriorNetworks {
             t = FixedOrderConv.leakyRelu(t, slope);
         }
         t = FixedOrderConv.conv2d(par, t, hsConv.weight, hsConv.bias, SAME3);
-        Tensor out = t.toTensor();
         if (!mean) return new HyperOutput(FixedOrderConv.leakyRelu(t, 0f).toTensor(), null);
+        Tensor out = t.toTensor();
         int m = config.M();
         // chunk(2, dim=1): the first M channels are scales, the rest means
         return new HyperOutput(out.slice(1, 0, m).contiguous(), out.slice(1, m, 2 * m).contiguous());
