@@ -22,6 +22,10 @@ public final class Main {
         Map<String, Command> c = new LinkedHashMap<>();
         c.put("conformance", ConformanceCommand::run);
         c.put("convert", ConvertCommand::run);
+        c.put("compress", CompressCommand::run);
+        c.put("decompress", DecompressCommand::run);
+        c.put("info", InfoCommand::run);
+        c.put("eval", EvalCommand::run);
         return c;
     }
 

@@ -26,6 +26,7 @@ public final class Kinds {
         EntropyKinds.register(k);
         ModelKinds.register(k);
         CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
+        CompressionKinds.register(k);
         return k;
     }
 }
