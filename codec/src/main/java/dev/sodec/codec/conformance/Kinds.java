@@ -22,6 +22,7 @@ public final class Kinds {
     public static Kinds all() {
         Kinds k = new Kinds();
         // Registrars, one per area (ops/blocks, entropy, compression models, SODEC models, checkpoints).
+        OpKinds.register(k);
         return k;
     }
 }
