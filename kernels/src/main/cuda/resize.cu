@@ -1,13 +1,21 @@
-// Spatial re-layout kernels over NCHW planes: nearest upsampling by integer factors, bilinear resize
+// Spatial re-layout kernels over NCHW planes: nearest resize (torch's index rule), bilinear resize
 // (align_corners=False, no antialias, as torch.nn.functional.interpolate), and PixelShuffle. Grid-stride loops over
 // output elements with 64-bit indices; each output is written by exactly one thread.
 #include "sodec_cuda.h"
 
-// x (planes, h, w) -> y (planes, h * sh, w * sw), y[oy][ox] = x[oy / sh][ox / sw].
+// torch's nearest source index: identity for equal sizes, dst / 2 for exactly twice, else
+// min(floor(dst * scale), in - 1) in float with scale = (float) in / out (passed in, computed once by the caller).
+__device__ __forceinline__ int nearest_source(int dst, int in, int out, float scale) {
+    if (out == in) return dst;
+    if (out == 2 * in) return dst >> 1;
+    const int s = (int) floorf((float) dst * scale);
+    return s < in - 1 ? s : in - 1;
+}
+
+// x (planes, h, w) -> y (planes, oh, ow), nearest neighbour.
 template <class T>
 __device__ __forceinline__ void upsample_nearest_body(const T* __restrict__ x, T* __restrict__ y, long long planes,
-                                                      int h, int w, int sh, int sw) {
-    const int oh = h * sh, ow = w * sw;
+                                                      int h, int w, int oh, int ow, float scaleH, float scaleW) {
     const long long n = planes * oh * ow;
     const long long stride = (long long) gridDim.x * blockDim.x;
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
@@ -15,7 +23,7 @@ __device__ __forceinline__ void upsample_nearest_body(const T* __restrict__ x, T
         const long long t = i / ow;
         const int oy = (int) (t % oh);
         const long long pl = t / oh;
-        y[i] = x[(pl * h + oy / sh) * w + ox / sw];
+        y[i] = x[(pl * h + nearest_source(oy, h, oh, scaleH)) * w + nearest_source(ox, w, ow, scaleW)];
     }
 }
 
@@ -69,9 +77,9 @@ __device__ __forceinline__ void pixel_shuffle_body(const T* __restrict__ x, T* _
 }
 
 #define SODEC_RESIZE(sfx, T)                                                                                      \
-    extern "C" __global__ void upsample_nearest_##sfx(const T* x, T* y, long long planes, int h, int w, int sh,   \
-                                                      int sw) {                                                   \
-        upsample_nearest_body<T>(x, y, planes, h, w, sh, sw);                                                     \
+    extern "C" __global__ void upsample_nearest_##sfx(const T* x, T* y, long long planes, int h, int w, int oh,   \
+                                                      int ow, float scaleH, float scaleW) {                       \
+        upsample_nearest_body<T>(x, y, planes, h, w, oh, ow, scaleH, scaleW);                                     \
     }                                                                                                             \
     SODEC_EXPORT(upsample_nearest_##sfx)                                                                          \
     extern "C" __global__ void resize_bilinear_##sfx(const T* x, T* y, long long planes, int h, int w, int oh,    \

@@ -197,15 +197,19 @@ public final class CudaKernels {
 
     // ---------------------------------------------------------------- resampling
 
-    /** Nearest upsampling of planes (h, w) by integer factors: y (planes, h * sh, w * sw). */
-    public void upsampleNearest(DType t, long x, long y, long planes, int h, int w, int sh, int sw) {
+    /**
+     * Nearest resize of planes (h, w) to (oh, ow) with torch's index rule (identity, exact 2x, else
+     * min(floor(dst * (float) in / out), in - 1)), as the CPU backend's upsampleNearest.
+     */
+    public void upsampleNearest(DType t, long x, long y, long planes, int h, int w, int oh, int ow) {
         positive("planes", planes);
         positive("height", h);
         positive("width", w);
-        positive("height factor", sh);
-        positive("width factor", sw);
-        long n = Math.multiplyExact(planes, Math.multiplyExact((long) h * sh, (long) w * sw));
-        elementwise("upsample_nearest_" + suffix(t), n, KernelArgs.of().ptr(x).ptr(y).i64(planes).i32(h).i32(w).i32(sh).i32(sw));
+        positive("output height", oh);
+        positive("output width", ow);
+        long n = Math.multiplyExact(planes, (long) oh * ow);
+        elementwise("upsample_nearest_" + suffix(t), n, KernelArgs.of().ptr(x).ptr(y).i64(planes).i32(h).i32(w).i32(oh).i32(ow)
+                .f32((float) h / oh).f32((float) w / ow));
     }
 
     /** Bilinear resize (align_corners=False, no antialias) of planes (h, w) to (oh, ow); scale = in / out. */

@@ -6,44 +6,26 @@ import static dev.sodec.engine.cuda.EmuSupport.assertClose;
 import static dev.sodec.engine.cuda.EmuSupport.random;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.sodec.engine.cpu.CpuBackend;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused attention kernels against a double-precision softmax(QK^T * scale)V written here: head dims across all
+ * The fused attention kernels against the CPU backend's attention: head dims across all
  * five kernels (8 .. 160, incl. dims that are not multiples of 32), query counts that leave partial query blocks,
  * key counts that leave partial key tiles (S = 4097 incl.), one query, cross-attention (Tq != S), mixed strided
  * layouts, logits large enough to overflow exp without the running max, and F16/BF16 storage.
  */
 class AttentionKernelTest {
+    private static final CpuBackend CPU = new CpuBackend(2);
 
-    /** q, o laid out as (B, Tq, H*D); k, v as (B, H, S, D): one call exercises both stride patterns. */
-    private static float[] reference(float[] q, float[] k, float[] v, int b, int h, int tq, int s, int d, float scale) {
-        AttentionLayout ql = AttentionLayout.tokensMajor(tq, h, d), kl = AttentionLayout.headsMajor(s, h, d);
-        double[] out = new double[b * tq * h * d];
-        double[] p = new double[s];
-        for (int bi = 0; bi < b; bi++) for (int hi = 0; hi < h; hi++) for (int i = 0; i < tq; i++) {
-            long qo = bi * ql.batchStride() + hi * ql.headStride() + i * ql.tokenStride();
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < s; j++) {
-                long ko = bi * kl.batchStride() + hi * kl.headStride() + j * kl.tokenStride();
-                double dot = 0;
-                for (int e = 0; e < d; e++) dot += (double) q[(int) (qo + e)] * k[(int) (ko + e)];
-                p[j] = dot * scale;
-                max = Math.max(max, p[j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < s; j++) sum += p[j] = Math.exp(p[j] - max);
-            for (int e = 0; e < d; e++) {
-                double acc = 0;
-                for (int j = 0; j < s; j++) acc += p[j] * v[(int) (bi * kl.batchStride() + hi * kl.headStride() + j * kl.tokenStride() + e)];
-                out[(int) (qo + e)] = acc / sum;
-            }
-        }
-        return EmuSupport.toFloats(out);
+    @AfterAll
+    static void close() {
+        CPU.close();
     }
 
     private static void check(DType dtype, int b, int h, int tq, int s, int d, float range, float scale, double atol, double rtol) {
@@ -54,8 +36,10 @@ class AttentionKernelTest {
         EmuSupport.Guarded o = new EmuSupport.Guarded(dtype, b, tq, h * d);
         AttentionLayout ql = AttentionLayout.tokensMajor(tq, h, d), kl = AttentionLayout.headsMajor(s, h, d);
         K.attention(dtype, addr(q), ql, addr(k), kl, addr(v), kl, o.addr(), ql, b, h, tq, s, d, scale);
-        // The reference sees exactly the values the kernel loaded (rounded to the storage type).
-        float[] expected = reference(q.toFloatArray(), k.toFloatArray(), v.toFloatArray(), b, h, tq, s, d, scale);
+        // The CPU backend takes (B, S, H*D) keys and values: the same rounded values, permuted.
+        Tensor kc = k.toF32().permute(0, 2, 1, 3).contiguous().reshape(b, s, h * d);
+        Tensor vc = v.toF32().permute(0, 2, 1, 3).contiguous().reshape(b, s, h * d);
+        float[] expected = CPU.attention(q, kc, vc, h, scale).toFloatArray();
         assertClose(dtype + " attention b" + b + " h" + h + " tq" + tq + " s" + s + " d" + d, expected, o.floats(), atol, rtol);
     }
 

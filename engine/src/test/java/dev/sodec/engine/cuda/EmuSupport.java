@@ -85,32 +85,4 @@ final class EmuSupport {
                     + " (atol " + atol + ", rtol " + rtol + ")");
         }
     }
-
-    static float[] toFloats(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return f;
-    }
-
-    /** erf in double (Taylor series below 4, where the series is accurate to ~1e-11; +-1 beyond). */
-    static double erf(double x) {
-        double ax = Math.abs(x);
-        if (ax >= 4) return Math.signum(x) * (1 - 1.6e-8);
-        double sum = 0, term = ax;
-        for (int n = 0; n < 200; n++) {
-            double add = term / (2 * n + 1);
-            sum += add;
-            if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-            term *= -ax * ax / (n + 1);
-        }
-        return Math.signum(x) * 2 / Math.sqrt(Math.PI) * sum;
-    }
-
-    static double gelu(double x) {
-        return 0.5 * x * (1 + erf(x / Math.sqrt(2)));
-    }
-
-    static double silu(double x) {
-        return x / (1 + Math.exp(-x));
-    }
 }
