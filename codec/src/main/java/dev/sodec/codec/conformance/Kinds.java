@@ -25,8 +25,8 @@ public final class Kinds {
         OpKinds.register(k);
         EntropyKinds.register(k);
         ModelKinds.register(k);
-        CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         CompressionKinds.register(k);
+        CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }
 }
