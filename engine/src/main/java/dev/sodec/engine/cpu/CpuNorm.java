@@ -65,21 +65,26 @@ final class CpuNorm {
 
     /** y = x * a + shift (then silu) over [off, off + n). */
     private static void affine(MemorySegment xd, MemorySegment yd, long off, long n, float a, float shift, boolean silu) {
-        FloatVector av = FloatVector.broadcast(S, a), sv = FloatVector.broadcast(S, shift);
         if (silu) {
-            // one masked call site for the exp-based kernel (see CpuElementwise.unaryRange)
-            for (long i = 0; i < n; i += L) {
-                VectorMask<Float> m = S.indexInRange(i, n);
-                FloatVector v = FloatVector.fromMemorySegment(S, xd, (off + i) * 4, LE, m).fma(av, sv);
-                VectorMath.silu(v).intoMemorySegment(yd, (off + i) * 4, LE, m);
-            }
+            affineSilu(xd, yd, off, n, a, shift);
             return;
         }
+        FloatVector av = FloatVector.broadcast(S, a), sv = FloatVector.broadcast(S, shift);
         long i = 0;
         for (; i + L <= n; i += L) store(load(xd, off + i).fma(av, sv), yd, off + i);
         if (i < n) {
             VectorMask<Float> m = tail(i, n);
             store(load(xd, off + i, m).fma(av, sv), yd, off + i, m);
+        }
+    }
+
+    /** silu(x * a + shift); one masked call site for the exp-based kernel (see CpuElementwise.unaryRange). */
+    private static void affineSilu(MemorySegment xd, MemorySegment yd, long off, long n, float a, float shift) {
+        FloatVector av = FloatVector.broadcast(S, a), sv = FloatVector.broadcast(S, shift);
+        for (long i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromMemorySegment(S, xd, (off + i) * 4, LE, m).fma(av, sv);
+            VectorMath.silu(v).intoMemorySegment(yd, (off + i) * 4, LE, m);
         }
     }
 
