@@ -143,9 +143,12 @@ final class VectorMath {
         return s;
     }
 
-    /** Max of lanes; max is exact so any order gives the same result. */
-    static float maxLanes(FloatVector v) {
-        return v.reduceLanes(VectorOperators.MAX);
+    /** Max of lanes (through the scratch array: reduceLanes(MAX) was not intrinsified here and ran its fallback). */
+    static float maxLanes(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
+        float m = scratch[0];
+        for (int i = 1; i < L; i++) m = Math.max(m, scratch[i]);
+        return m;
     }
 
     // Blocks of this many elements are summed in float lanes, then added to a double accumulator: float speed,
