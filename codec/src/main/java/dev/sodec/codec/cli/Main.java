@@ -21,6 +21,11 @@ public final class Main {
     static Map<String, Command> commands() {
         Map<String, Command> c = new LinkedHashMap<>();
         c.put("conformance", ConformanceCommand::run);
+        c.put("convert", ConvertCommand::run);
+        c.put("compress", CompressCommand::run);
+        c.put("decompress", DecompressCommand::run);
+        c.put("info", InfoCommand::run);
+        c.put("eval", EvalCommand::run);
         return c;
     }
 

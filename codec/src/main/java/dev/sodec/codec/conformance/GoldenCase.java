@@ -19,12 +19,53 @@ public final class GoldenCase implements AutoCloseable {
     private final Config json;
     private final SafeTensors io;
     private final SafeTensors weights;
+    /** For derived cases: case name of a tensor -> its name in io.safetensors (without "in."/"out."). */
+    private final Map<String, String> ioNames;
+    /** Derived cases share their parent's io file and must not close it. */
+    private final boolean ownsIo;
 
     private GoldenCase(Path dir, Config json, SafeTensors io, SafeTensors weights) {
+        this(dir, json, io, weights, Map.of(), true);
+    }
+
+    private GoldenCase(Path dir, Config json, SafeTensors io, SafeTensors weights, Map<String, String> ioNames, boolean ownsIo) {
         this.dir = dir;
         this.json = json;
         this.io = io;
         this.weights = weights;
+        this.ioNames = ioNames;
+        this.ownsIo = ownsIo;
+    }
+
+    /**
+     * A case that reuses this case's io tensors under other names, with other case.json fields and other weights:
+     * how a checkpoint case runs a converted model as a golden kind ({@code CheckpointKinds}). The derived case
+     * closes {@code weights} (when not null) but not the shared io file.
+     *
+     * @param json the derived case.json (id, kind, naming, config, call, inputs, outputs, tolerance_per_output)
+     * @param ioNames derived tensor name -> name in this case's io.safetensors (without "in."/"out."); names not
+     *                listed are used as they are
+     */
+    public GoldenCase derive(Config json, Map<String, String> ioNames, SafeTensors weights) {
+        Map<String, String> names = new java.util.HashMap<>();
+        for (Map.Entry<String, String> e : ioNames.entrySet()) names.put(e.getKey(), this.ioNames.getOrDefault(e.getValue(), e.getValue()));
+        return new GoldenCase(dir, json, io, weights, names, false);
+    }
+
+    /** True when case.json marks {@code output} as belonging to an optional model (checkpoint cases' "models"). */
+    public boolean isOptionalOutput(String output) {
+        if (!json.has("models")) return false;
+        for (Object m : json.getObject("models").asMap().values()) {
+            if (m instanceof Map<?, ?> mm && Boolean.TRUE.equals(mm.get("optional")) && mm.get("outputs") instanceof List<?> outs
+                    && outs.contains(output)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String ioName(String name) {
+        return ioNames.getOrDefault(name, name);
     }
 
     public static GoldenCase open(Path dir) throws IOException {
@@ -46,11 +87,11 @@ public final class GoldenCase implements AutoCloseable {
     public List<String> inputNames() { return json.getStringList("inputs"); }
     public List<String> outputNames() { return json.getStringList("outputs"); }
 
-    public Tensor input(String name) { return io.get("in." + name); }
+    public Tensor input(String name) { return io.get("in." + ioName(name)); }
 
-    public boolean hasOutput(String name) { return io.contains("out." + name); }
+    public boolean hasOutput(String name) { return io.contains("out." + ioName(name)); }
 
-    public Tensor expected(String name) { return io.get("out." + name); }
+    public Tensor expected(String name) { return io.get("out." + ioName(name)); }
 
     /** The case's weights in the reference library's naming (empty when the case has none). */
     public Map<String, Tensor> weights() {
@@ -59,7 +100,7 @@ public final class GoldenCase implements AutoCloseable {
 
     /** Per-output float tolerance {rel_l2, max_abs}. */
     public double[] tolerance(String output) {
-        Config t = json.getObject("tolerance_per_output");
+        Config t = json.has("tolerance_per_output") ? json.getObject("tolerance_per_output") : new Config(Map.of(), id());
         if (t.has(output)) {
             Config o = t.getObject(output);
             return new double[] {o.getDouble("rel_l2"), o.getDouble("max_abs")};
@@ -70,7 +111,7 @@ public final class GoldenCase implements AutoCloseable {
 
     @Override
     public void close() {
-        io.close();
+        if (ownsIo) io.close();
         if (weights != null) weights.close();
     }
 }

@@ -22,7 +22,11 @@ public final class Kinds {
     public static Kinds all() {
         Kinds k = new Kinds();
         // Registrars, one per area (ops/blocks, entropy, compression models, SODEC models, checkpoints).
+        OpKinds.register(k);
         EntropyKinds.register(k);
+        ModelKinds.register(k);
+        CompressionKinds.register(k);
+        CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }
 }

@@ -118,15 +118,104 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor leakyRelu(Tensor x, float negativeSlope) {
-        x = f32(x);
-        Tensor y = Tensor.zeros(x.shape());
-        MemorySegment xd = x.data(), yd = y.data();
-        long n = x.numel();
-        for (long i = 0; i < n; i++) {
-            float v = xd.getAtIndex(F32_LE, i);
-            yd.setAtIndex(F32_LE, i, v >= 0 ? v : v * negativeSlope);
-        }
-        return y;
+        return CpuElementwise.leakyRelu(par, f32(x), negativeSlope);
+    }
+
+    @Override
+    public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps, boolean fuseSilu) {
+        return CpuNorm.groupNorm(par, f32(x), groups, f32(weight), f32(bias), eps, fuseSilu);
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
+        return CpuNorm.layerNorm(par, f32(x), f32(weight), f32(bias), eps);
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale) {
+        return CpuAttention.attention(par, f32(q), f32(k), f32(v), heads, scale);
+    }
+
+    @Override
+    public Tensor softmax(Tensor x) {
+        return CpuNorm.softmax(par, f32(x));
+    }
+
+    @Override
+    public Tensor geluErf(Tensor x) {
+        return CpuElementwise.unary(par, f32(x), CpuElementwise.Unary.GELU_ERF);
+    }
+
+    @Override
+    public Tensor geluTanh(Tensor x) {
+        return CpuElementwise.unary(par, f32(x), CpuElementwise.Unary.GELU_TANH);
+    }
+
+    @Override
+    public Tensor silu(Tensor x) {
+        return CpuElementwise.unary(par, f32(x), CpuElementwise.Unary.SILU);
+    }
+
+    @Override
+    public Tensor quickGelu(Tensor x) {
+        return CpuElementwise.unary(par, f32(x), CpuElementwise.Unary.QUICK_GELU);
+    }
+
+    @Override
+    public Tensor geglu(Tensor x) {
+        return CpuElementwise.geglu(par, f32(x));
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        return CpuElementwise.binary(par, f32(a), f32(b), false, "add");
+    }
+
+    @Override
+    public Tensor mul(Tensor a, Tensor b) {
+        return CpuElementwise.binary(par, f32(a), f32(b), true, "mul");
+    }
+
+    @Override
+    public Tensor addPerChannel(Tensor x, Tensor bias) {
+        return CpuElementwise.addPerChannel(par, f32(x), f32(bias));
+    }
+
+    @Override
+    public Tensor scale(Tensor x, float mul, float add) {
+        return CpuElementwise.scale(par, f32(x), mul, add);
+    }
+
+    @Override
+    public Tensor clamp(Tensor x, float lo, float hi) {
+        return CpuElementwise.clamp(par, f32(x), lo, hi);
+    }
+
+    @Override
+    public Tensor upsampleNearest(Tensor x, int outH, int outW) {
+        return CpuResample.upsampleNearest(par, f32(x), outH, outW);
+    }
+
+    @Override
+    public Tensor resizeBilinear(Tensor x, int outH, int outW) {
+        return CpuResample.resizeBilinear(par, f32(x), outH, outW);
+    }
+
+    @Override
+    public Tensor pixelShuffle(Tensor x, int r) {
+        return CpuResample.pixelShuffle(par, f32(x), r);
+    }
+
+    @Override
+    public Tensor concat(int dim, Tensor... xs) {
+        Tensor[] f = new Tensor[xs.length];
+        for (int i = 0; i < xs.length; i++) f[i] = f32(xs[i]);
+        return CpuLayout.concat(par, dim, f);
+    }
+
+    @Override
+    public Tensor transpose(Tensor x) {
+        return CpuLayout.transpose(par, f32(x));
     }
 
     @Override

@@ -1,12 +1,11 @@
 package dev.sodec.engine.cpu;
 
-import static dev.sodec.engine.tensor.Tensor.F32_LE;
-
 import java.lang.foreign.MemorySegment;
 
 /**
  * Single-precision GEMM over row-major F32 segments: C[M,N] (+)= op(A)[M,K] * op(B)[K,N]. Offsets and leading
- * dimensions are in floats. Parallel over blocks of C only, so results do not depend on the thread count.
+ * dimensions are in floats. Packed, cache-blocked and register-blocked (see {@link GemmDriver}); parallel over
+ * blocks of C only, so results do not depend on the thread count.
  */
 public final class CpuGemm {
     private CpuGemm() {}
@@ -20,20 +19,28 @@ public final class CpuGemm {
                              MemorySegment a, long aOff, int lda, boolean transA,
                              MemorySegment b, long bOff, int ldb, boolean transB,
                              MemorySegment c, long cOff, int ldc, boolean accumulate) {
-        // Reference implementation; replaced by the packed, blocked kernel.
-        par.forRange(m, 1, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < n; j++) {
-                    float s = 0f;
-                    for (int p = 0; p < k; p++) {
-                        float av = transA ? a.getAtIndex(F32_LE, aOff + (long) p * lda + i) : a.getAtIndex(F32_LE, aOff + (long) i * lda + p);
-                        float bv = transB ? b.getAtIndex(F32_LE, bOff + (long) j * ldb + p) : b.getAtIndex(F32_LE, bOff + (long) p * ldb + j);
-                        s += av * bv;
-                    }
-                    long ci = cOff + (long) i * ldc + j;
-                    c.setAtIndex(F32_LE, ci, accumulate ? c.getAtIndex(F32_LE, ci) + s : s);
-                }
-            }
-        });
+        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);
+        if (m == 0 || n == 0) return;
+        if (k > 0) {
+            requireMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
+            requireMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+        }
+        requireMatrix("C", c, cOff, ldc, m, n);
+        Panel pa = transA ? SegmentPanel.kMajor(a, aOff, lda) : SegmentPanel.rowMajor(a, aOff, lda);
+        Panel pb = transB ? SegmentPanel.rowMajor(b, bOff, ldb) : SegmentPanel.kMajor(b, bOff, ldb);
+        GemmDriver.run(par, m, n, k, pa, pb, c, cOff, ldc, accumulate);
+    }
+
+    /** Checks that a rows x cols matrix with leading dimension ld fits in the segment (sizes in floats). */
+    static void requireMatrix(String name, MemorySegment s, long off, int ld, int rows, int cols) {
+        if (off < 0 || ld < cols || ld < 1) {
+            throw new IllegalArgumentException("sgemm: " + name + " offset " + off + " / leading dimension " + ld
+                    + " invalid for " + rows + "x" + cols);
+        }
+        long last = off + (long) (rows - 1) * ld + cols; // one past the last element, in floats
+        if (last * 4 > s.byteSize()) {
+            throw new IllegalArgumentException("sgemm: " + name + " " + rows + "x" + cols + " (offset " + off + ", ld " + ld
+                    + ") needs " + last * 4 + " bytes but the segment has " + s.byteSize());
+        }
     }
 }

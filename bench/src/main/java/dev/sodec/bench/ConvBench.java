@@ -1,0 +1,74 @@
+package dev.sodec.bench;
+
+import dev.sodec.engine.backend.Conv2dParams;
+import dev.sodec.engine.cpu.CpuConv;
+import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.tensor.Tensor;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** 3x3 stride-1 pad-1 conv, batch 1, SD UNet size by default (320 -> 320 channels at 64x64). */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class ConvBench {
+    @Param({"320"})
+    public int channels;
+
+    @Param({"64"})
+    public int size;
+
+    @Param({"2"})
+    public int threads;
+
+    private Parallel par;
+    private Tensor x, w, bias;
+    private final Conv2dParams p = Conv2dParams.of(1, 1);
+
+    @Setup(Level.Trial)
+    public void setup() {
+        par = new Parallel(threads);
+        SplittableRandom rnd = new SplittableRandom(2);
+        x = random(rnd, 1, channels, size, size);
+        w = random(rnd, channels, channels, 3, 3);
+        bias = random(rnd, channels);
+    }
+
+    private static Tensor random(SplittableRandom rnd, int... shape) {
+        int n = 1;
+        for (int s : shape) n *= s;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (rnd.nextDouble() - 0.5);
+        return Tensor.fromFloats(v, shape);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        par.close();
+    }
+
+    @Benchmark
+    public Tensor conv3x3() {
+        return CpuConv.conv2d(par, x, w, bias, p);
+    }
+
+    static double flops(int channels, int size) {
+        return 2.0 * channels * channels * 9 * size * size;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.sodec.codec.cli;
+
+import dev.sodec.convert.Converter;
+import dev.sodec.convert.model.Conversion;
+import dev.sodec.convert.write.EngineWriter;
+import dev.sodec.engine.io.SafeTensors;
+import dev.sodec.engine.json.Config;
+import dev.sodec.engine.json.Json;
+import dev.sodec.engine.tensor.DType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code sodec convert}: public checkpoints to the engine's safetensors, no Python needed.
+ * <pre>
+ * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config JSON]
+ * sodec convert --part PREFIX=INPUT... [--lora FILE]... [--config JSON] -o OUT   (assemble a SODEC model)
+ * </pre>
+ */
+final class ConvertCommand {
+    private ConvertCommand() {}
+
+    static final String USAGE = "usage: sodec convert INPUT -o OUT [--kind auto|unet|vae|vae-decoder|clip-vision|compressai]"
+            + " [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config LDM_CONFIG.json]\n"
+            + "       sodec convert --part compression=IN --part unet=IN --part vae=IN --part vit=IN [--part PREFIX=FILE]..."
+            + " [--lora FILE]... [--config EXTRA.json] -o OUT [--dtype ...]";
+
+    static int run(String[] argv) throws Exception {
+        List<String> positional = new ArrayList<>();
+        List<Path> loras = new ArrayList<>();
+        Map<String, Path> parts = new LinkedHashMap<>();
+        String out = null, kind = "auto", dtype = "F32", ldmConfig = null, extraConfig = null;
+        double scale = 1.0;
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                System.err.println(USAGE);
+                return 0;
+            }
+            boolean valued = switch (a) {
+                case "-o", "--out", "--kind", "--lora", "--lora-scale", "--dtype", "--ldm-config", "--part", "--config" -> true;
+                default -> false;
+            };
+            if (!valued) {
+                if (a.startsWith("-")) throw new UsageException("unknown option " + a + "\n" + USAGE);
+                positional.add(a);
+                continue;
+            }
+            if (i + 1 >= argv.length) throw new UsageException(a + " needs a value");
+            String v = argv[++i];
+            switch (a) {
+                case "-o", "--out" -> out = v;
+                case "--kind" -> kind = v;
+                case "--lora" -> loras.add(Path.of(v));
+                case "--lora-scale" -> {
+                    try {
+                        scale = Double.parseDouble(v);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--lora-scale expects a number, got '" + v + "'");
+                    }
+                }
+                case "--dtype" -> dtype = v.toUpperCase();
+                case "--ldm-config" -> ldmConfig = v;
+                case "--config" -> extraConfig = v;
+                case "--part" -> {
+                    int eq = v.indexOf('=');
+                    if (eq <= 0) throw new UsageException("--part expects PREFIX=PATH, got '" + v + "'");
+                    if (parts.put(v.substring(0, eq), Path.of(v.substring(eq + 1))) != null) {
+                        throw new UsageException("--part " + v.substring(0, eq) + " given twice");
+                    }
+                }
+                default -> throw new AssertionError(a);
+            }
+        }
+        if (out == null) throw new UsageException("-o OUT is required\n" + USAGE);
+        DType dt = switch (dtype) {
+            case "F32", "FP32", "FLOAT32" -> DType.F32;
+            case "F16", "FP16", "FLOAT16" -> DType.F16;
+            case "BF16", "BFLOAT16" -> DType.BF16;
+            default -> throw new UsageException("--dtype must be F32, F16 or BF16, not " + dtype);
+        };
+        Converter.Kind k;
+        try {
+            k = Converter.Kind.parse(kind);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        List<Converter.LoraSpec> specs = new ArrayList<>();
+        for (Path p : loras) specs.add(new Converter.LoraSpec(p, scale));
+        Path outPath = Path.of(out);
+
+        if (!parts.isEmpty()) {
+            if (!positional.isEmpty()) throw new UsageException("give either INPUT or --part PREFIX=PATH, not both");
+            if (!kind.equals("auto")) throw new UsageException("--kind does not apply to --part assembly");
+            Map<String, Object> extra = extraConfig == null ? Map.of() : Json.parseObject(Files.readString(Path.of(extraConfig)));
+            Map<String, Conversion> converted = new LinkedHashMap<>();
+            try {
+                for (Map.Entry<String, Path> e : parts.entrySet()) {
+                    String prefix = e.getKey();
+                    Conversion c = switch (prefix) {
+                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI));
+                        case "unet" -> Converter.open(e.getValue(), new Converter.Options(Converter.Kind.UNET, specs, null));
+                        case "vae" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.VAE_DECODER));
+                        case "vit" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.CLIP_VISION));
+                        default -> Converter.raw(e.getValue());
+                    };
+                    converted.put(prefix, c);
+                }
+                if (!specs.isEmpty() && !parts.containsKey("unet")) throw new UsageException("--lora needs a --part unet=...");
+                Conversion sodec = Converter.assembleSodec(converted, extra);
+                converted.clear(); // the assembly owns the parts' open files now
+                try (sodec) {
+                    EngineWriter.write(sodec.model(), outPath, dt, sodec.source());
+                }
+            } finally {
+                for (Conversion c : converted.values()) c.close();
+            }
+        } else {
+            if (positional.size() != 1) throw new UsageException(USAGE);
+            Config ldm = ldmConfig == null ? null : Config.parse(Files.readString(Path.of(ldmConfig)), ldmConfig);
+            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm), outPath, dt);
+        }
+        try (SafeTensors st = SafeTensors.open(outPath)) {
+            System.out.printf("wrote %s: %s, %d tensors, %.1f MB, %s%n", outPath, st.metadata().get("model"), st.names().size(),
+                    Files.size(outPath) / 1e6, dt);
+        }
+        return 0;
+    }
+}

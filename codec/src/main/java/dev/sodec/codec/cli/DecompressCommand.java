@@ -1,0 +1,59 @@
+package dev.sodec.codec.cli;
+
+import dev.sodec.codec.api.CodecOptions;
+import dev.sodec.codec.api.SodecCodec;
+import dev.sodec.codec.container.Container;
+import dev.sodec.codec.image.ImageFiles;
+import dev.sodec.engine.backend.Backends;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** {@code sodec decompress IN.sdc -o OUT.png [--model M] [--threads N] [--backend cpu]} */
+final class DecompressCommand {
+    private DecompressCommand() {}
+
+    static final String USAGE = "usage: sodec decompress IN.sdc -o OUT.png [--model MODEL.safetensors] [--threads N] [--backend cpu]";
+    /** Compressed files are tiny; anything near this is not ours. */
+    static final long MAX_FILE_BYTES = 1L << 30;
+
+    static int run(String[] argv) throws Exception {
+        Args a = new Args(argv, Set.of("-o", "--model", "--threads", "--backend", "--max-pixels"), Set.of());
+        if (a.positional().size() != 1 || a.get("-o", null) == null) throw new UsageException(USAGE);
+        Path in = Path.of(a.positional().get(0)), out = Path.of(a.get("-o", null));
+        CodecOptions opt = options(a);
+        ImageFiles.checkWritable(out);
+        byte[] data = readContainerFile(in);
+        Container header = Container.parse(data);
+        try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), header.modelId()), opt)) {
+            BufferedImage img = codec.decompress(data);
+            ImageFiles.writePng(img, out);
+            System.out.printf("%s: %dx%d%n", out, img.getWidth(), img.getHeight());
+        }
+        return 0;
+    }
+
+    static byte[] readContainerFile(Path in) throws Exception {
+        if (!Files.isRegularFile(in)) throw new NoSuchFileException(in.toString(), null, "no such file");
+        if (Files.size(in) > MAX_FILE_BYTES) throw new UsageException(in + ": " + Files.size(in) + " bytes is not a sodec compressed image");
+        return Files.readAllBytes(in);
+    }
+
+    static CodecOptions options(Args a) throws UsageException {
+        int threads = a.getInt("--threads", 0);
+        if (threads < 0) throw new UsageException("--threads must be >= 0");
+        long maxPixels = CodecOptions.DEFAULT_MAX_PIXELS;
+        String mp = a.get("--max-pixels", null);
+        if (mp != null) {
+            try {
+                maxPixels = Long.parseLong(mp);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--max-pixels expects an integer, got '" + mp + "'");
+            }
+            if (maxPixels < 1) throw new UsageException("--max-pixels must be >= 1");
+        }
+        return new CodecOptions(a.get("--backend", Backends.DEFAULT), threads, maxPixels);
+    }
+}

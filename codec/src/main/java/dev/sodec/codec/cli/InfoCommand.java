@@ -1,0 +1,34 @@
+package dev.sodec.codec.cli;
+
+import dev.sodec.codec.compression.Architecture;
+import dev.sodec.codec.container.Container;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** {@code sodec info IN.sdc}: the container header, no model needed. */
+final class InfoCommand {
+    private InfoCommand() {}
+
+    static int run(String[] argv) throws Exception {
+        Args a = new Args(argv, Set.of(), Set.of());
+        if (a.positional().size() != 1) throw new UsageException("usage: sodec info IN.sdc");
+        byte[] data = DecompressCommand.readContainerFile(Path.of(a.positional().get(0)));
+        Container c = Container.parse(data);
+        Architecture arch = Architecture.fromCode(c.architectureCode());
+        System.out.println("format:       sodec container version " + Container.VERSION);
+        System.out.println("architecture: " + (arch == null ? "unknown (code " + c.architectureCode() + ")" : arch.id));
+        System.out.println("model id:     " + c.modelIdHex());
+        System.out.println("image size:   " + c.width() + "x" + c.height());
+        System.out.println("padding:      left " + c.padLeft() + ", top " + c.padTop() + ", right " + c.padRight()
+                + ", bottom " + c.padBottom() + " (coded " + c.paddedWidth() + "x" + c.paddedHeight() + ")");
+        StringBuilder s = new StringBuilder();
+        String[] names = c.streams().size() == 2 ? new String[] {"y", "z"} : null;
+        for (int i = 0; i < c.streams().size(); i++) {
+            if (i > 0) s.append(", ");
+            s.append(names == null ? "#" + i : names[i]).append(' ').append(c.streams().get(i).length);
+        }
+        System.out.println("streams:      " + s + " bytes");
+        System.out.printf("total:        %d bytes, %.4f bpp%n", data.length, data.length * 8.0 / ((long) c.width() * c.height()));
+        return 0;
+    }
+}

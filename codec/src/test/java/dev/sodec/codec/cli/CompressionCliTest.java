@@ -1,0 +1,173 @@
+package dev.sodec.codec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sodec.codec.compression.Architecture;
+import dev.sodec.codec.compression.TestModels;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** compress / decompress / info / eval through Main.run, success and every error path. */
+class CompressionCliTest {
+    @TempDir
+    static Path tmp;
+    static Path mbt, bmshj, png;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        mbt = TestModels.write(tmp, "mbt.safetensors", Architecture.MBT2018_MEAN);
+        bmshj = TestModels.write(tmp, "bmshj.safetensors", Architecture.BMSHJ2018_HYPERPRIOR);
+        png = tmp.resolve("in.png");
+        BufferedImage img = new BufferedImage(37, 61, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 61; y++) for (int x = 0; x < 37; x++) img.setRGB(x, y, (x * 7) << 16 | (y * 4) << 8 | (x + y));
+        ImageIO.write(img, "png", png.toFile());
+    }
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args, new PrintStream(err, true, StandardCharsets.UTF_8));
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+        }
+    }
+
+    /** A failure: non-zero exit, exactly one line on stderr naming the problem, no stack trace. */
+    static void assertOneLineError(Result r, String expect) {
+        assertNotEquals(0, r.code, r.err);
+        String e = r.err.strip();
+        assertFalse(e.isEmpty(), "no message");
+        assertEquals(1, e.lines().count(), "one line expected: " + r.err);
+        assertFalse(e.contains("\tat ") || e.contains("Exception:"), "stack trace or exception class: " + e);
+        assertTrue(e.toLowerCase().contains(expect.toLowerCase()), "expected '" + expect + "' in: " + e);
+    }
+
+    @Test
+    void compressInfoDecompressRoundTrip() throws Exception {
+        Path sdc = tmp.resolve("rt.sdc"), outPng = tmp.resolve("rt.png");
+        Result c = run("compress", png.toString(), "-o", sdc.toString(), "--model", mbt.toString(), "--threads", "1");
+        assertEquals(0, c.code, c.err);
+        Result i = run("info", sdc.toString());
+        assertEquals(0, i.code, i.err);
+        assertTrue(i.out.contains("37x61") && i.out.contains("mbt2018-mean"), i.out);
+        Result d = run("decompress", sdc.toString(), "-o", outPng.toString(), "--model", mbt.toString(), "--threads", "3");
+        assertEquals(0, d.code, d.err);
+        BufferedImage back = ImageIO.read(outPng.toFile());
+        assertEquals(37, back.getWidth());
+        assertEquals(61, back.getHeight());
+    }
+
+    @Test
+    void evalPrintsPerImageAndAverage() throws Exception {
+        Path second = tmp.resolve("second.jpg");
+        BufferedImage img = new BufferedImage(70, 50, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 50; y++) for (int x = 0; x < 70; x++) img.setRGB(x, y, (x * 3) << 16 | (y * 5) << 8 | 90);
+        ImageIO.write(img, "jpeg", second.toFile());
+        Result r = run("eval", "--model", mbt.toString(), png.toString(), second.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("in.png") && r.out.contains("second.jpg") && r.out.contains("average (2 images)"), r.out);
+        assertTrue(r.out.contains("bpp") && r.out.contains("psnr_db") && r.out.contains("ms_ssim"), r.out);
+    }
+
+    @Test
+    void foreignTruncatedCorruptAndOtherModelFilesFailInOneLine() throws Exception {
+        Path sdc = tmp.resolve("e.sdc");
+        assertEquals(0, run("compress", png.toString(), "-o", sdc.toString(), "--model", mbt.toString()).code);
+        byte[] good = Files.readAllBytes(sdc);
+        Path out = tmp.resolve("never.png");
+
+        assertOneLineError(run("decompress", png.toString(), "-o", out.toString(), "--model", mbt.toString()), "not a sodec");
+        assertOneLineError(run("info", png.toString()), "not a sodec");
+        Path cut = tmp.resolve("cut.sdc");
+        Files.write(cut, java.util.Arrays.copyOf(good, good.length - 5));
+        assertOneLineError(run("decompress", cut.toString(), "-o", out.toString(), "--model", mbt.toString()), "truncated");
+        Path flip = tmp.resolve("flip.sdc");
+        byte[] bad = good.clone();
+        bad[bad.length / 2] ^= 4;
+        Files.write(flip, bad);
+        assertOneLineError(run("decompress", flip.toString(), "-o", out.toString(), "--model", mbt.toString()), "CRC");
+        Path ver = tmp.resolve("ver.sdc");
+        byte[] v = good.clone();
+        v[4] = 9;
+        Files.write(ver, v);
+        assertOneLineError(run("decompress", ver.toString(), "-o", out.toString(), "--model", mbt.toString()), "version 9");
+        assertOneLineError(run("decompress", sdc.toString(), "-o", out.toString(), "--model", bmshj.toString()), "model mismatch");
+        assertOneLineError(run("decompress", tmp.resolve("missing.sdc").toString(), "-o", out.toString(), "--model", mbt.toString()), "no such file");
+        assertFalse(Files.exists(out), "no output may be written on failure");
+    }
+
+    @Test
+    void imagesWeCannotCodeFailInOneLine() throws Exception {
+        Path out = tmp.resolve("never.sdc");
+        Path gray = tmp.resolve("gray.png");
+        ImageIO.write(new BufferedImage(20, 20, BufferedImage.TYPE_BYTE_GRAY), "png", gray.toFile());
+        assertOneLineError(run("compress", gray.toString(), "-o", out.toString(), "--model", mbt.toString()), "grayscale");
+
+        Path rgb16 = tmp.resolve("rgb16.png");
+        assertTrue(ImageIO.write(dev.sodec.codec.image.TestImages.rgb16(20, 20), "png", rgb16.toFile()));
+        assertOneLineError(run("compress", rgb16.toString(), "-o", out.toString(), "--model", mbt.toString()), "16-bit");
+
+        Path zero = tmp.resolve("zero.png");
+        Files.write(zero, pngHeaderOnly(0, 10));
+        assertOneLineError(run("compress", zero.toString(), "-o", out.toString(), "--model", mbt.toString()), "");
+
+        Path huge = tmp.resolve("huge.png");
+        Files.write(huge, pngHeaderOnly(60000, 60000));
+        assertOneLineError(run("compress", huge.toString(), "-o", out.toString(), "--model", mbt.toString()), "limit");
+
+        Path text = tmp.resolve("text.png");
+        Files.writeString(text, "this is not an image");
+        assertOneLineError(run("compress", text.toString(), "-o", out.toString(), "--model", mbt.toString()), "not a PNG or JPEG");
+        assertOneLineError(run("compress", tmp.resolve("nope.png").toString(), "-o", out.toString(), "--model", mbt.toString()), "no such file");
+        assertFalse(Files.exists(out), "no output may be written on failure");
+    }
+
+    @Test
+    void usageErrorsFailInOneLine() {
+        assertOneLineError(run("compress", png.toString()), "usage");
+        assertOneLineError(run("compress", png.toString(), "-o", "x.sdc", "--model", tmp.resolve("none.safetensors").toString()), "does not exist");
+        assertOneLineError(run("eval", "--model", mbt.toString()), "usage");
+        assertOneLineError(run("decompress", "a.sdc", "-o", "b.png", "--threads", "many"), "integer");
+        Result r = run("compress", png.toString(), "-o", "x.sdc", "--bogus");
+        assertEquals(2, r.code);
+        assertOneLineError(r, "unknown option");
+    }
+
+    /** A PNG signature and an IHDR chunk claiming w x h, 8-bit RGB, and nothing else. */
+    static byte[] pngHeaderOnly(int w, int h) throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(b);
+        d.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        DataOutputStream c = new DataOutputStream(chunk);
+        c.writeBytes("IHDR");
+        c.writeInt(w);
+        c.writeInt(h);
+        c.write(new byte[] {8, 2, 0, 0, 0});
+        byte[] body = chunk.toByteArray();
+        d.writeInt(13);
+        d.write(body);
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        d.writeInt((int) crc.getValue());
+        return b.toByteArray();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.sodec.engine.cpu;
+
+import dev.sodec.engine.tensor.Shapes;
+import dev.sodec.engine.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Multi-head scaled dot-product attention with the softmax fused between the two products. Work items are
+ * (batch, head, tile of query rows); each holds one scores tile of TILE x S floats, so memory stays at one tile per
+ * thread however long the sequences are, and each output element is computed by exactly one item.
+ */
+final class CpuAttention {
+    private CpuAttention() {}
+
+    /** Query rows per work item. */
+    static final int TILE = 64;
+
+    private static final Parallel SERIAL = new Parallel(1);
+
+    static Tensor attention(Parallel par, Tensor q, Tensor k, Tensor v, int heads, float scale) {
+        Shapes.requireRank("attention q", q.shape(), 3);
+        Shapes.requireRank("attention k", k.shape(), 3);
+        Shapes.requireRank("attention v", v.shape(), 3);
+        int nb = q.dim(0), t = q.dim(1), c = q.dim(2), s = k.dim(1), cv = v.dim(2);
+        if (k.dim(0) != nb || v.dim(0) != nb || k.dim(2) != c || v.dim(1) != s) {
+            throw new IllegalArgumentException("attention: q " + Arrays.toString(q.shape()) + ", k " + Arrays.toString(k.shape())
+                    + ", v " + Arrays.toString(v.shape()) + " do not fit (B,T,C), (B,S,C), (B,S,Cv)");
+        }
+        if (heads < 1 || c % heads != 0 || cv % heads != 0) {
+            throw new IllegalArgumentException("attention: widths " + c + "/" + cv + " are not divisible into " + heads + " heads");
+        }
+        if (s == 0) throw new IllegalArgumentException("attention over zero keys");
+        if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("attention: scale " + scale);
+        int dh = c / heads, dv = cv / heads;
+        Tensor out = Tensor.zeros(nb, t, cv);
+        int tiles = (t + TILE - 1) / TILE;
+        long items = (long) nb * heads * tiles;
+        if (items > Integer.MAX_VALUE) throw new IllegalArgumentException("attention: too many work items");
+        MemorySegment qd = q.data(), kd = k.data(), vd = v.data(), od = out.data();
+        par.forRange((int) items, 1, (i0, i1) -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment scores = arena.allocate((long) TILE * s * 4, 64);
+                float[] scratch = new float[VectorMath.L];
+                for (int it = i0; it < i1; it++) {
+                    int tile = it % tiles, h = (it / tiles) % heads, b = it / tiles / heads;
+                    int t0 = tile * TILE, tn = Math.min(TILE, t - t0);
+                    CpuGemm.sgemm(SERIAL, tn, s, dh,
+                            qd, ((long) b * t + t0) * c + (long) h * dh, c, false,
+                            kd, (long) b * s * c + (long) h * dh, c, true,
+                            scores, 0, s, false);
+                    for (int r = 0; r < tn; r++) {
+                        CpuNorm.softmaxRow(scores, (long) r * s, scores, (long) r * s, s, scale, scratch);
+                    }
+                    CpuGemm.sgemm(SERIAL, tn, dv, s,
+                            scores, 0, s, false,
+                            vd, (long) b * s * cv + (long) h * dv, cv, false,
+                            od, ((long) b * t + t0) * cv + (long) h * dv, cv, false);
+                }
+            }
+        });
+        return out;
+    }
+}

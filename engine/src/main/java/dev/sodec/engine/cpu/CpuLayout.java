@@ -1,0 +1,90 @@
+package dev.sodec.engine.cpu;
+
+import dev.sodec.engine.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/** Copies that change layout: concatenation and batched transposition. */
+final class CpuLayout {
+    private CpuLayout() {}
+
+    static Tensor concat(Parallel par, int dim, Tensor... xs) {
+        if (xs.length == 0) throw new IllegalArgumentException("concat of no tensors");
+        int rank = xs[0].rank();
+        int d = dim < 0 ? dim + rank : dim;
+        if (d < 0 || d >= rank) throw new IllegalArgumentException("concat: dim " + dim + " out of range for rank " + rank);
+        int[] os = xs[0].shape();
+        long total = 0;
+        for (Tensor t : xs) {
+            int[] s = t.shape();
+            boolean fits = s.length == rank;
+            for (int i = 0; fits && i < rank; i++) fits = i == d || s[i] == os[i];
+            if (!fits) throw new IllegalArgumentException("concat along " + d + ": " + Arrays.toString(s) + " does not fit " + Arrays.toString(os));
+            total += s[d];
+        }
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("concat: dimension too large");
+        os[d] = (int) total;
+        long outer = 1, inner = 1;
+        for (int i = 0; i < d; i++) outer *= os[i];
+        for (int i = d + 1; i < rank; i++) inner *= os[i];
+        Tensor y = Tensor.zeros(os);
+        MemorySegment yd = y.data();
+        long rowOut = total * inner * 4;
+        long[] pieceBytes = new long[xs.length], dstOff = new long[xs.length];
+        MemorySegment[] src = new MemorySegment[xs.length];
+        long acc = 0;
+        for (int k = 0; k < xs.length; k++) {
+            pieceBytes[k] = xs[k].dim(d) * inner * 4;
+            dstOff[k] = acc;
+            acc += pieceBytes[k];
+            src[k] = xs[k].data();
+        }
+        if (outer > Integer.MAX_VALUE) throw new IllegalArgumentException("concat: too many rows");
+        par.forRange((int) outer, Math.max(1, (int) (CpuElementwise.CHUNK * 4L / Math.max(rowOut, 1))), (o0, o1) -> {
+            for (long o = o0; o < o1; o++) {
+                for (int k = 0; k < src.length; k++) {
+                    MemorySegment.copy(src[k], o * pieceBytes[k], yd, o * rowOut + dstOff[k], pieceBytes[k]);
+                }
+            }
+        });
+        return y;
+    }
+
+    private static final int BLOCK = 32;
+
+    /** Swaps the last two dims: (..., R, C) -> (..., C, R), in cache-sized blocks. */
+    static Tensor transpose(Parallel par, Tensor x) {
+        int[] s = x.shape();
+        if (s.length < 2) throw new IllegalArgumentException("transpose needs rank >= 2, got " + Arrays.toString(s));
+        int rows = s[s.length - 2], cols = s[s.length - 1];
+        long plane = (long) rows * cols;
+        long batch = plane == 0 ? 0 : x.numel() / plane;
+        int[] os = s.clone();
+        os[s.length - 2] = cols;
+        os[s.length - 1] = rows;
+        Tensor y = Tensor.zeros(os);
+        if (plane == 0) return y;
+        MemorySegment xd = x.data(), yd = y.data();
+        // Work item = one block row of the output (BLOCK output rows = BLOCK input columns) of one batch entry.
+        int colBlocks = (cols + BLOCK - 1) / BLOCK;
+        long items = batch * colBlocks;
+        if (items > Integer.MAX_VALUE) throw new IllegalArgumentException("transpose: too many blocks");
+        par.forRange((int) items, 1, (i0, i1) -> {
+            for (int it = i0; it < i1; it++) {
+                long b = it / colBlocks;
+                int c0 = (it % colBlocks) * BLOCK, c1 = Math.min(cols, c0 + BLOCK);
+                long base = b * plane;
+                for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+                    int r1 = Math.min(rows, r0 + BLOCK);
+                    for (int c = c0; c < c1; c++) {
+                        long dst = base + (long) c * rows;
+                        for (int r = r0; r < r1; r++) {
+                            yd.setAtIndex(Tensor.F32_LE, dst + r, xd.getAtIndex(Tensor.F32_LE, base + (long) r * cols + c));
+                        }
+                    }
+                }
+            }
+        });
+        return y;
+    }
+}

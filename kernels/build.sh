@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds the kernels module's native artifacts (run by Maven in generate-resources; usable by hand):
+#   1. the emulator library: every .cu compiled by g++ against kernels/emu -> native/linux-x86_64/libsodec_kernels_emu.so
+#   2. when nvcc exists: one fatbin for sm_80, sm_90 and compute_90 PTX -> kernels/sodec_kernels.fatbin, plus a
+#      ptxas resource report per kernel; the build fails if any kernel spills registers.
+# Usage: build.sh <module dir> <classes output dir> <work dir>
+set -euo pipefail
+
+MODULE=${1:?module dir}
+CLASSES=${2:?classes dir}
+WORK=${3:?work dir}
+SRC="$MODULE/src/main/cuda"
+EMU="$MODULE/emu"
+NVCC=${SODEC_NVCC:-/usr/local/cuda/bin/nvcc}
+CXX=${CXX:-g++}
+
+mkdir -p "$WORK/emu-obj" "$CLASSES/native/linux-x86_64" "$CLASSES/kernels"
+
+shopt -s nullglob
+SOURCES=("$SRC"/*.cu)
+HEADERS=("$SRC"/*.h "$EMU"/*.h)
+if [ ${#SOURCES[@]} -eq 0 ]; then echo "build.sh: no .cu sources in $SRC" >&2; exit 1; fi
+
+# newer_than OUT INPUT... : true when OUT is missing or older than any input
+newer_than() {
+    local out=$1; shift
+    [ -e "$out" ] || return 0
+    local f
+    for f in "$@"; do [ "$f" -nt "$out" ] && return 0; done
+    return 1
+}
+
+# ---- 1. emulator library (g++, required) ----
+if ! command -v "$CXX" >/dev/null; then
+    echo "build.sh: $CXX not found; the kernel emulator library cannot be built" >&2
+    exit 1
+fi
+CXXFLAGS=(-O2 -std=c++20 -fPIC -pthread -Wall -Wno-unknown-pragmas -Wno-unused-variable -I"$EMU" -I"$SRC")
+OBJS=()
+for cu in "${SOURCES[@]}" "$EMU/sodec_emu.cpp"; do
+    obj="$WORK/emu-obj/$(basename "$cu").o"
+    OBJS+=("$obj")
+    if newer_than "$obj" "$cu" "${HEADERS[@]}"; then
+        echo "g++ $(basename "$cu")"
+        "$CXX" "${CXXFLAGS[@]}" -x c++ -c "$cu" -o "$obj"
+    fi
+done
+SO="$CLASSES/native/linux-x86_64/libsodec_kernels_emu.so"
+if newer_than "$SO" "${OBJS[@]}"; then
+    "$CXX" -shared -pthread -o "$SO" "${OBJS[@]}"
+    echo "built $SO"
+fi
+
+# ---- 2. fatbin + ptxas report (nvcc, optional) ----
+if [ ! -x "$NVCC" ]; then
+    echo "build.sh: no nvcc at $NVCC; skipping the fatbin (tests use the emulator)"
+    exit 0
+fi
+FATBIN="$CLASSES/kernels/sodec_kernels.fatbin"
+REPORT="$WORK/ptxas-report.txt"
+if newer_than "$FATBIN" "${SOURCES[@]}" "${HEADERS[@]}" || [ ! -e "$REPORT" ]; then
+    # One translation unit so the fatbin is one module (cuModuleLoadData) holding every kernel.
+    ALL="$WORK/sodec_kernels_all.cu"
+    : > "$ALL"
+    for cu in "${SOURCES[@]}"; do echo "#include \"$(realpath "$cu")\"" >> "$ALL"; done
+    echo "nvcc -fatbin (sm_80, sm_90, compute_90)"
+    "$NVCC" -fatbin -O3 -std=c++17 -I"$SRC" \
+        -gencode arch=compute_80,code=sm_80 \
+        -gencode arch=compute_90,code=sm_90 \
+        -gencode arch=compute_90,code=compute_90 \
+        -Xptxas -v -o "$FATBIN.tmp" "$ALL" 2> "$REPORT.raw" || { cat "$REPORT.raw" >&2; exit 1; }
+    # Summarise: one line per kernel and architecture: registers, stack, spills, shared memory.
+    awk '
+        /Compiling entry function/ { match($0, /'\''[^'\'']+'\''/); fn = substr($0, RSTART + 1, RLENGTH - 2);
+                                     match($0, /for '\''sm_[0-9a-z]+'\''/); arch = substr($0, RSTART + 5, RLENGTH - 6) }
+        /bytes stack frame/ { split($0, a, ","); stack = a[1]; gsub(/[^0-9]/, "", stack);
+                              st = a[2]; gsub(/[^0-9]/, "", st); ld = a[3]; gsub(/[^0-9]/, "", ld) }
+        /Used [0-9]+ registers/ { match($0, /Used [0-9]+ registers/); regs = substr($0, RSTART + 5, RLENGTH - 15);
+                                  smem = 0; if (match($0, /[0-9]+ bytes smem/)) smem = substr($0, RSTART, RLENGTH - 11);
+                                  printf "%-34s %-6s regs %3d  stack %5d  spill-stores %5d  spill-loads %5d  static-smem %6d\n",
+                                         fn, arch, regs, stack, st, ld, smem }
+    ' "$REPORT.raw" | sort -u > "$REPORT"
+    echo "ptxas report: $REPORT ($(wc -l < "$REPORT") kernel/arch entries)"
+    if awk '{ if ($8 != 0 || $10 != 0) bad = 1 } END { exit bad ? 0 : 1 }' "$REPORT"; then
+        echo "build.sh: register spills (spill-stores / spill-loads must be 0):" >&2
+        awk '$8 != 0 || $10 != 0' "$REPORT" >&2
+        exit 1
+    fi
+    if [ ! -s "$REPORT" ]; then echo "build.sh: ptxas reported no kernels" >&2; cat "$REPORT.raw" >&2; exit 1; fi
+    mv "$FATBIN.tmp" "$FATBIN"
+fi

@@ -1,0 +1,93 @@
+package dev.sodec.convert.compressai;
+
+import dev.sodec.convert.CheckpointException;
+import dev.sodec.convert.model.Conversion;
+import dev.sodec.convert.model.EngineModel;
+import dev.sodec.convert.read.Weights;
+import dev.sodec.engine.tensor.Tensor;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * CompressAI state dicts (zoo files, training checkpoints): the architecture and its N, M are recognised from key
+ * names and shapes, names stay CompressAI's (the engine uses them), and the entropy tables must be present (or be
+ * built by an {@link EntropyTableBuilder}). All weights stay F32 whatever the output dtype: the decoder must
+ * recompute the encoder's CDF indexes bit for bit.
+ */
+public final class CompressAi {
+    /** Tables update(force=True) fills; empty in checkpoints saved before update(). */
+    public static final List<String> TABLE_KEYS = List.of("entropy_bottleneck._quantized_cdf", "entropy_bottleneck._offset",
+            "entropy_bottleneck._cdf_length", "gaussian_conditional._quantized_cdf", "gaussian_conditional._offset",
+            "gaussian_conditional._cdf_length", "gaussian_conditional.scale_table");
+
+    private CompressAi() {}
+
+    public static boolean isCompressAi(Map<String, Tensor> sd) {
+        return sd.containsKey("g_a.0.weight") && sd.keySet().stream().anyMatch(k -> k.startsWith("entropy_bottleneck."));
+    }
+
+    /** The zoo architecture name for these keys (CompressAI's model registry names). */
+    public static String architecture(Map<String, Tensor> sd, String file) throws CheckpointException {
+        if (!sd.containsKey("g_a.0.weight") || !sd.containsKey("g_a.6.weight")) {
+            throw new CheckpointException(file + ": not a CompressAI g_a/g_s model (g_a.0.weight / g_a.6.weight missing)");
+        }
+        if (sd.containsKey("context_prediction.weight")) return "mbt2018";
+        if (!sd.containsKey("h_a.0.weight")) return "bmshj2018_factorized";
+        Tensor hs4 = sd.get("h_s.4.weight");
+        int m = sd.get("g_a.6.weight").dim(0);
+        if (hs4 == null) throw new CheckpointException(file + ": CompressAI hyperprior without h_s.4.weight");
+        if (hs4.dim(0) == 2 * m) return "mbt2018_mean";
+        if (hs4.dim(0) == m) return "bmshj2018_hyperprior";
+        throw new CheckpointException(file + ": unrecognised CompressAI architecture (h_s.4.weight " + java.util.Arrays.toString(hs4.shape()) + ")");
+    }
+
+    /** Takes ownership of {@code w}; empty tables are built by the {@link EntropyTableBuilder} service, if any. */
+    public static Conversion convert(Weights w) throws CheckpointException {
+        return convert(w, null);
+    }
+
+    /** As {@link #convert(Weights)} with an explicit table builder (null: the ServiceLoader one). */
+    public static Conversion convert(Weights w, EntropyTableBuilder builder) throws CheckpointException {
+        String file = w.fileName();
+        Map<String, Tensor> sd = w.tensors();
+        String arch = architecture(sd, file);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("N", (long) sd.get("g_a.0.weight").dim(0));
+        config.put("M", (long) sd.get("g_a.6.weight").dim(0));
+        Map<String, Tensor> out = new LinkedHashMap<>(sd);
+        boolean empty = false;
+        for (String k : TABLE_KEYS) {
+            Tensor t = sd.get(k);
+            if (t != null && t.numel() == 0) empty = true;
+        }
+        if (empty) out.putAll(buildTables(sd, config, file, builder));
+        for (String k : TABLE_KEYS) {
+            if (k.startsWith("gaussian_conditional") && arch.equals("bmshj2018_factorized")) continue;
+            Tensor t = out.get(k);
+            if (t == null || t.numel() == 0) throw new CheckpointException(file + ": CompressAI entropy table " + k + " is missing or empty");
+        }
+        EngineModel m = EngineModel.of("compressai." + arch, config, out).withExactF32(k -> true);
+        return new Conversion(m, file, List.of(w));
+    }
+
+    private static Map<String, Tensor> buildTables(Map<String, Tensor> sd, Map<String, Object> config, String file,
+                                                   EntropyTableBuilder builder) throws CheckpointException {
+        Iterator<EntropyTableBuilder> it = builder != null ? java.util.List.of(builder).iterator()
+                : ServiceLoader.load(EntropyTableBuilder.class).iterator();
+        if (!it.hasNext()) {
+            throw new CheckpointException(file + ": the entropy tables (entropy_bottleneck._quantized_cdf, ...) are empty: this"
+                    + " checkpoint was saved before CompressAI's update(); building them bit-exactly is not available in this"
+                    + " build. Run net.update(force=True) and save the state_dict again.");
+        }
+        try {
+            return it.next().build(sd, config);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CheckpointException(file + ": building the entropy tables failed: " + e.getMessage(), e);
+        }
+    }
+}
