@@ -82,7 +82,7 @@ public final class RansDecoder {
                     }
                     nibbles += nib;
                     if (nibbles > Rans.MAX_DECODE_NIBBLES) {
-                        throw new CorruptStreamException("symbol " + i + ": escape claims " + nibbles + "+ nibbles");
+                        throw new CorruptStreamException("rANS stream: symbol " + i + " escape claims " + nibbles + "+ nibbles");
                     }
                 } while (nib == Rans.BYPASS_MAX);
                 int raw = 0;
