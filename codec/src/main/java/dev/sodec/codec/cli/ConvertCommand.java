@@ -106,7 +106,7 @@ final class ConvertCommand {
                         case "unet" -> Converter.open(e.getValue(), new Converter.Options(Converter.Kind.UNET, specs, null));
                         case "vae" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.VAE_DECODER));
                         case "vit" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.CLIP_VISION));
-                        default -> Converter.raw(e.getValue());
+                        default -> Converter.rawPart(e.getValue(), prefix);
                     };
                     converted.put(prefix, c);
                 }
