@@ -143,6 +143,7 @@ public final class Checkpoints {
         if (o instanceof List<?>) return "a list";
         if (o instanceof Map<?, ?>) return "a dict";
         if (o instanceof TensorRef) return "a tensor";
+        if (o instanceof dev.sodec.convert.torch.PyOpaque op) return "a " + op.className() + " object";
         return "a " + o.getClass().getSimpleName();
     }
 }
