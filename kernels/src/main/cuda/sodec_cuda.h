@@ -59,6 +59,17 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
     return warp_sum(t);
 }
 
+/** Max over the whole block, returned to every thread; same contract as block_sum. */
+__device__ __forceinline__ float block_max(float v, float* scratch) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+    v = warp_max(v);
+    __syncthreads();
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    float t = lane < nwarps ? scratch[lane] : -INFINITY;
+    return warp_max(t);
+}
+
 /** Chan et al.'s merge of two (count, mean, M2) partial statistics; exact in any fixed merge order. */
 __device__ __forceinline__ void welford_merge(float& n, float& mean, float& m2, float nb, float meanb, float m2b) {
     float nn = n + nb;

@@ -136,6 +136,26 @@ public final class CudaKernels {
         }
     }
 
+    /** Row softmax of x (rows, cols) scaled by {@code scale} > 0: y = softmax(x * scale). One block per row. */
+    public void softmax(DType t, long x, long y, int rows, int cols, float scale) {
+        positive("rows", rows);
+        positive("columns", cols);
+        if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("softmax scale must be positive and finite, got " + scale);
+        int threads = Math.min(256, (cols + 31) / 32 * 32);
+        launcher.launch("softmax_" + suffix(t), Dim3.of(rows), Dim3.of(threads), 0,
+                KernelArgs.of().ptr(x).ptr(y).i32(rows).i32(cols).f32(scale));
+    }
+
+    /** y (batch, cols, rows) = x (batch, rows, cols) with the last two dims swapped. */
+    public void transpose(DType t, long x, long y, int batch, int rows, int cols) {
+        positive("batch", batch);
+        positive("rows", rows);
+        positive("columns", cols);
+        if (batch > MAX_GRID_YZ || (rows + 31) / 32 > MAX_GRID_YZ) throw new IllegalArgumentException("transpose of " + batch + " x " + rows + " rows is too large");
+        launcher.launch("transpose_" + suffix(t), Dim3.of((cols + 31) / 32, (rows + 31) / 32, batch), Dim3.of(32, 8), 0,
+                KernelArgs.of().ptr(x).ptr(y).i32(rows).i32(cols));
+    }
+
     // ---------------------------------------------------------------- normalisation
 
     /** LayerNorm over the last axis of x (rows, cols); gamma/beta (cols) or 0 for none. One block per row. */

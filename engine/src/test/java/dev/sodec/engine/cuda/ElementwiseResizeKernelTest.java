@@ -139,9 +139,30 @@ class ElementwiseResizeKernelTest {
         assertArrayEquals(CPU.pixelShuffle(x, r).toFloatArray(), y.floats());
     }
 
+    @ParameterizedTest(name = "rows={0} cols={1} scale={2}")
+    @CsvSource({"3, 1, 1", "5, 77, 1", "2, 6144, 0.125", "4, 300, 2.5"})
+    void softmaxRows(int rows, int cols, float scale) {
+        Tensor x = random(rows * 7L + cols, -6, 6, rows, cols);
+        EmuSupport.Guarded y = new EmuSupport.Guarded(DType.F32, rows, cols);
+        K.softmax(DType.F32, addr(x), y.addr(), rows, cols, scale);
+        assertClose("softmax", CPU.softmax(CPU.scale(x, scale, 0f)).toFloatArray(), y.floats(), 1e-7, 1e-5);
+    }
+
+    @ParameterizedTest(name = "B={0} {1}x{2}")
+    @CsvSource({"1, 1, 1", "2, 33, 65", "1, 64, 32", "3, 7, 100"})
+    void transposeLastTwoDims(int b, int rows, int cols) {
+        for (DType t : new DType[] {DType.F32, DType.BF16}) {
+            Tensor x = random(rows * 3L + cols, -1, 1, b, rows, cols).toFloatType(t);
+            EmuSupport.Guarded y = new EmuSupport.Guarded(t, b, cols, rows);
+            K.transpose(t, addr(x), y.addr(), b, rows, cols);
+            assertArrayEquals(CPU.transpose(x).toFloatArray(), y.floats());
+        }
+    }
+
     @Test
     void refusesBadArguments() {
         assertThrows(IllegalArgumentException.class, () -> K.unary(DType.F32, 9, 0, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> K.softmax(DType.F32, 0, 0, 1, 4, 0f));
         assertThrows(IllegalArgumentException.class, () -> K.unary(DType.F32, CudaKernels.UNARY_CLAMP, 0, 0, 10));
         assertThrows(IllegalArgumentException.class, () -> K.unary(DType.F32, CudaKernels.UNARY_CLAMP, 2f, 1f, 0, 0, 10));
         assertThrows(IllegalArgumentException.class, () -> K.copySlice(DType.F32, 0, 0, 1, 5, 8, 4));
