@@ -69,6 +69,8 @@ if newer_than "$FATBIN" "${SOURCES[@]}" "${HEADERS[@]}" || [ ! -e "$REPORT" ]; t
         -gencode arch=compute_90,code=sm_90 \
         -gencode arch=compute_90,code=compute_90 \
         -Xptxas -v -o "$FATBIN.tmp" "$ALL" 2> "$REPORT.raw" || { cat "$REPORT.raw" >&2; exit 1; }
+    # Compiler warnings are not ptxas info: show them (the raw log is kept beside the report).
+    grep -i "warning" "$REPORT.raw" >&2 || true
     # Summarise: one line per kernel and architecture: registers, stack, spills, shared memory.
     awk '
         /Compiling entry function/ { match($0, /'\''[^'\'']+'\''/); fn = substr($0, RSTART + 1, RLENGTH - 2);

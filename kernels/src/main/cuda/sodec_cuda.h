@@ -15,9 +15,10 @@
 #include <cuda_fp16.h>
 #include <cstdint>
 #define SODEC_EXPORT(fn)
-#define SODEC_DYNAMIC_SHARED(type, name)                                 \
-    extern __shared__ __align__(16) unsigned char sodec_dynamic_smem_[]; \
-    type* name = reinterpret_cast<type*>(sodec_dynamic_smem_)
+// One namespace-scope declaration: declaring it inside each kernel (templates included) makes nvcc warn about
+// conflicting linkage between the declarations.
+extern __shared__ __align__(16) unsigned char sodec_dynamic_smem_[];
+#define SODEC_DYNAMIC_SHARED(type, name) type* name = reinterpret_cast<type*>(sodec_dynamic_smem_)
 #else
 #include "sodec_emu.h"
 #define SODEC_DYNAMIC_SHARED(type, name) type* name = reinterpret_cast<type*>(::sodec_emu::dynamic_smem())
