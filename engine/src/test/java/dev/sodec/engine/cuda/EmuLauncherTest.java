@@ -108,6 +108,15 @@ class EmuLauncherTest {
     }
 
     @Test
+    void kernelTrapIsReportedWithBlockAndThread() {
+        KernelLaunchException e = assertThrows(KernelLaunchException.class, () -> EMU.launch("selftest_trap",
+                Dim3.of(3), Dim3.of(64), 0, KernelArgs.of().i32(37)));
+        assertTrue(e.getMessage().contains("block (1,0,0), thread 37") && e.getMessage().contains("__trap"), e.getMessage());
+        // The library stays usable after a fault.
+        EMU.launch("selftest_trap", Dim3.of(3), Dim3.of(64), 0, KernelArgs.of().i32(-1));
+    }
+
+    @Test
     void badLaunchesAreRefusedWithTheReason() {
         Tensor y = Tensor.fromFloats(new float[64], 64);
         long p = y.data().address();
