@@ -182,6 +182,9 @@ class CpuConvTest {
                 new Conv2dParams(1, 1, Integer.MAX_VALUE, 0, 1, 1, 1, 0, 0)));
         assertThrows(IllegalArgumentException.class, () -> CpuConv.convTranspose2d(ONE, x, Tensor.zeros(3, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 1)));
         assertThrows(IllegalArgumentException.class, () -> CpuConv.convTranspose2d(ONE, x, Tensor.zeros(4, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 2)));
+        Tensor i32 = Tensor.fromInts(new int[4 * 25], 1, 4, 5, 5);
+        var e = assertThrows(IllegalArgumentException.class, () -> CpuConv.conv2d(ONE, i32, Tensor.zeros(3, 4, 3, 3), null, Conv2dParams.of(1, 1)));
+        assertTrue(e.getMessage().contains("F32"), e.getMessage());
     }
 
     @ParameterizedTest
