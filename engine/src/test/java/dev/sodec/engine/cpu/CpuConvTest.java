@@ -108,6 +108,7 @@ class CpuConvTest {
             {1, 1, 4, 4, 3, 2, 3, 1, 0, 1, 1, 1},     // one input channel, non-square kernel
             {1, 35, 9, 9, 17, 3, 3, 1, 1, 1, 1, 1},   // K = 315
             {1, 64, 9, 9, 9, 3, 3, 1, 1, 1, 1, 1},    // K = 576 crosses the GEMM's K block
+            {1, 32, 20, 21, 40, 3, 3, 1, 1, 1, 1, 1}, // big enough for the GEMM to use the pool
     };
 
     @Test
@@ -138,6 +139,7 @@ class CpuConvTest {
             {1, 4, 5, 6, 4, 3, 2, 1, 1, 2, 1, 1},    // dilation 2
             {1, 35, 3, 4, 3, 2, 2, 0, 0, 1, 1, 1},   // K = 35 input channels, k = 2
             {1, 520, 3, 3, 2, 3, 2, 1, 1, 1, 1, 1},  // K = 520 crosses the GEMM's K block
+            {1, 32, 20, 21, 8, 4, 2, 1, 0, 1, 1, 1}, // big enough for the GEMM to use the pool
     };
 
     @Test
