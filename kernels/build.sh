@@ -2,7 +2,7 @@
 # Builds the kernels module's native artifacts (run by Maven in generate-resources; usable by hand):
 #   1. the emulator library: every .cu compiled by g++ against kernels/emu -> native/linux-x86_64/libsodec_kernels_emu.so
 #   2. when nvcc exists: one fatbin for sm_80, sm_90 and compute_90 PTX -> kernels/sodec_kernels.fatbin, plus a
-#      ptxas resource report per kernel; the build fails if any kernel spills registers.
+#      ptxas resource report per kernel (kernels/ptxas-report.txt); the build fails if any kernel spills registers.
 # Usage: build.sh <module dir> <classes output dir> <work dir>
 set -euo pipefail
 
@@ -69,6 +69,8 @@ if newer_than "$FATBIN" "${SOURCES[@]}" "${HEADERS[@]}" || [ ! -e "$REPORT" ]; t
         -gencode arch=compute_90,code=sm_90 \
         -gencode arch=compute_90,code=compute_90 \
         -Xptxas -v -o "$FATBIN.tmp" "$ALL" 2> "$REPORT.raw" || { cat "$REPORT.raw" >&2; exit 1; }
+    # Compiler warnings are not ptxas info: show them (the raw log is kept beside the report).
+    grep -i "warning" "$REPORT.raw" >&2 || true
     # Summarise: one line per kernel and architecture: registers, stack, spills, shared memory.
     awk '
         /Compiling entry function/ { match($0, /'\''[^'\'']+'\''/); fn = substr($0, RSTART + 1, RLENGTH - 2);
@@ -88,4 +90,6 @@ if newer_than "$FATBIN" "${SOURCES[@]}" "${HEADERS[@]}" || [ ! -e "$REPORT" ]; t
     fi
     if [ ! -s "$REPORT" ]; then echo "build.sh: ptxas reported no kernels" >&2; cat "$REPORT.raw" >&2; exit 1; fi
     mv "$FATBIN.tmp" "$FATBIN"
+    # Shipped beside the fatbin: tests check it names exactly the emulator's kernels; a GPU backend can log it.
+    cp "$REPORT" "$CLASSES/kernels/ptxas-report.txt"
 fi

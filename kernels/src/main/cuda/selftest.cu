@@ -59,3 +59,11 @@ extern "C" __global__ void selftest_index(int* out) {
             + (threadIdx.z * 16 + threadIdx.y) * 16 + threadIdx.x;
 }
 SODEC_EXPORT(selftest_index)
+
+// Thread `who` of block 1 traps: the emulator must turn the fault into a launch error naming block and thread
+// (on a GPU a trap kills the context; never launch it there).
+extern "C" __global__ void selftest_trap(int who) {
+    if (blockIdx.x == 1 && (int) threadIdx.x == who) __trap();
+    __syncthreads();
+}
+SODEC_EXPORT(selftest_trap)

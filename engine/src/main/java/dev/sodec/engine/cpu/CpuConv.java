@@ -3,6 +3,7 @@ package dev.sodec.engine.cpu;
 import static dev.sodec.engine.tensor.Tensor.F32_LE;
 
 import dev.sodec.engine.backend.Conv2dParams;
+import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,6 +26,7 @@ public final class CpuConv {
 
     public static Tensor conv2d(Parallel par, Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         int[] xs = x.shape(), ws = w.shape();
+        requireF32("conv2d", x, w, bias);
         requireRank4("conv2d", "input", xs);
         requireRank4("conv2d", "weight", ws);
         int nb = xs[0], cin = xs[1], h = xs[2], wd = xs[3];
@@ -65,6 +67,7 @@ public final class CpuConv {
 
     public static Tensor convTranspose2d(Parallel par, Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         int[] xs = x.shape(), ws = w.shape();
+        requireF32("conv_transpose2d", x, w, bias);
         requireRank4("conv_transpose2d", "input", xs);
         requireRank4("conv_transpose2d", "weight", ws);
         int nb = xs[0], cin = xs[1], h = xs[2], wd = xs[3];
@@ -146,6 +149,12 @@ public final class CpuConv {
                 for (long i = 0; i < plane; i++) od.setAtIndex(F32_LE, base + i, v);
             }
         });
+    }
+
+    private static void requireF32(String op, Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t != null && t.dtype() != DType.F32) throw new IllegalArgumentException(op + ": expected F32 tensors, got " + t.dtype());
+        }
     }
 
     private static void requireRank4(String op, String what, int[] shape) {

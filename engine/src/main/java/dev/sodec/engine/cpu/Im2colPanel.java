@@ -1,7 +1,10 @@
 package dev.sodec.engine.cpu;
 
+import static dev.sodec.engine.tensor.Tensor.F32_LE;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -61,7 +64,7 @@ final class Im2colPanel implements Panel {
                 int iy = runs[4 * r] * sh - ph + ky * dh;
                 int len = runs[4 * r + 2], t0 = d + runs[4 * r + 3];
                 if (iy < 0 || iy >= h) {
-                    java.util.Arrays.fill(dst, t0, t0 + len, 0f);
+                    Arrays.fill(dst, t0, t0 + len, 0f);
                     continue;
                 }
                 int ix0 = runs[4 * r + 1] * sw - pw + kx * dw;
@@ -81,7 +84,7 @@ final class Im2colPanel implements Panel {
                     for (int t = hi; t < len; t++) dst[t0 + t] = 0f;
                 } else {
                     for (int t = 0, ix = ix0; t < len; t++, ix += sw) {
-                        dst[t0 + t] = ix >= 0 && ix < w ? x.getAtIndex(dev.sodec.engine.tensor.Tensor.F32_LE, row + ix) : 0f;
+                        dst[t0 + t] = ix >= 0 && ix < w ? x.getAtIndex(F32_LE, row + ix) : 0f;
                     }
                 }
             }

@@ -12,7 +12,8 @@ import dev.sodec.engine.tensor.DType;
  */
 public final class CudaKernels {
     // Op codes shared with elementwise.cu.
-    public static final int UNARY_SILU = 0, UNARY_GELU = 1, UNARY_GELU_TANH = 2, UNARY_LEAKY_RELU = 3, UNARY_IDENTITY = 4;
+    public static final int UNARY_SILU = 0, UNARY_GELU = 1, UNARY_GELU_TANH = 2, UNARY_LEAKY_RELU = 3, UNARY_IDENTITY = 4,
+            UNARY_SCALE = 5, UNARY_CLAMP = 6, UNARY_QUICK_GELU = 7;
     public static final int BINARY_ADD = 0, BINARY_MUL = 1, BINARY_SUB = 2;
 
     /** Dynamic shared memory a launch may use without the opt-in attribute. */
@@ -63,12 +64,24 @@ public final class CudaKernels {
 
     // ---------------------------------------------------------------- elementwise
 
-    /** y = op(x) over n elements; alpha is the LeakyReLU slope (ignored by the other ops). */
-    public void unary(DType t, int op, float alpha, long x, long y, long n) {
-        if (op < UNARY_SILU || op > UNARY_IDENTITY) throw new IllegalArgumentException("unknown unary op " + op);
+    /** y = op(x) over n elements, for the ops without parameters (SiLU, GELU, GELU-tanh, quick GELU, identity). */
+    public void unary(DType t, int op, long x, long y, long n) {
+        if (op == UNARY_LEAKY_RELU || op == UNARY_SCALE || op == UNARY_CLAMP) {
+            throw new IllegalArgumentException("unary op " + op + " takes parameters");
+        }
+        unary(t, op, 0f, 0f, x, y, n);
+    }
+
+    /**
+     * y = op(x) over n elements: alpha is the LeakyReLU slope, SCALE computes x * alpha + beta, CLAMP
+     * min(max(x, alpha), beta) (NaN stays NaN); the other ops ignore both.
+     */
+    public void unary(DType t, int op, float alpha, float beta, long x, long y, long n) {
+        if (op < UNARY_SILU || op > UNARY_QUICK_GELU) throw new IllegalArgumentException("unknown unary op " + op);
+        if (op == UNARY_CLAMP && !(alpha <= beta)) throw new IllegalArgumentException("clamp bounds " + alpha + " > " + beta);
         if (n == 0) return;
         positive("element count", n);
-        elementwise("unary_" + suffix(t), n, KernelArgs.of().ptr(x).ptr(y).i64(n).i32(op).f32(alpha));
+        elementwise("unary_" + suffix(t), n, KernelArgs.of().ptr(x).ptr(y).i64(n).i32(op).f32(alpha).f32(beta));
     }
 
     /**
@@ -121,6 +134,26 @@ public final class CudaKernels {
             copySlice(t, srcs[i], dst, outer, inners[i], total, off);
             off += inners[i];
         }
+    }
+
+    /** Row softmax of x (rows, cols) scaled by {@code scale} > 0: y = softmax(x * scale). One block per row. */
+    public void softmax(DType t, long x, long y, int rows, int cols, float scale) {
+        positive("rows", rows);
+        positive("columns", cols);
+        if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("softmax scale must be positive and finite, got " + scale);
+        int threads = Math.min(256, (cols + 31) / 32 * 32);
+        launcher.launch("softmax_" + suffix(t), Dim3.of(rows), Dim3.of(threads), 0,
+                KernelArgs.of().ptr(x).ptr(y).i32(rows).i32(cols).f32(scale));
+    }
+
+    /** y (batch, cols, rows) = x (batch, rows, cols) with the last two dims swapped. */
+    public void transpose(DType t, long x, long y, int batch, int rows, int cols) {
+        positive("batch", batch);
+        positive("rows", rows);
+        positive("columns", cols);
+        if (batch > MAX_GRID_YZ || (rows + 31) / 32 > MAX_GRID_YZ) throw new IllegalArgumentException("transpose of " + batch + " x " + rows + " rows is too large");
+        launcher.launch("transpose_" + suffix(t), Dim3.of((cols + 31) / 32, (rows + 31) / 32, batch), Dim3.of(32, 8), 0,
+                KernelArgs.of().ptr(x).ptr(y).i32(rows).i32(cols));
     }
 
     // ---------------------------------------------------------------- normalisation
@@ -252,6 +285,27 @@ public final class CudaKernels {
      */
     public void conv2d(DType t, long x, long weight, long bias, long y, int batch, int cin, int h, int w, int cout,
                        int kh, int kw, Conv2dParams p) {
+        convGeometry("conv2d", batch, cin, h, w, cout, kh, kw, p);
+        if (p.outputPadH() != 0 || p.outputPadW() != 0) throw new IllegalArgumentException("conv2d takes no output padding");
+        launchConv("conv2d_" + suffix(t), x, weight, bias, y, batch, cin, h, w, cout, kh, kw, p, p.outH(h, kh), p.outW(w, kw));
+    }
+
+    /**
+     * conv_transpose2d of x (batch, cin, h, w) with weight (cin, cout / groups, kh, kw) and bias (cout) or 0 into
+     * y (batch, cout, oh, ow), oh = (h - 1) * stride - 2 pad + dilation (kh - 1) + outputPad + 1, in gather form
+     * over the conv2d tiles.
+     */
+    public void convTranspose2d(DType t, long x, long weight, long bias, long y, int batch, int cin, int h, int w,
+                                int cout, int kh, int kw, Conv2dParams p) {
+        convGeometry("conv_transpose2d", batch, cin, h, w, cout, kh, kw, p);
+        if (p.outputPadH() >= Math.max(p.strideH(), p.dilationH()) || p.outputPadW() >= Math.max(p.strideW(), p.dilationW())) {
+            throw new IllegalArgumentException("conv_transpose2d: output padding must be smaller than stride or dilation");
+        }
+        int oh = p.transposedOutH(h, kh), ow = p.transposedOutW(w, kw);
+        launchConv("conv_transpose2d_" + suffix(t), x, weight, bias, y, batch, cin, h, w, cout, kh, kw, p, oh, ow);
+    }
+
+    private static void convGeometry(String op, int batch, int cin, int h, int w, int cout, int kh, int kw, Conv2dParams p) {
         positive("batch", batch);
         positive("input channels", cin);
         positive("height", h);
@@ -261,19 +315,22 @@ public final class CudaKernels {
         positive("kernel width", kw);
         int g = p.groups();
         if (cin % g != 0 || cout % g != 0) {
-            throw new IllegalArgumentException("conv2d: " + cin + " input / " + cout + " output channels do not split into " + g + " groups");
+            throw new IllegalArgumentException(op + ": " + cin + " input / " + cout + " output channels do not split into " + g + " groups");
         }
-        if (p.outputPadH() != 0 || p.outputPadW() != 0) throw new IllegalArgumentException("conv2d takes no output padding");
-        int oh = p.outH(h, kh), ow = p.outW(w, kw);
-        if (oh <= 0 || ow <= 0) throw new IllegalArgumentException("conv2d: output size " + oh + "x" + ow + " is empty");
+    }
+
+    private void launchConv(String kernel, long x, long weight, long bias, long y, int batch, int cin, int h, int w,
+                            int cout, int kh, int kw, Conv2dParams p, int oh, int ow) {
+        if (oh <= 0 || ow <= 0) throw new IllegalArgumentException(kernel + ": output size " + oh + "x" + ow + " is empty");
+        int g = p.groups();
         long ohw = (long) oh * ow;
         long k = (long) (cin / g) * kh * kw;
-        if (ohw > Integer.MAX_VALUE || k > Integer.MAX_VALUE) throw new IllegalArgumentException("conv2d too large for 32-bit tile indices");
+        if (ohw > Integer.MAX_VALUE || k > Integer.MAX_VALUE) throw new IllegalArgumentException(kernel + " too large for 32-bit tile indices");
         long zs = (long) batch * g;
-        if (zs > MAX_GRID_YZ) throw new IllegalArgumentException("conv2d: batch x groups " + zs + " exceeds " + MAX_GRID_YZ);
+        if (zs > MAX_GRID_YZ) throw new IllegalArgumentException(kernel + ": batch x groups " + zs + " exceeds " + MAX_GRID_YZ);
         int opg = cout / g;
         Dim3 grid = Dim3.of((int) ((ohw + CONV_TILE - 1) / CONV_TILE), (opg + CONV_TILE - 1) / CONV_TILE, (int) zs);
-        launcher.launch("conv2d_" + suffix(t), grid, Dim3.of(CONV_THREADS), 0,
+        launcher.launch(kernel, grid, Dim3.of(CONV_THREADS), 0,
                 KernelArgs.of().ptr(x).ptr(weight).ptr(bias).ptr(y).i32(cin).i32(h).i32(w).i32(cout).i32(kh).i32(kw)
                         .i32(p.strideH()).i32(p.strideW()).i32(p.padH()).i32(p.padW()).i32(p.dilationH()).i32(p.dilationW())
                         .i32(g).i32(oh).i32(ow));

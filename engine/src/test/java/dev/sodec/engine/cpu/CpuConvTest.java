@@ -108,6 +108,7 @@ class CpuConvTest {
             {1, 1, 4, 4, 3, 2, 3, 1, 0, 1, 1, 1},     // one input channel, non-square kernel
             {1, 35, 9, 9, 17, 3, 3, 1, 1, 1, 1, 1},   // K = 315
             {1, 64, 9, 9, 9, 3, 3, 1, 1, 1, 1, 1},    // K = 576 crosses the GEMM's K block
+            {1, 32, 20, 21, 40, 3, 3, 1, 1, 1, 1, 1}, // big enough for the GEMM to use the pool
     };
 
     @Test
@@ -138,6 +139,7 @@ class CpuConvTest {
             {1, 4, 5, 6, 4, 3, 2, 1, 1, 2, 1, 1},    // dilation 2
             {1, 35, 3, 4, 3, 2, 2, 0, 0, 1, 1, 1},   // K = 35 input channels, k = 2
             {1, 520, 3, 3, 2, 3, 2, 1, 1, 1, 1, 1},  // K = 520 crosses the GEMM's K block
+            {1, 32, 20, 21, 8, 4, 2, 1, 0, 1, 1, 1}, // big enough for the GEMM to use the pool
     };
 
     @Test
@@ -182,6 +184,9 @@ class CpuConvTest {
                 new Conv2dParams(1, 1, Integer.MAX_VALUE, 0, 1, 1, 1, 0, 0)));
         assertThrows(IllegalArgumentException.class, () -> CpuConv.convTranspose2d(ONE, x, Tensor.zeros(3, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 1)));
         assertThrows(IllegalArgumentException.class, () -> CpuConv.convTranspose2d(ONE, x, Tensor.zeros(4, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 2)));
+        Tensor i32 = Tensor.fromInts(new int[4 * 25], 1, 4, 5, 5);
+        var e = assertThrows(IllegalArgumentException.class, () -> CpuConv.conv2d(ONE, i32, Tensor.zeros(3, 4, 3, 3), null, Conv2dParams.of(1, 1)));
+        assertTrue(e.getMessage().contains("F32"), e.getMessage());
     }
 
     @ParameterizedTest

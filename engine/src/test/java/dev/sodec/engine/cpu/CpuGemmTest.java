@@ -175,7 +175,7 @@ class CpuGemmTest {
         // Batched GEMMs issued from inside a parallel body on the same pool: a worker that steals another
         // batch item while joining must not reuse the packed buffers of the GEMM it is part of.
         SplittableRandom rnd = new SplittableRandom(6);
-        int batch = 12, m = 40, n = 70, k = 300;
+        int batch = 12, m = 40, n = 70, k = 400; // above PARALLEL_TILES_MIN: the inner GEMMs use the pool
         Mat[] as = new Mat[batch], bs = new Mat[batch];
         for (int i = 0; i < batch; i++) {
             as[i] = Mat.random(rnd, m, k, 0, 0);

@@ -21,7 +21,7 @@ class EmuLauncherTest {
     void registryHoldsEveryKernelFamilyForEveryDtype() {
         List<String> names = EmuKernelLauncher.kernelNames();
         for (String base : List.of("unary", "binary", "geglu", "copy_slice", "layer_norm", "group_norm_stats",
-                "group_norm_apply", "gdn", "upsample_nearest", "resize_bilinear", "pixel_shuffle", "conv2d")) {
+                "group_norm_apply", "gdn", "upsample_nearest", "resize_bilinear", "pixel_shuffle", "conv2d", "conv_transpose2d")) {
             for (String s : List.of("f32", "f16", "bf16")) assertTrue(names.contains(base + "_" + s), base + "_" + s);
         }
         for (int c = 1; c <= 5; c++) assertTrue(names.contains("attention_f16_c" + c));
@@ -105,6 +105,15 @@ class EmuLauncherTest {
         KernelLaunchException e = assertThrows(KernelLaunchException.class, () -> EMU.launch("selftest_deadlock",
                 Dim3.of(1), Dim3.of(64), 0, KernelArgs.of().ptr(y.data().address())));
         assertTrue(e.getMessage().contains("deadlock"), e.getMessage());
+    }
+
+    @Test
+    void kernelTrapIsReportedWithBlockAndThread() {
+        KernelLaunchException e = assertThrows(KernelLaunchException.class, () -> EMU.launch("selftest_trap",
+                Dim3.of(3), Dim3.of(64), 0, KernelArgs.of().i32(37)));
+        assertTrue(e.getMessage().contains("block (1,0,0), thread 37") && e.getMessage().contains("__trap"), e.getMessage());
+        // The library stays usable after a fault.
+        EMU.launch("selftest_trap", Dim3.of(3), Dim3.of(64), 0, KernelArgs.of().i32(-1));
     }
 
     @Test
