@@ -336,6 +336,36 @@ public final class CudaKernels {
                         .i32(g).i32(oh).i32(ow));
     }
 
+    // ---------------------------------------------------------------- GEMM
+
+    /**
+     * Batched row-major GEMM on CUDA cores: C[b] (m, n) = alpha op(A[b]) op(B[b]) + beta C[b] + bias[n] (bias 0 for
+     * none), op(A) (m, k), op(B) (k, n); transA: A stored (k, m), transB: B stored (n, k). Batch strides in
+     * elements, 0 to broadcast an operand. The fallback where cuBLAS is absent.
+     */
+    public void gemm(DType t, long a, long b, long c, long bias, int batch, int m, int n, int k, boolean transA,
+                     boolean transB, long strideA, long strideB, long strideC, float alpha, float beta) {
+        positive("batch", batch);
+        positive("rows", m);
+        positive("columns", n);
+        positive("inner dimension", k);
+        if (batch > MAX_GRID_YZ || (m + CONV_TILE - 1) / CONV_TILE > MAX_GRID_YZ) {
+            throw new IllegalArgumentException("gemm of batch " + batch + " x " + m + " rows is too large for one launch");
+        }
+        if (strideA < 0 || strideB < 0 || strideC < (batch > 1 ? (long) m * n : 0)) {
+            throw new IllegalArgumentException("gemm batch strides " + strideA + ", " + strideB + ", " + strideC + " for " + m + "x" + n + " outputs");
+        }
+        Dim3 grid = Dim3.of((n + CONV_TILE - 1) / CONV_TILE, (m + CONV_TILE - 1) / CONV_TILE, batch);
+        launcher.launch("gemm_" + suffix(t), grid, Dim3.of(CONV_THREADS), 0,
+                KernelArgs.of().ptr(a).ptr(b).ptr(c).ptr(bias).i32(m).i32(n).i32(k).i32(transA ? 1 : 0).i32(transB ? 1 : 0)
+                        .i64(strideA).i64(strideB).i64(strideC).f32(alpha).f32(beta));
+    }
+
+    /** Linear layer: y (rows, out) = x (rows, in) weight (out, in)^T + bias (out) or 0. */
+    public void linear(DType t, long x, long weight, long bias, long y, int rows, int in, int out) {
+        gemm(t, x, weight, y, bias, 1, rows, out, in, false, true, 0, 0, 0, 1f, 0f);
+    }
+
     // ---------------------------------------------------------------- attention
 
     /** Dynamic shared memory the attention kernel takes for head dim d. */

@@ -21,7 +21,8 @@ class EmuLauncherTest {
     void registryHoldsEveryKernelFamilyForEveryDtype() {
         List<String> names = EmuKernelLauncher.kernelNames();
         for (String base : List.of("unary", "binary", "geglu", "copy_slice", "layer_norm", "group_norm_stats",
-                "group_norm_apply", "gdn", "upsample_nearest", "resize_bilinear", "pixel_shuffle", "conv2d", "conv_transpose2d")) {
+                "group_norm_apply", "gdn", "upsample_nearest", "resize_bilinear", "pixel_shuffle", "conv2d", "conv_transpose2d",
+                "softmax", "transpose", "gemm")) {
             for (String s : List.of("f32", "f16", "bf16")) assertTrue(names.contains(base + "_" + s), base + "_" + s);
         }
         for (int c = 1; c <= 5; c++) assertTrue(names.contains("attention_f16_c" + c));
