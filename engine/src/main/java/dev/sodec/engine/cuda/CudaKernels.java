@@ -102,7 +102,7 @@ public final class CudaKernels {
     public void geglu(DType t, long x, long y, long rows, int d) {
         positive("rows", rows);
         positive("GEGLU width", d);
-        elementwise("geglu_" + suffix(t), rows * d, KernelArgs.of().ptr(x).ptr(y).i64(rows).i32(d));
+        elementwise("geglu_" + suffix(t), Math.multiplyExact(rows, 2L * d), KernelArgs.of().ptr(x).ptr(y).i64(rows).i32(d));
     }
 
     /** dst[o * dstInner + dstOffset + i] = src[o * srcInner + i] for o < outer, i < srcInner. */
@@ -112,7 +112,7 @@ public final class CudaKernels {
         if (dstOffset < 0 || dstOffset + srcInner > dstInner) {
             throw new IllegalArgumentException("slice [" + dstOffset + ", " + (dstOffset + srcInner) + ") does not fit a destination row of " + dstInner);
         }
-        elementwise("copy_slice_" + suffix(t), outer * srcInner,
+        elementwise("copy_slice_" + suffix(t), Math.multiplyExact(outer, dstInner),
                 KernelArgs.of().ptr(src).ptr(dst).i64(outer).i64(srcInner).i64(dstInner).i64(dstOffset));
     }
 
