@@ -1,7 +1,7 @@
 // Batched GEMM on CUDA cores, our fallback where no cuBLAS can be loaded (and the reference the cuBLAS path can be
-// checked against): C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b] + bias[n], row-major, op = optional transpose
-// (transA: A stored K x M; transB: B stored N x K, as linear-layer weights (out, in) are). Batch strides in
-// elements; a stride of 0 broadcasts one operand over the batch.
+// checked against): C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b] + bias[n], row-major with leading dimensions
+// (elements between rows) lda / ldb / ldc, op = optional transpose (transA: A stored K x M; transB: B stored N x K,
+// as linear-layer weights (out, in) are). Batch strides in elements; 0 broadcasts one operand over the batch.
 //
 // Same tiling as conv2d.cu: 64 x 64 tiles of C, K in steps of 16 through shared memory, 256 threads with 4 x 4
 // register tiles at rows ty + 16 i and columns tx + 16 j; each C element is one thread's ascending-K sum
@@ -15,8 +15,9 @@
 
 template <class T>
 __device__ __forceinline__ void gemm_body(const T* __restrict__ a, const T* __restrict__ b, T* c, const T* bias,
-                                          int m, int n, int k, int transA, int transB, long long strideA,
-                                          long long strideB, long long strideC, float alpha, float beta) {
+                                          int m, int n, int k, int transA, int transB, int lda, int ldb, int ldc,
+                                          long long strideA, long long strideB, long long strideC, float alpha,
+                                          float beta) {
     __shared__ float As[GEMM_BK][GEMM_BM];
     __shared__ float Bs[GEMM_BK][GEMM_BN];
     const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
@@ -24,7 +25,6 @@ __device__ __forceinline__ void gemm_body(const T* __restrict__ a, const T* __re
     const T* ab = a + blockIdx.z * strideA;
     const T* bb = b + blockIdx.z * strideB;
     T* cb = c + blockIdx.z * strideC;
-    const int lda = transA ? m : k, ldb = transB ? k : n;
 
     float acc[4][4];
 #pragma unroll
@@ -81,7 +81,7 @@ __device__ __forceinline__ void gemm_body(const T* __restrict__ a, const T* __re
         for (int j = 0; j < 4; j++) {
             const int col = n0 + tx + 16 * j;
             if (col >= n) continue;
-            T* out = cb + (long long) row * n + col;
+            T* out = cb + (long long) row * ldc + col;
             float v = alpha * acc[i][j];
             if (beta != 0.f) v += beta * load_f32(out);
             if (bias != nullptr) v += load_f32(bias + col);
@@ -92,9 +92,10 @@ __device__ __forceinline__ void gemm_body(const T* __restrict__ a, const T* __re
 
 #define SODEC_GEMM(sfx, T)                                                                                        \
     extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_##sfx(                                        \
-            const T* a, const T* b, T* c, const T* bias, int m, int n, int k, int transA, int transB,             \
-            long long strideA, long long strideB, long long strideC, float alpha, float beta) {                   \
-        gemm_body<T>(a, b, c, bias, m, n, k, transA, transB, strideA, strideB, strideC, alpha, beta);             \
+            const T* a, const T* b, T* c, const T* bias, int m, int n, int k, int transA, int transB, int lda,     \
+            int ldb, int ldc, long long strideA, long long strideB, long long strideC, float alpha, float beta) { \
+        gemm_body<T>(a, b, c, bias, m, n, k, transA, transB, lda, ldb, ldc, strideA, strideB, strideC, alpha,     \
+                     beta);                                                                                       \
     }                                                                                                             \
     SODEC_EXPORT(gemm_##sfx)
 

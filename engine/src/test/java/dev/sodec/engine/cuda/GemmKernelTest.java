@@ -66,7 +66,9 @@ class GemmKernelTest {
 
     @Test
     void refusesBadShapes() {
-        assertThrows(IllegalArgumentException.class, () -> K.gemm(DType.F32, 0, 0, 0, 0, 2, 4, 4, 4, false, false, 16, 16, 3, 1f, 0f));
+        // batches writing the same C, a leading dimension shorter than a row
+        assertThrows(IllegalArgumentException.class, () -> K.gemm(DType.F32, 0, 0, 0, 0, 2, 4, 4, 4, false, false, 16, 16, 0, 1f, 0f));
+        assertThrows(IllegalArgumentException.class, () -> K.gemm(DType.F32, 0, 0, 0, 0, 1, 4, 4, 4, false, false, 4, 4, 3, 0, 0, 0, 1f, 0f));
         assertThrows(IllegalArgumentException.class, () -> K.linear(DType.F32, 0, 0, 0, 0, 0, 4, 4));
     }
 }
