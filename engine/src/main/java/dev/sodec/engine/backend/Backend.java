@@ -62,7 +62,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Multi-head attention softmax(q k^T * scale) v per head: q (B, T, C), k (B, S, C), v (B, S, Cv); head h uses
-     * features [h C/heads, (h+1) C/heads) (resp. of Cv). Returns (B, T, Cv) with heads concatenated. No projections.
+     * features [h C/heads, (h+1) C/heads) (resp. of Cv). Returns (B, T, Cv) with heads concatenated. No projections,
+     * no mask; scale must be positive (dim_head^-0.5 in every model here).
      */
     default Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale) {
         throw missing("attention");

@@ -197,17 +197,18 @@ final class CpuElementwise {
         MemorySegment xd = x.data(), yd = y.data();
         if (rows > Integer.MAX_VALUE) throw new IllegalArgumentException("geglu: too many rows " + rows);
         par.forRange((int) rows, Math.max(1, CHUNK / Math.max(n, 1)), (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
-                long in = r * two, out = r * n;
-                // one masked call site, see unaryRange
-                for (long i = 0; i < n; i += L) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector h = FloatVector.fromMemorySegment(S, xd, (in + i) * 4, LE, m);
-                    FloatVector g = FloatVector.fromMemorySegment(S, xd, (in + n + i) * 4, LE, m);
-                    h.mul(VectorMath.geluErf(g)).intoMemorySegment(yd, (out + i) * 4, LE, m);
-                }
-            }
+            for (long r = r0; r < r1; r++) gegluRow(xd, r * two, yd, r * n, n);
         });
         return y;
+    }
+
+    /** One row of geglu; one masked call site for the erf kernel (see unaryRange). */
+    private static void gegluRow(MemorySegment xd, long in, MemorySegment yd, long out, int n) {
+        for (long i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector h = FloatVector.fromMemorySegment(S, xd, (in + i) * 4, LE, m);
+            FloatVector g = FloatVector.fromMemorySegment(S, xd, (in + n + i) * 4, LE, m);
+            h.mul(VectorMath.geluErf(g)).intoMemorySegment(yd, (out + i) * 4, LE, m);
+        }
     }
 }

@@ -114,7 +114,7 @@ final class CpuResample {
     static Tensor pixelShuffle(Parallel par, Tensor x, int r) {
         Shapes.requireRank("pixel_shuffle", x.shape(), 4);
         int nb = x.dim(0), cin = x.dim(1), h = x.dim(2), w = x.dim(3);
-        if (r < 1 || cin % (r * r) != 0) {
+        if (r < 1 || (long) r * r > Math.max(cin, 1) || cin % (r * r) != 0) {
             throw new IllegalArgumentException("pixel_shuffle: " + cin + " channels are not divisible by r^2 with r = " + r);
         }
         int c = cin / (r * r), oh = Math.multiplyExact(h, r), ow = Math.multiplyExact(w, r);

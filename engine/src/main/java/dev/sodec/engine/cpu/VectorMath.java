@@ -143,25 +143,33 @@ final class VectorMath {
         return s;
     }
 
-    /** Max of lanes; max is exact so any order gives the same result. */
-    static float maxLanes(FloatVector v) {
-        return v.reduceLanes(VectorOperators.MAX);
+    /** Max of lanes (through the scratch array: reduceLanes(MAX) was not intrinsified here and ran its fallback). */
+    static float maxLanes(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
+        float m = scratch[0];
+        for (int i = 1; i < L; i++) m = Math.max(m, scratch[i]);
+        return m;
     }
 
     // Blocks of this many elements are summed in float lanes, then added to a double accumulator: float speed,
     // near-double accuracy even for groups of millions of elements.
     private static final int SUM_BLOCK = 1024;
 
-    /** Sum of seg[off, off+n) in a fixed order. */
+    /** Sum of seg[off, off+n) in a fixed order (four accumulators per block to hide add latency). */
     static double sum(MemorySegment seg, long off, long n, float[] scratch) {
         double total = 0;
         for (long b = 0; b < n; b += SUM_BLOCK) {
             long e = Math.min(n, b + SUM_BLOCK);
-            FloatVector acc = FloatVector.zero(S);
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
             long i = b;
-            for (; i + L <= e; i += L) acc = acc.add(load(seg, off + i));
-            if (i < e) acc = acc.add(load(seg, off + i, S.indexInRange(i - b, e - b)));
-            total += sumLanes(acc, scratch);
+            for (; i + 4 * L <= e; i += 4 * L) {
+                a0 = a0.add(load(seg, off + i));
+                a1 = a1.add(load(seg, off + i + L));
+                a2 = a2.add(load(seg, off + i + 2 * L));
+                a3 = a3.add(load(seg, off + i + 3 * L));
+            }
+            for (; i < e; i += L) a0 = a0.add(load(seg, off + i, S.indexInRange(i - b, e - b)));
+            total += sumLanes(a0.add(a1).add(a2.add(a3)), scratch);
         }
         return total;
     }
@@ -172,18 +180,22 @@ final class VectorMath {
         FloatVector m = FloatVector.broadcast(S, mean);
         for (long b = 0; b < n; b += SUM_BLOCK) {
             long e = Math.min(n, b + SUM_BLOCK);
-            FloatVector acc = FloatVector.zero(S);
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
             long i = b;
-            for (; i + L <= e; i += L) {
-                FloatVector d = load(seg, off + i).sub(m);
-                acc = d.fma(d, acc);
+            for (; i + 4 * L <= e; i += 4 * L) {
+                FloatVector d0 = load(seg, off + i).sub(m), d1 = load(seg, off + i + L).sub(m);
+                FloatVector d2 = load(seg, off + i + 2 * L).sub(m), d3 = load(seg, off + i + 3 * L).sub(m);
+                a0 = d0.fma(d0, a0);
+                a1 = d1.fma(d1, a1);
+                a2 = d2.fma(d2, a2);
+                a3 = d3.fma(d3, a3);
             }
-            if (i < e) {
+            for (; i < e; i += L) {
                 VectorMask<Float> k = S.indexInRange(i - b, e - b);
                 FloatVector d = load(seg, off + i, k).sub(m).blend(0f, k.not());
-                acc = d.fma(d, acc);
+                a0 = d.fma(d, a0);
             }
-            total += sumLanes(acc, scratch);
+            total += sumLanes(a0.add(a1).add(a2.add(a3)), scratch);
         }
         return total;
     }

@@ -397,6 +397,7 @@ class CpuOpsTest {
             }
         }
         assertThrows(IllegalArgumentException.class, () -> CPU.pixelShuffle(Tensor.zeros(1, 8, 2, 2), 2 + 1));
+        assertThrows(IllegalArgumentException.class, () -> CPU.pixelShuffle(Tensor.zeros(1, 8, 2, 2), 1 << 16));
     }
 
     @Test
