@@ -44,6 +44,22 @@ class EmuLauncherTest {
     }
 
     @Test
+    void missingBarrierIsCaughtEveryTime() {
+        int threads = 64;
+        int[] in = new int[threads];
+        for (int i = 0; i < threads; i++) in[i] = i + 100;
+        Tensor x = Tensor.fromInts(in, threads);
+        for (int run = 0; run < 3; run++) {
+            Tensor y = Tensor.fromInts(new int[threads], threads);
+            EMU.launch("selftest_reverse_racy", Dim3.of(1), Dim3.of(threads), threads * 4,
+                    KernelArgs.of().ptr(x.data().address()).ptr(y.data().address()));
+            int[] out = y.toIntArray();
+            // Threads 63..32 read slots 0..31 before threads 0..31 have written them: poison (0xffffffff = -1).
+            for (int t = threads / 2; t < threads; t++) assertEquals(-1, out[t], "thread " + t);
+        }
+    }
+
+    @Test
     void warpShufflesAndBallotFollowCudaSemantics() {
         int n = 64;
         float[] in = new float[n];
