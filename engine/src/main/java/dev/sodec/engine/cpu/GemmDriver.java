@@ -1,7 +1,6 @@
 package dev.sodec.engine.cpu;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * Cache-blocked GEMM driver: C[m,n] (+)= op(A) * op(B) with both operands packed from {@link Panel}s.
@@ -35,7 +34,10 @@ final class GemmDriver {
 
     private GemmDriver() {}
 
-    /** Packed operand buffers of one calling thread, grown on demand and reused across calls. */
+    /**
+     * Packed operand buffers of one calling thread (at most MB x KC + NB x KC floats, 8 MiB), grown on demand
+     * and reused across calls so small GEMMs do not allocate.
+     */
     private static final class Workspace {
         float[] a = new float[0];
         float[] b = new float[0];
@@ -139,10 +141,5 @@ final class GemmDriver {
 
     static int roundUp(int v, int m) {
         return (v + m - 1) / m * m;
-    }
-
-    /** Vector lanes of the preferred float species (16 with AVX-512). */
-    static int lanes() {
-        return FloatVector.SPECIES_PREFERRED.length();
     }
 }

@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -71,17 +70,15 @@ final class Im2colPanel implements Panel {
                 long row = chan + (long) iy * w;
                 if (sw == 1) {
                     int lo = Math.min(len, Math.max(0, -ix0)), hi = Math.max(lo, Math.min(len, w - ix0));
-                    for (int t = 0; t < lo; t++) dst[t0 + t] = 0f;
+                    for (int z = 0; z < lo; z++) dst[t0 + z] = 0f;
                     long src = (row + ix0) * 4;
-                    for (int t = lo; t < hi; t += VL) {
-                        if (hi - t >= VL) {
-                            FloatVector.fromMemorySegment(S, x, src + t * 4L, LE).intoArray(dst, t0 + t);
-                        } else {
-                            VectorMask<Float> m = S.indexInRange(0, hi - t);
-                            FloatVector.fromMemorySegment(S, x, src + t * 4L, LE, m).intoArray(dst, t0 + t, m);
-                        }
+                    // Full vectors, then a scalar tail: masked segment loads fall off the intrinsic path.
+                    int t = lo;
+                    for (; t + VL <= hi; t += VL) {
+                        FloatVector.fromMemorySegment(S, x, src + t * 4L, LE).intoArray(dst, t0 + t);
                     }
-                    for (int t = hi; t < len; t++) dst[t0 + t] = 0f;
+                    for (; t < hi; t++) dst[t0 + t] = x.getAtIndex(F32_LE, row + ix0 + t);
+                    for (int z = hi; z < len; z++) dst[t0 + z] = 0f;
                 } else {
                     for (int t = 0, ix = ix0; t < len; t++, ix += sw) {
                         dst[t0 + t] = ix >= 0 && ix < w ? x.getAtIndex(F32_LE, row + ix) : 0f;
