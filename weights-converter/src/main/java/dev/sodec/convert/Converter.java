@@ -169,6 +169,22 @@ public final class Converter {
         return new Conversion(EngineModel.of("raw", new LinkedHashMap<>(), w.tensors()), w.fileName(), List.of(w));
     }
 
+    /**
+     * The part {@code prefix} of a file for SODEC assembly: when the file's keys already carry {@code prefix.}
+     * (e.g. a whole SODEC reference state dict) only those are taken, without the prefix; otherwise all keys.
+     */
+    public static Conversion rawPart(Path file, String prefix) throws IOException {
+        Weights w = Checkpoints.open(file);
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        String p = prefix + ".";
+        boolean prefixed = w.tensors().keySet().stream().anyMatch(k -> k.startsWith(p));
+        w.tensors().forEach((k, v) -> {
+            if (!prefixed) t.put(k, v);
+            else if (k.startsWith(p)) t.put(k.substring(p.length()), v);
+        });
+        return new Conversion(EngineModel.of("raw", new LinkedHashMap<>(), t), w.fileName(), List.of(w));
+    }
+
     private static Map<String, Object> siblingConfig(String name, Path cfg) throws IOException {
         if (!Files.isRegularFile(cfg)) {
             throw new CheckpointException(name + ": a diffusers-named state dict needs its config.json beside it (" + cfg + ")");
@@ -220,6 +236,9 @@ public final class Converter {
             config.put("M", cc.get("M"));
         }
         if (parts.containsKey("unet")) config.put("cross_dim", parts.get("unet").model().config().get("cross_attention_dim"));
+        // Ts(y_hat, w): ts.0 is conv(M + Cl -> C); Hs's last deconv (ConvTranspose weight [in, out, k, k]) gives Cl.
+        if (w.containsKey("ts.0.weight")) config.put("C", (long) w.get("ts.0.weight").shape()[0]);
+        if (w.containsKey("hs.2.weight")) config.put("Cl", (long) w.get("hs.2.weight").shape()[1]);
         if (extraConfig != null) config.putAll(extraConfig);
         EngineModel m = new EngineModel("sodec", config, w, k -> k.startsWith("compression."));
         return new Conversion(m, src.toString(), res);

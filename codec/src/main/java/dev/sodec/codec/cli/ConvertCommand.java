@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * {@code sodec convert}: public checkpoints to the engine's safetensors, no Python needed.
  * <pre>
- * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config JSON]
+ * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config YAML|JSON]
  * sodec convert --part PREFIX=INPUT... [--lora FILE]... [--config JSON] -o OUT   (assemble a SODEC model)
  * </pre>
  */
@@ -25,7 +25,7 @@ final class ConvertCommand {
     private ConvertCommand() {}
 
     static final String USAGE = "usage: sodec convert INPUT -o OUT [--kind auto|unet|vae|vae-decoder|clip-vision|compressai]"
-            + " [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config LDM_CONFIG.json]\n"
+            + " [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config v2-inference.yaml|.json]\n"
             + "       sodec convert --part compression=IN --part unet=IN --part vae=IN --part vit=IN [--part PREFIX=FILE]..."
             + " [--lora FILE]... [--config EXTRA.json] -o OUT [--dtype ...]";
 
@@ -106,7 +106,7 @@ final class ConvertCommand {
                         case "unet" -> Converter.open(e.getValue(), new Converter.Options(Converter.Kind.UNET, specs, null));
                         case "vae" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.VAE_DECODER));
                         case "vit" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.CLIP_VISION));
-                        default -> Converter.raw(e.getValue());
+                        default -> Converter.rawPart(e.getValue(), prefix);
                     };
                     converted.put(prefix, c);
                 }
@@ -121,7 +121,7 @@ final class ConvertCommand {
             }
         } else {
             if (positional.size() != 1) throw new UsageException(USAGE);
-            Config ldm = ldmConfig == null ? null : Config.parse(Files.readString(Path.of(ldmConfig)), ldmConfig);
+            Config ldm = ldmConfig == null ? null : dev.sodec.convert.model.LdmConfig.read(Path.of(ldmConfig));
             Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm), outPath, dt);
         }
         try (SafeTensors st = SafeTensors.open(outPath)) {
