@@ -53,8 +53,8 @@ public final class EntropyBottleneck {
         int channels = qs[0];
         float[] quantiles = q.toFloatArray();
         FactorizedDensity density = FactorizedDensity.load(sd, channels);
-        sd.take("target"); // training-only (the quantile loss)
-        float bound = sd.take("likelihood_lower_bound.bound", 1).toFloatArray()[0];
+        sd.ignore("target"); // training-only (the quantile loss)
+        float bound = likelihoodBound(sd);
         Tensor cdf = sd.takeOptional("_quantized_cdf");
         Tensor offset = sd.takeOptional("_offset");
         Tensor length = sd.takeOptional("_cdf_length");
@@ -69,6 +69,14 @@ public final class EntropyBottleneck {
             tables = buildTables(quantiles, density);
         }
         return new EntropyBottleneck(channels, quantiles, density, bound, tables);
+    }
+
+    /** The likelihood floor; a model built with use_likelihood_bound=False has no such buffer and no floor. */
+    static float likelihoodBound(StateDict sd) {
+        Tensor t = sd.takeOptional("likelihood_lower_bound.bound");
+        if (t == null) return 0f;
+        if (t.numel() != 1) throw new MissingWeightException(sd.prefix() + "likelihood_lower_bound.bound must hold one value, got " + t);
+        return t.toFloatArray()[0];
     }
 
     /**
