@@ -190,12 +190,13 @@ public final class EntropyBottleneck {
 
     /** CompressAI {@code decompress(strings, size)}: x_hat of shape (strings.length, C, spatial...). */
     public Tensor decompress(byte[][] strings, int... spatial) {
-        int per = 1;
+        long perLong = 1;
         for (int d : spatial) {
             if (d < 1) throw new IllegalArgumentException("spatial size " + Arrays.toString(spatial) + " must be positive");
-            per = Math.multiplyExact(per, d);
+            perLong = Math.min(perLong * d, (long) MAX_SYMBOLS + 1); // saturate: no overflow for any rank
         }
-        long total = (long) strings.length * channels * per;
+        long total = (long) strings.length * channels * perLong;
+        int per = (int) Math.min(perLong, MAX_SYMBOLS);
         if (strings.length < 1 || total > MAX_SYMBOLS) {
             throw new IllegalArgumentException(strings.length + " streams of " + channels + "x" + Arrays.toString(spatial)
                     + " symbols: outside 1.." + MAX_SYMBOLS + " symbols");
