@@ -50,7 +50,7 @@ public final class GaussianConditional {
         if (!(scaleBound > 0) || Float.isInfinite(scaleBound)) {
             throw new MissingWeightException(sd.prefix() + "lower_bound_scale.bound = " + scaleBound + " must be positive");
         }
-        float likelihoodBound = sd.take("likelihood_lower_bound.bound", 1).toFloatArray()[0];
+        float likelihoodBound = EntropyBottleneck.likelihoodBound(sd);
         Tensor cdf = sd.takeOptional("_quantized_cdf");
         Tensor offset = sd.takeOptional("_offset");
         Tensor length = sd.takeOptional("_cdf_length");

@@ -204,6 +204,18 @@ class EntropyModelsTest {
     }
 
     @Test
+    void hostileDecodeSizesAreRefusedBeforeAllocating() {
+        EntropyBottleneck eb = EntropyBottleneck.load(stateDict().scope("entropy_bottleneck"));
+        byte[][] one = {io.get("out.z_string").toByteArray()};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> eb.decompress(one, 1 << 16, 1 << 16));
+        assertTrue(e.getMessage().contains("symbols"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> eb.decompress(one, 1 << 20, 1 << 20, 1 << 20));
+        assertThrows(IllegalArgumentException.class, () -> eb.decompress(one, 0, 5));
+        // the right stream with the wrong size is reported as corrupt, not decoded into garbage
+        assertThrows(CorruptStreamException.class, () -> eb.decompress(one, 2, 2));
+    }
+
+    @Test
     void tablesAreMissingUntilAScaleTableIsGiven() {
         Map<String, Tensor> w = new LinkedHashMap<>();
         for (String k : List.of("scale_bound", "lower_bound_scale.bound", "likelihood_lower_bound.bound")) {
