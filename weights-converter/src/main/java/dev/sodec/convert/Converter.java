@@ -1,6 +1,7 @@
 package dev.sodec.convert;
 
 import dev.sodec.convert.compressai.CompressAi;
+import dev.sodec.convert.compressai.EntropyTableBuilder;
 import dev.sodec.convert.lora.Lora;
 import dev.sodec.convert.lora.LoraMerge;
 import dev.sodec.convert.lora.LoraModule;
@@ -53,10 +54,20 @@ public final class Converter {
 
     /**
      * @param ldmConfig the LDM config of a single-file SD checkpoint (JSON object in the LDM yaml layout), or null
+     * @param tableBuilder builds the entropy tables of a CompressAI checkpoint saved before update(); null refuses
+     *     such checkpoints (the tables cannot be guaranteed bit-identical to CompressAI's, see EntropyTableBuilder)
      */
-    public record Options(Kind kind, List<LoraSpec> loras, Config ldmConfig) {
+    public record Options(Kind kind, List<LoraSpec> loras, Config ldmConfig, EntropyTableBuilder tableBuilder) {
+        public Options(Kind kind, List<LoraSpec> loras, Config ldmConfig) {
+            this(kind, loras, ldmConfig, null);
+        }
+
         public static Options of(Kind kind) {
-            return new Options(kind, List.of(), null);
+            return new Options(kind, List.of(), null, null);
+        }
+
+        public Options withTableBuilder(EntropyTableBuilder b) {
+            return new Options(kind, loras, ldmConfig, b);
         }
     }
 
@@ -137,7 +148,7 @@ public final class Converter {
             }
             if (CompressAi.isCompressAi(sd)) {
                 expect(kind, name, Kind.COMPRESSAI);
-                return CompressAi.convert(w);
+                return CompressAi.convert(w, o.tableBuilder());
             }
             if (ClipVision.isClip(sd)) {
                 expect(kind, name, Kind.CLIP_VISION);
