@@ -35,6 +35,7 @@ public final class CudaBackend implements Backend {
     private final DevicePool pool;
     private final Map<WeightKey, Weight> weights = new HashMap<>();
     private long weightBytes;
+    private int insertsSinceSweep;
 
     private record WeightKey(long address, long bytes, DType dtype) {}
 
@@ -141,6 +142,7 @@ public final class CudaBackend implements Backend {
             device.free(w.ptr);
             weightBytes -= w.bytes;
         }
+        if (++insertsSinceSweep >= 32) sweepDeadWeights();
         Tensor h = host(t);
         long bytes = h.byteSize();
         long p = device.malloc(bytes);
@@ -148,6 +150,28 @@ public final class CudaBackend implements Backend {
         weights.put(key, new Weight(data, p, bytes));
         weightBytes += bytes;
         return p;
+    }
+
+    /** Frees the device copies of tensors whose memory was released (closed files, e.g. a finished golden case). */
+    private void sweepDeadWeights() {
+        insertsSinceSweep = 0;
+        boolean synced = false;
+        for (var it = weights.values().iterator(); it.hasNext(); ) {
+            Weight w = it.next();
+            if (w.source.scope().isAlive()) continue;
+            if (!synced) {
+                device.synchronize();
+                synced = true;
+            }
+            device.free(w.ptr);
+            weightBytes -= w.bytes;
+            it.remove();
+        }
+    }
+
+    /** Number of tensors whose device copy is cached. */
+    public int cachedWeights() {
+        return weights.size();
     }
 
     private static int[] shapeWithLast(Tensor x, int last) {
