@@ -7,6 +7,7 @@ import dev.sodec.engine.tensor.Shapes;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,11 +21,13 @@ import java.util.Map;
  * <p>Residency: the Backend SPI takes and returns host tensors, so each op uploads its activations, runs on the
  * device and downloads its result (as F32, like the CPU backend). Tensors over read-only memory (weights mmapped
  * from safetensors) are uploaded once and kept on the device for the backend's lifetime, keyed by their bytes'
- * address and checked against their memory's liveness, so a reused address of a closed file is never mistaken for
- * the old weights. Scratch device memory comes from a caching pool.
+ * address and checked against their memory's liveness (held weakly), so a reused address of a closed file is never
+ * mistaken for the old weights. Activations are not kept on the device between ops: a host tensor the caller may
+ * still write cannot be trusted to match a device copy. Scratch device memory comes from a caching pool.
  *
  * <p>Precision: tensors are stored on the device as {@code storage} (F32, F16 or BF16); kernels and GEMMs accumulate
- * in F32. Not thread-safe: one op at a time (the device has one stream).
+ * in F32. Ops may be called from several threads: they queue on the device's one stream, the pool and the weight
+ * cache are synchronized, and a pooled block is only reused by work queued after the work that released it.
  */
 public final class CudaBackend implements Backend {
     private final String name;
@@ -39,7 +42,16 @@ public final class CudaBackend implements Backend {
 
     private record WeightKey(long address, long bytes, DType dtype) {}
 
-    private record Weight(MemorySegment source, long ptr, long bytes) {}
+    /**
+     * A cached upload. The source is held weakly so the cache never keeps host memory alive; while the referent is
+     * reachable and its scope alive, its memory cannot be freed, so the address still holds the same bytes.
+     */
+    private record Weight(WeakReference<MemorySegment> source, long ptr, long bytes) {
+        boolean live() {
+            MemorySegment s = source.get();
+            return s != null && s.scope().isAlive();
+        }
+    }
 
     /**
      * @param name the name this backend reports ("cuda", "cuda-emulated:f16" ...)
@@ -69,14 +81,14 @@ public final class CudaBackend implements Backend {
         return storage;
     }
 
-    /** Which paths the backend takes, e.g. for a CLI to print. */
+    @Override
     public String description() {
         return name + ": device " + device.name() + "; storage " + storage + " (F32 accumulation); kernels: ours (fatbin "
                 + "or emulator); GEMM: " + device.gemmPath() + "; convolutions: our implicit-GEMM kernels";
     }
 
     /** Device bytes held by cached weights. */
-    public long weightBytes() {
+    public synchronized long weightBytes() {
         return weightBytes;
     }
 
@@ -131,11 +143,11 @@ public final class CudaBackend implements Backend {
         return storage == DType.F32 ? t.toF32() : t.toFloatType(storage);
     }
 
-    private long weight(Tensor t) {
+    private synchronized long weight(Tensor t) {
         MemorySegment data = t.data();
         WeightKey key = new WeightKey(data.address(), data.byteSize(), t.dtype());
         Weight w = weights.get(key);
-        if (w != null && w.source.scope().isAlive()) return w.ptr;
+        if (w != null && w.live()) return w.ptr;
         if (w != null) {   // the file it came from was closed; the address now belongs to something else
             weights.remove(key);
             device.synchronize();
@@ -147,7 +159,7 @@ public final class CudaBackend implements Backend {
         long bytes = h.byteSize();
         long p = device.malloc(bytes);
         device.upload(h.data(), p);
-        weights.put(key, new Weight(data, p, bytes));
+        weights.put(key, new Weight(new WeakReference<>(t.storage()), p, bytes));
         weightBytes += bytes;
         return p;
     }
@@ -158,7 +170,7 @@ public final class CudaBackend implements Backend {
         boolean synced = false;
         for (var it = weights.values().iterator(); it.hasNext(); ) {
             Weight w = it.next();
-            if (w.source.scope().isAlive()) continue;
+            if (w.live()) continue;
             if (!synced) {
                 device.synchronize();
                 synced = true;
@@ -170,7 +182,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Number of tensors whose device copy is cached. */
-    public int cachedWeights() {
+    public synchronized int cachedWeights() {
         return weights.size();
     }
 
@@ -569,7 +581,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         device.synchronize();
         for (Weight w : weights.values()) device.free(w.ptr);
         weights.clear();

@@ -97,7 +97,12 @@ public final class JCudaDevice implements Device {
         } catch (Throwable t) {
             throw new IllegalStateException("JCuda's native library does not load (" + t + "); the CUDA backend needs JCuda 12.x natives", t);
         }
-        return new JCudaDevice(ordinal, fatbin);
+        try {
+            return new JCudaDevice(ordinal, fatbin);
+        } catch (RuntimeException e) {
+            // e.g. CUDA_ERROR_NO_BINARY_FOR_GPU on a GPU older than sm_80, or a driver older than the fatbin's PTX
+            throw new IllegalStateException("cannot open CUDA device " + ordinal + ": " + e.getMessage(), e);
+        }
     }
 
     private static byte[] readFatbin() {
