@@ -274,19 +274,18 @@ public final class JCudaDevice implements Device {
             return;
         }
         current();
-        // cuBLAS is column-major: row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, so B goes first.
-        int opB = transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-        int opA = transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-        int ldb = transB ? k : n, lda = transA ? m : k;
+        CublasGemmArgs g = CublasGemmArgs.of(m, n, k, strideA, transA, strideB, transB);
+        int opFirst = g.transFirst() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        int opSecond = g.transSecond() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
         Pointer one = Pointer.to(new float[] {1f}), zero = Pointer.to(new float[] {0f});
         if (t == DType.F32) {
-            JCublas2.cublasSgemmStridedBatched(cublas, opB, opA, n, m, k, one, at(b), ldb, strideB, at(a), lda, strideA,
-                    zero, at(c), n, (long) m * n, batch);
+            JCublas2.cublasSgemmStridedBatched(cublas, opFirst, opSecond, g.rows(), g.cols(), g.depth(), one,
+                    at(b), g.ldFirst(), g.strideFirst(), at(a), g.ldSecond(), g.strideSecond(), zero, at(c), g.ldc(), g.strideC(), batch);
         } else {
             int type = t == DType.F16 ? cudaDataType.CUDA_R_16F : cudaDataType.CUDA_R_16BF;
-            JCublas2.cublasGemmStridedBatchedEx(cublas, opB, opA, n, m, k, one, at(b), type, ldb, strideB, at(a), type, lda,
-                    strideA, zero, at(c), type, n, (long) m * n, batch, cublasComputeType.CUBLAS_COMPUTE_32F,
-                    cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+            JCublas2.cublasGemmStridedBatchedEx(cublas, opFirst, opSecond, g.rows(), g.cols(), g.depth(), one,
+                    at(b), type, g.ldFirst(), g.strideFirst(), at(a), type, g.ldSecond(), g.strideSecond(), zero,
+                    at(c), type, g.ldc(), g.strideC(), batch, cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
         }
     }
 
