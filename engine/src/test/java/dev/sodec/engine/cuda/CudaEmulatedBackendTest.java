@@ -89,15 +89,17 @@ class CudaEmulatedBackendTest {
         return compareAll("cuda-emulated:bf16", DType.BF16);
     }
 
-    /** The path a GPU without libcublas.so.12 takes: GEMMs through our conv kernel. */
+    /** The path a GPU without libcublas.so.12 takes: GEMMs through our conv kernel, F32 and F16 storage. */
     @TestFactory
     List<DynamicTest> kernelGemmPathMatchesCpu() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (DynamicTest t : compareAll("cuda-emulated:kernel-gemm", DType.F32)) {
-            String op = t.getDisplayName().substring("cuda-emulated:kernel-gemm ".length());
-            if (op.startsWith("linear") || op.startsWith("matmul")) tests.add(t);
+        for (String name : new String[] {"cuda-emulated:kernel-gemm", "cuda-emulated:f16:kernel-gemm"}) {
+            for (DynamicTest t : compareAll(name, name.contains("f16") ? DType.F16 : DType.F32)) {
+                String op = t.getDisplayName().substring(name.length() + 1);
+                if (op.startsWith("linear") || op.startsWith("matmul")) tests.add(t);
+            }
         }
-        assertEquals(5, tests.size());
+        assertEquals(10, tests.size());
         return tests;
     }
 
