@@ -18,7 +18,8 @@ mkdir -p "$WORK/emu-obj" "$CLASSES/native/linux-x86_64" "$CLASSES/kernels"
 
 shopt -s nullglob
 SOURCES=("$SRC"/*.cu)
-HEADERS=("$SRC"/*.h "$EMU"/*.h)
+# This script counts as a header: changed flags rebuild everything.
+HEADERS=("$SRC"/*.h "$EMU"/*.h "$MODULE/build.sh")
 if [ ${#SOURCES[@]} -eq 0 ]; then echo "build.sh: no .cu sources in $SRC" >&2; exit 1; fi
 
 # newer_than OUT INPUT... : true when OUT is missing or older than any input
@@ -35,7 +36,7 @@ if ! command -v "$CXX" >/dev/null; then
     echo "build.sh: $CXX not found; the kernel emulator library cannot be built" >&2
     exit 1
 fi
-CXXFLAGS=(-O2 -std=c++20 -fPIC -pthread -Wall -Wno-unknown-pragmas -Wno-unused-variable -I"$EMU" -I"$SRC")
+CXXFLAGS=(-O2 -std=c++20 -fPIC -fvisibility=hidden -pthread -Wall -Wno-unknown-pragmas -Wno-unused-variable -I"$EMU" -I"$SRC")
 OBJS=()
 for cu in "${SOURCES[@]}" "$EMU/sodec_emu.cpp"; do
     obj="$WORK/emu-obj/$(basename "$cu").o"

@@ -382,19 +382,23 @@ void prepare(Block& b, const Kernel* k, void** args, dim3 grid, dim3 block, int 
 
 using namespace sodec_emu;
 
+// The library is built with -fvisibility=hidden: only these entry points are exported, so kernel symbols (plain
+// extern "C" names like gemm_f32) can neither clash with nor be interposed by another library in the process.
+#define SODEC_EMU_API __attribute__((visibility("default")))
+
 extern "C" {
 
 /** Message of the last failed call on this thread (empty when none). */
-const char* sodec_emu_last_error() { return last_error.c_str(); }
+SODEC_EMU_API const char* sodec_emu_last_error() { return last_error.c_str(); }
 
-int sodec_emu_kernel_count() { return (int) registry().size(); }
+SODEC_EMU_API int sodec_emu_kernel_count() { return (int) registry().size(); }
 
-const char* sodec_emu_kernel_name(int i) {
+SODEC_EMU_API const char* sodec_emu_kernel_name(int i) {
     return i >= 0 && i < (int) registry().size() ? registry()[i].name.c_str() : nullptr;
 }
 
 /** Parameter kinds of a kernel ('p' pointer, 'i' integer, 'f' float), or null when unknown. */
-const char* sodec_emu_kernel_signature(const char* name) {
+SODEC_EMU_API const char* sodec_emu_kernel_signature(const char* name) {
     const Kernel* k = find_kernel(name);
     return k ? k->kinds.c_str() : nullptr;
 }
@@ -405,7 +409,7 @@ const char* sodec_emu_kernel_signature(const char* name) {
  * kernelParams); kinds/sizes describe what the caller passes and must match the kernel's signature. Returns 0, or
  * nonzero with sodec_emu_last_error() saying why.
  */
-int sodec_emu_launch(const char* name, int gx, int gy, int gz, int bx, int by, int bz, int smem, int workers,
+SODEC_EMU_API int sodec_emu_launch(const char* name, int gx, int gy, int gz, int bx, int by, int bz, int smem, int workers,
                      int nargs, const char* kinds, const int* sizes, void** args) {
     last_error.clear();
     if (workers < 1 || workers > 64) return fail("workers must be in 1..64, got " + std::to_string(workers));

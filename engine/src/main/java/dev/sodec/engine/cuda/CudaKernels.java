@@ -102,7 +102,7 @@ public final class CudaKernels {
     public void geglu(DType t, long x, long y, long rows, int d) {
         positive("rows", rows);
         positive("GEGLU width", d);
-        elementwise("geglu_" + suffix(t), rows * d, KernelArgs.of().ptr(x).ptr(y).i64(rows).i32(d));
+        elementwise("geglu_" + suffix(t), Math.multiplyExact(rows, 2L * d), KernelArgs.of().ptr(x).ptr(y).i64(rows).i32(d));
     }
 
     /** dst[o * dstInner + dstOffset + i] = src[o * srcInner + i] for o < outer, i < srcInner. */
@@ -112,7 +112,7 @@ public final class CudaKernels {
         if (dstOffset < 0 || dstOffset + srcInner > dstInner) {
             throw new IllegalArgumentException("slice [" + dstOffset + ", " + (dstOffset + srcInner) + ") does not fit a destination row of " + dstInner);
         }
-        elementwise("copy_slice_" + suffix(t), outer * srcInner,
+        elementwise("copy_slice_" + suffix(t), Math.multiplyExact(outer, dstInner),
                 KernelArgs.of().ptr(src).ptr(dst).i64(outer).i64(srcInner).i64(dstInner).i64(dstOffset));
     }
 
@@ -336,7 +336,81 @@ public final class CudaKernels {
                         .i32(g).i32(oh).i32(ow));
     }
 
+    // ---------------------------------------------------------------- GEMM
+
+    /**
+     * Batched row-major GEMM on CUDA cores: C[b] (m, n) = alpha op(A[b]) op(B[b]) + beta C[b] + bias[n] (bias 0 for
+     * none), op(A) (m, k), op(B) (k, n); transA: A stored (k, m), transB: B stored (n, k); operands contiguous.
+     * Batch strides in elements, 0 to broadcast an operand. The fallback where cuBLAS is absent.
+     */
+    public void gemm(DType t, long a, long b, long c, long bias, int batch, int m, int n, int k, boolean transA,
+                     boolean transB, long strideA, long strideB, long strideC, float alpha, float beta) {
+        gemm(t, a, b, c, bias, batch, m, n, k, transA, transB, transA ? m : k, transB ? k : n, n, strideA, strideB,
+                strideC, alpha, beta);
+    }
+
+    /** {@link #gemm} with explicit leading dimensions (elements between consecutive stored rows). */
+    public void gemm(DType t, long a, long b, long c, long bias, int batch, int m, int n, int k, boolean transA,
+                     boolean transB, int lda, int ldb, int ldc, long strideA, long strideB, long strideC, float alpha,
+                     float beta) {
+        positive("batch", batch);
+        positive("rows", m);
+        positive("columns", n);
+        positive("inner dimension", k);
+        if (lda < (transA ? m : k) || ldb < (transB ? k : n) || ldc < n) {
+            throw new IllegalArgumentException("gemm leading dimensions " + lda + ", " + ldb + ", " + ldc + " are shorter than the rows");
+        }
+        if (batch > MAX_GRID_YZ || (m + CONV_TILE - 1) / CONV_TILE > MAX_GRID_YZ) {
+            throw new IllegalArgumentException("gemm of batch " + batch + " x " + m + " rows is too large for one launch");
+        }
+        if (strideA < 0 || strideB < 0 || strideC < 0 || (batch > 1 && strideC == 0)) {
+            throw new IllegalArgumentException("gemm batch strides " + strideA + ", " + strideB + ", " + strideC);
+        }
+        Dim3 grid = Dim3.of((n + CONV_TILE - 1) / CONV_TILE, (m + CONV_TILE - 1) / CONV_TILE, batch);
+        launcher.launch("gemm_" + suffix(t), grid, Dim3.of(CONV_THREADS), 0,
+                KernelArgs.of().ptr(a).ptr(b).ptr(c).ptr(bias).i32(m).i32(n).i32(k).i32(transA ? 1 : 0).i32(transB ? 1 : 0)
+                        .i32(lda).i32(ldb).i32(ldc).i64(strideA).i64(strideB).i64(strideC).f32(alpha).f32(beta));
+    }
+
+    /** Linear layer: y (rows, out) = x (rows, in) weight (out, in)^T + bias (out) or 0. */
+    public void linear(DType t, long x, long weight, long bias, long y, int rows, int in, int out) {
+        gemm(t, x, weight, y, bias, 1, rows, out, in, false, true, 0, 0, 0, 1f, 0f);
+    }
+
     // ---------------------------------------------------------------- attention
+
+    /** Workspace (bytes) {@link #attentionUnfused} needs: one score matrix per head of a batch item. */
+    public static long attentionUnfusedWorkspaceBytes(DType t, int heads, int queries, int keys) {
+        return (long) heads * queries * keys * t.byteSize;
+    }
+
+    /**
+     * Attention for any head dim (e.g. the VAE mid-block's single 512-wide head) as GEMM, row softmax, GEMM per
+     * batch item, heads batched: q (B, Tq, H*D), k and v (B, S, H*D), o (B, Tq, H*D). Scores are stored in the
+     * workspace in the storage type. Prefer {@link #attention} (fused, no workspace) for head dims up to 160.
+     */
+    public void attentionUnfused(DType t, long q, long k, long v, long o, long workspace, int batch, int heads,
+                                 int queries, int keys, int headDim, float scale) {
+        positive("batch", batch);
+        positive("heads", heads);
+        positive("queries", queries);
+        positive("keys", keys);
+        positive("head dim", headDim);
+        int c = Math.multiplyExact(heads, headDim);
+        long es = t.byteSize;
+        long scores = (long) queries * keys;
+        for (int bi = 0; bi < batch; bi++) {
+            long qb = q + (long) bi * queries * c * es, kb = k + (long) bi * keys * c * es;
+            long vb = v + (long) bi * keys * c * es, ob = o + (long) bi * queries * c * es;
+            // scores[h] (Tq, S) = Q_h K_h^T: rows of Q_h and K_h are c apart, heads headDim apart.
+            gemm(t, qb, kb, workspace, 0, heads, queries, keys, headDim, false, true, c, c, keys, headDim, headDim,
+                    scores, 1f, 0f);
+            softmax(t, workspace, workspace, Math.multiplyExact(heads, queries), keys, scale);
+            // O_h (Tq, D) = P_h V_h, written into the head's columns of o.
+            gemm(t, workspace, vb, ob, 0, heads, queries, headDim, keys, false, false, keys, c, c, scores, headDim,
+                    headDim, 1f, 0f);
+        }
+    }
 
     /** Dynamic shared memory the attention kernel takes for head dim d. */
     public static int attentionSharedBytes(int headDim) {
