@@ -84,7 +84,8 @@ public final class CudaBackend implements Backend {
     @Override
     public String description() {
         return name + ": device " + device.name() + "; storage " + storage + " (F32 accumulation); kernels: ours (fatbin "
-                + "or emulator); GEMM: " + device.gemmPath() + "; convolutions: our implicit-GEMM kernels";
+                + "or emulator); GEMM: " + device.gemmPath() + "; convolutions: our implicit-GEMM kernels; attention: our fused "
+                + "kernel (head dim <= " + CudaKernels.MAX_HEAD_DIM + "), else GEMM + softmax kernels";
     }
 
     /** Device bytes held by cached weights. */
@@ -358,12 +359,17 @@ public final class CudaBackend implements Backend {
         if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("attention: scale " + scale);
         if (cv != c) throw new IllegalArgumentException("attention on CUDA needs equal query and value widths, got " + c + " and " + cv);
         int dh = c / heads;
-        if (dh > CudaKernels.MAX_HEAD_DIM) throw new IllegalArgumentException("attention on CUDA handles head dims up to " + CudaKernels.MAX_HEAD_DIM + ", got " + dh);
         if ((long) nb * t * c == 0) return Tensor.zeros(nb, t, cv);
-        AttentionLayout ql = AttentionLayout.tokensMajor(t, heads, dh), kl = AttentionLayout.tokensMajor(s, heads, dh);
         try (Op op = new Op()) {
             long o = op.alloc((long) nb * t * c);
-            k.attention(storage, op.in(q), ql, op.in(kt), kl, op.in(v), kl, o, ql, nb, heads, t, s, dh, scale);
+            if (dh <= CudaKernels.MAX_HEAD_DIM) {
+                AttentionLayout ql = AttentionLayout.tokensMajor(t, heads, dh), kl = AttentionLayout.tokensMajor(s, heads, dh);
+                k.attention(storage, op.in(q), ql, op.in(kt), kl, op.in(v), kl, o, ql, nb, heads, t, s, dh, scale);
+            } else {
+                // wide heads (the VAE mid-block's single 512-wide head): GEMM, softmax, GEMM over a score matrix
+                long ws = op.allocBytes(CudaKernels.attentionUnfusedWorkspaceBytes(storage, heads, t, s));
+                k.attentionUnfused(storage, op.in(q), op.in(kt), op.in(v), o, ws, nb, heads, t, s, dh, scale);
+            }
             return op.out(o, nb, t, cv);
         }
     }

@@ -25,7 +25,7 @@ public final class EmulatedDevice implements Device {
 
     /**
      * @param threads host threads for the emulator's blocks and for CpuGemm
-     * @param kernelGemm run GEMMs through our conv kernel (the no-cuBLAS path) instead of CpuGemm
+     * @param kernelGemm run GEMMs through our GEMM kernel (the no-cuBLAS path) instead of CpuGemm
      */
     public EmulatedDevice(int threads, boolean kernelGemm) {
         int t = Math.max(1, threads);
@@ -42,7 +42,7 @@ public final class EmulatedDevice implements Device {
 
     @Override
     public String gemmPath() {
-        return kernelGemm ? "our conv2d kernel as GEMM (the no-cuBLAS path)" : "CpuGemm standing in for cuBLAS";
+        return kernelGemm ? "our CUDA-core GEMM kernel (the no-cuBLAS path)" : "CpuGemm standing in for cuBLAS";
     }
 
     @Override
@@ -94,7 +94,7 @@ public final class EmulatedDevice implements Device {
     public void gemm(DType t, int batch, int m, int n, int k, long a, long strideA, boolean transA, long b, long strideB,
                      boolean transB, long c) {
         if (kernelGemm) {
-            KernelGemm.gemm(this, kernels, t, batch, m, n, k, a, strideA, transA, b, strideB, transB, c);
+            kernels.gemm(t, a, b, c, 0, batch, m, n, k, transA, transB, strideA, strideB, (long) m * n, 1f, 0f);
             return;
         }
         long es = t.byteSize;

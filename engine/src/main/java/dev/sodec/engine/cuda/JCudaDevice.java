@@ -28,7 +28,7 @@ import jcuda.runtime.cudaStream_t;
 /**
  * A real GPU through the JCuda driver API: one context, one stream, our kernels from the fatbin resource
  * ({@code kernels/sodec_kernels.fatbin}, built by the kernels module where nvcc exists) and GEMMs through cuBLAS
- * (JCublas2) when libcublas.so.12 loads, else through our own conv kernel ({@link KernelGemm}); {@link #gemmPath()}
+ * (JCublas2) when libcublas.so.12 loads, else through our own GEMM kernel ({@link CudaKernels#gemm}); {@link #gemmPath()}
  * says which. JCuda's native libraries are loaded only by {@link #open}, so nothing here touches the driver unless
  * the "cuda" backend is chosen. Every entry point makes the context current on the calling thread.
  */
@@ -140,7 +140,7 @@ public final class JCudaDevice implements Device {
         cublasHandle h = null;
         String path;
         if (!loadable("libcublas.so.12")) {
-            path = "our conv2d kernel as GEMM (libcublas.so.12 not loadable; JCublas 12 needs it)";
+            path = "our CUDA-core GEMM kernel (libcublas.so.12 not loadable; JCublas 12 needs it)";
         } else {
             try {
                 JCublas2.setExceptionsEnabled(true);
@@ -150,7 +150,7 @@ public final class JCudaDevice implements Device {
                 path = "cuBLAS 12 (JCublas2, F32 compute)";
             } catch (Throwable t) {
                 h = null;
-                path = "our conv2d kernel as GEMM (cuBLAS did not initialise: " + t + ")";
+                path = "our CUDA-core GEMM kernel (cuBLAS did not initialise: " + t + ")";
             }
         }
         cublas = h;
@@ -270,7 +270,7 @@ public final class JCudaDevice implements Device {
     public synchronized void gemm(DType t, int batch, int m, int n, int k, long a, long strideA, boolean transA, long b,
                                   long strideB, boolean transB, long c) {
         if (cublas == null) {
-            KernelGemm.gemm(this, kernels, t, batch, m, n, k, a, strideA, transA, b, strideB, transB, c);
+            kernels.gemm(t, a, b, c, 0, batch, m, n, k, transA, transB, strideA, strideB, (long) m * n, 1f, 0f);
             return;
         }
         current();

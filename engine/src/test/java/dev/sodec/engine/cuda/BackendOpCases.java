@@ -44,6 +44,8 @@ final class BackendOpCases {
         Tensor q = random(21, -1, 1, 2, 13, 24), k = random(22, -1, 1, 2, 7, 24), v = random(23, -1, 1, 2, 7, 24);
         m.put("attention cross 3 heads", be -> be.attention(q, k, v, 3, (float) Math.pow(8, -0.5)));
         m.put("attention self 1 head", be -> be.attention(q, q, q, 1, (float) Math.pow(24, -0.5)));
+        Tensor wq = random(29, -1, 1, 2, 9, 340), wk = random(30, -1, 1, 2, 6, 340);
+        m.put("attention wide heads (unfused)", be -> be.attention(wq, wk, wk, 2, (float) Math.pow(170, -0.5)));
         m.put("softmax", be -> be.softmax(tok));
         m.put("gelu_erf", be -> be.geluErf(x4));
         m.put("gelu_tanh", be -> be.geluTanh(x4));

@@ -89,7 +89,7 @@ class CudaEmulatedBackendTest {
         return compareAll("cuda-emulated:bf16", DType.BF16);
     }
 
-    /** The path a GPU without libcublas.so.12 takes: GEMMs through our conv kernel, F32 and F16 storage. */
+    /** The path a GPU without libcublas.so.12 takes: GEMMs through our GEMM kernel, F32 and F16 storage. */
     @TestFactory
     List<DynamicTest> kernelGemmPathMatchesCpu() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -222,7 +222,7 @@ class CudaEmulatedBackendTest {
             assertTrue(((CudaBackend) b).description().contains("CpuGemm"), ((CudaBackend) b).description());
         }
         try (Backend b = Backends.create("cuda-emulated:kernel-gemm", 1)) {
-            assertTrue(((CudaBackend) b).description().contains("our conv2d kernel as GEMM"));
+            assertTrue(((CudaBackend) b).description().contains("our CUDA-core GEMM kernel"));
         }
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Backends.create("cuda-emulated:f64", 1)).getMessage().contains("unknown option 'f64'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Backends.create("cuda:kernel-gemm", 1)).getMessage().contains("kernel-gemm"));
