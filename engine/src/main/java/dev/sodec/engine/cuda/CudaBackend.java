@@ -11,6 +11,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -103,6 +104,7 @@ public final class CudaBackend implements Backend {
     /** Scratch buffers of one op, returned to the pool when the op ends. */
     private final class Op implements AutoCloseable {
         private final List<Long> owned = new ArrayList<>();
+        private final Map<Tensor, Long> uploaded = new IdentityHashMap<>(4);   // self-attention passes x three times
 
         long alloc(long elements) {
             long p = pool.allocate(Math.max(1, elements) * storage.byteSize);
@@ -121,9 +123,12 @@ public final class CudaBackend implements Backend {
             if (t == null) return 0;
             if (!t.dtype().isFloat()) throw new IllegalArgumentException(name + ": expected a float tensor, got " + t);
             if (t.isContiguous() && t.storage().isReadOnly() && t.storage().isNative() && t.numel() > 0) return weight(t);
+            Long done = uploaded.get(t);
+            if (done != null) return done;
             Tensor h = host(t);
             long p = alloc(t.numel());
             if (t.numel() > 0) device.upload(h.data(), p);
+            uploaded.put(t, p);
             return p;
         }
 
