@@ -7,9 +7,8 @@ import java.util.Map;
 /**
  * A caching allocator in front of {@link Device#malloc}: freed blocks are kept by size class and handed out again,
  * so a network that runs the same shapes repeatedly stops calling cuMemAlloc/cuMemFree after its first pass. Size
- * classes are powers of two up to 1 MiB and multiples of 1 MiB above (at most 1/8 waste past 8 MiB would need
- * finer classes; a 1 MiB step keeps the waste under 1 MiB per block). When the device runs out of memory the cache
- * is emptied and the allocation retried once. Reuse is safe without events because the device has one stream:
+ * classes are powers of two up to 1 MiB and multiples of 1 MiB above, so a block wastes less than 1 MiB. When the
+ * device runs out of memory the cache is emptied and the allocation retried once. Reuse is safe without events because the device has one stream:
  * a block released here is only handed to work queued after the work that used it.
  */
 final class DevicePool implements AutoCloseable {
