@@ -11,13 +11,14 @@ import java.util.Map;
  * device runs out of memory the cache is emptied and the allocation retried once. Reuse is safe without events because the device has one stream:
  * a block released here is only handed to work queued after the work that used it.
  */
-final class DevicePool implements AutoCloseable {
+final class DevicePool implements BlockSource, AutoCloseable {
     private static final long MIB = 1L << 20;
 
     private final Device device;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private final Map<Long, Long> sizeOf = new HashMap<>();
     private long cachedBytes, usedBytes, peakBytes;
+    private boolean closed;
 
     DevicePool(Device device) {
         this.device = device;
@@ -30,7 +31,9 @@ final class DevicePool implements AutoCloseable {
         return Math.ceilDiv(bytes, MIB) * MIB;
     }
 
-    synchronized long allocate(long bytes) {
+    @Override
+    public synchronized long allocate(long bytes) {
+        if (closed) throw new IllegalStateException("device pool is closed");
         long size = sizeClass(bytes);
         ArrayDeque<Long> list = free.get(size);
         long ptr;
@@ -52,7 +55,9 @@ final class DevicePool implements AutoCloseable {
         return ptr;
     }
 
-    synchronized void release(long ptr) {
+    @Override
+    public synchronized void release(long ptr) {
+        if (closed) return;   // a tensor collected after its backend closed: the pool already freed everything
         Long size = sizeOf.remove(ptr);
         if (size == null) throw new IllegalStateException("device block 0x" + Long.toHexString(ptr) + " was not allocated by this pool");
         usedBytes -= size;
@@ -84,6 +89,8 @@ final class DevicePool implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) return;
+        closed = true;
         trim();
         for (long p : sizeOf.keySet()) device.free(p);
         sizeOf.clear();
