@@ -154,6 +154,25 @@ public final class CudaBackend implements Backend {
         return b.block.ptr + t.offset() * storage.byteSize;
     }
 
+    /**
+     * A device-resident copy of {@code t} (one upload), so a forward that reads an input in several ops uploads it
+     * once; {@code t} itself if it is already this backend's device tensor. Later host writes to {@code t} do not
+     * reach the copy.
+     */
+    public Tensor toDevice(Tensor t) {
+        if (!t.dtype().isFloat()) throw new IllegalArgumentException(name + ": expected a float tensor, got " + t);
+        if (t.numel() == 0 || residentPointer(t) >= 0) return t;
+        BlockSource source = blocks();
+        long p = source.allocate(t.numel() * storage.byteSize);
+        try {
+            copyInput(t, p);
+        } catch (RuntimeException e) {
+            source.release(p);
+            throw e;
+        }
+        return resident(new Block(source, p), t.shape());
+    }
+
     /** The allocator ops use now: the graph's own memory while capturing, else the pool. */
     private BlockSource blocks() {
         GraphCapture c = capture;
@@ -209,6 +228,11 @@ public final class CudaBackend implements Backend {
     /** Device bytes held by cached weights. */
     public synchronized long weightBytes() {
         return weightBytes;
+    }
+
+    /** Device bytes of pool blocks in use now (device tensors not yet collected or downloaded, graph memory). */
+    public long poolUsedBytes() {
+        return pool.usedBytes();
     }
 
     /** Device bytes of the scratch pool (in use + cached) at its peak. */
@@ -543,6 +567,7 @@ public final class CudaBackend implements Backend {
             device.copy(src, dst, t.numel() * storage.byteSize);
             return;
         }
+        if (capture != null) throw new NotCapturableException("the forward uploads host tensor " + t + "; pass it as an input");
         Tensor h = host(t);
         device.upload(h.data(), dst);
         uploads.incrementAndGet();
