@@ -8,7 +8,7 @@ public interface DeviceGraph extends AutoCloseable {
     /** Queues one replay of the recorded work. */
     void launch();
 
-    /** Number of recorded operations (kernel launches, GEMMs, fills, copies), for tests and reports. */
+    /** Number of recorded operations (kernel launches, GEMMs, fills, copies; graph nodes on a GPU), -1 if unknown. */
     int operations();
 
     @Override

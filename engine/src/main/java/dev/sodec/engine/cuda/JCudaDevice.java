@@ -327,8 +327,12 @@ public final class JCudaDevice implements Device {
             JCudaDriver.cuGraphDestroy(graph);
             throw e;
         }
-        long[] nodes = {0};
-        JCudaDriver.cuGraphGetNodes(graph, null, nodes);
+        long[] nodes = {-1};
+        try {
+            JCudaDriver.cuGraphGetNodes(graph, null, nodes);   // a null array asks for the count only
+        } catch (RuntimeException e) {
+            nodes[0] = -1;   // the count is informational; the graph is fine
+        }
         int count = (int) nodes[0];
         return new DeviceGraph() {
             private boolean closed;
