@@ -103,6 +103,8 @@ public final class CudaBackend implements Backend {
         final long elements;
         private final Cleaner.Cleanable cleanable;
 
+        private boolean freed;   // by a closing Scope; guarded by this
+
         DeviceBuffer(Block block, long elements) {
             this.block = block;
             this.elements = elements;
@@ -110,6 +112,21 @@ public final class CudaBackend implements Backend {
             synchronized (live) {
                 live.put(this, Boolean.TRUE);
             }
+            synchronized (scopes) {
+                if (!scopes.isEmpty()) scopes.getLast().made.add(new WeakReference<>(this));
+            }
+        }
+
+        /** Frees the device block now if the data is still only on the device (a Scope closing). */
+        synchronized void free() {
+            if (!freed && onDevice()) {
+                freed = true;
+                cleanable.clean();
+            }
+        }
+
+        synchronized boolean isFreed() {
+            return freed;
         }
 
         CudaBackend owner() {
@@ -119,6 +136,7 @@ public final class CudaBackend implements Backend {
         @Override
         protected MemorySegment download() {
             if (capture != null) throw new NotCapturableException("the forward reads a device tensor on the host");
+            if (freed) throw freedError();
             if (block.source instanceof GraphMemory g && g.isClosed()) {
                 throw new IllegalStateException("a tensor made while recording a graph that was dropped holds no data");
             }
@@ -137,6 +155,68 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    private static IllegalStateException freedError() {
+        return new IllegalStateException("this device tensor was freed when its CudaBackend.Scope closed; keep() results "
+                + "that outlive the scope, or read them inside it");
+    }
+
+    private final ArrayList<Scope> scopes = new ArrayList<>();
+
+    /**
+     * Frees device memory deterministically: every device tensor this backend makes while the scope is open (the
+     * innermost open scope, from any thread) has its device block freed when the scope closes, unless it was
+     * {@link #keep}-ed or already downloaded. Reading a freed tensor afterwards throws. Without a scope, blocks go
+     * back to the pool when their tensors are garbage collected.
+     */
+    public Scope scope() {
+        Scope s = new Scope();
+        synchronized (scopes) {
+            scopes.add(s);
+        }
+        return s;
+    }
+
+    public final class Scope implements AutoCloseable {
+        private final List<WeakReference<DeviceBuffer>> made = new ArrayList<>();
+        private final Map<DeviceBuffer, Boolean> kept = new IdentityHashMap<>();
+        private boolean closed;
+
+        private Scope() {}
+
+        /** Exempts {@code t} (a device tensor of this backend) from this scope; an enclosing scope takes it over. */
+        public Tensor keep(Tensor t) {
+            if (t.deviceStorage() instanceof DeviceBuffer b && b.owner() == CudaBackend.this) {
+                synchronized (scopes) {
+                    kept.put(b, Boolean.TRUE);
+                }
+            }
+            return t;
+        }
+
+        @Override
+        public void close() {
+            List<DeviceBuffer> toFree = new ArrayList<>();
+            synchronized (scopes) {
+                if (closed) return;
+                closed = true;
+                scopes.remove(this);
+                Scope outer = scopes.isEmpty() ? null : scopes.getLast();
+                for (WeakReference<DeviceBuffer> r : made) {
+                    DeviceBuffer b = r.get();
+                    if (b == null) continue;   // collected: its Cleaner returned the block
+                    if (kept.containsKey(b)) {
+                        if (outer != null) outer.made.add(r);
+                    } else {
+                        toFree.add(b);
+                    }
+                }
+                made.clear();
+                kept.clear();
+            }
+            for (DeviceBuffer b : toFree) b.free();
+        }
+    }
+
     /** Thrown inside a forward being captured when it does something a graph cannot hold; the capture falls back. */
     static final class NotCapturableException extends IllegalStateException {
         NotCapturableException(String message) {
@@ -147,6 +227,7 @@ public final class CudaBackend implements Backend {
     /** The device block behind a device-resident tensor of this backend (a contiguous view points into it), else -1. */
     private long residentPointer(Tensor t) {
         if (!(t.deviceStorage() instanceof DeviceBuffer b) || b.owner() != this || !t.isContiguous()) return -1;
+        if (b.isFreed()) throw freedError();
         GraphCapture c = capture;
         if (c != null && !c.memory.owns(b.block.ptr)) {
             throw new NotCapturableException("the forward reads a device tensor " + t + " that is not one of its inputs");
@@ -1012,7 +1093,7 @@ public final class CudaBackend implements Backend {
             live.clear();
         }
         for (DeviceBuffer b : remaining) {
-            if (!(b.block.source instanceof GraphMemory g && g.isClosed())) b.toHost();
+            if (!(b.block.source instanceof GraphMemory g && g.isClosed()) && !b.isFreed()) b.toHost();
         }
         dropGraphs();
         device.synchronize();

@@ -8,7 +8,8 @@ import java.util.Map;
  * A caching allocator in front of {@link Device#malloc}: freed blocks are kept by size class and handed out again,
  * so a network that runs the same shapes repeatedly stops calling cuMemAlloc/cuMemFree after its first pass. Size
  * classes are powers of two up to 1 MiB and multiples of 1 MiB above, so a block wastes less than 1 MiB. When the
- * device runs out of memory the cache is emptied and the allocation retried once. Reuse is safe without events because the device has one stream:
+ * device runs out of memory the cache is emptied and the allocation retried, after a garbage collection (see
+ * {@link #mallocOrReclaim}). Reuse is safe without events because the device has one stream:
  * a block released here is only handed to work queued after the work that used it.
  */
 final class DevicePool implements BlockSource, AutoCloseable {
@@ -41,18 +42,44 @@ final class DevicePool implements BlockSource, AutoCloseable {
             ptr = list.pop();
             cachedBytes -= size;
         } else {
-            try {
-                ptr = device.malloc(size);
-            } catch (RuntimeException oom) {
-                if (cachedBytes == 0) throw oom;
-                trim();
-                ptr = device.malloc(size);
-            }
+            ptr = mallocOrReclaim(size);
         }
         sizeOf.put(ptr, size);
         usedBytes += size;
         peakBytes = Math.max(peakBytes, usedBytes);
         return ptr;
+    }
+
+    /**
+     * cuMemAlloc, and when the device is out of memory: return the cached blocks and retry; then, since device
+     * tensors give their blocks back when the garbage collector finds them unreachable (and device memory puts no
+     * pressure on the Java heap), ask for a collection, wait for their Cleaners (wait() lets them in) and retry.
+     */
+    private long mallocOrReclaim(long size) {
+        RuntimeException last;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return device.malloc(size);
+            } catch (RuntimeException oom) {
+                last = oom;
+            }
+            if (attempt == 3) throw last;
+            if (attempt > 0) {
+                System.gc();
+                try {
+                    wait(20L << attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw last;
+                }
+                ArrayDeque<Long> list = free.get(size);
+                if (list != null && !list.isEmpty()) {   // a collected tensor gave back a block of this class
+                    cachedBytes -= size;
+                    return list.pop();
+                }
+            }
+            trim();
+        }
     }
 
     @Override

@@ -272,4 +272,29 @@ class ResidencyAndGraphTest {
             dev.free(q);
         }
     }
+
+    /** A scope frees the device blocks of everything made inside it except what it keeps, without waiting for GC. */
+    @Test
+    void scopeFreesIntermediatesAndKeepsWhatItIsTold() {
+        try (CudaBackend be = emulated()) {
+            Tensor a = be.toDevice(random(13, -1, 1, 64, 64));
+            long inputBytes = 64 * 64 * 4;
+            Tensor kept, dropped, early;
+            try (CudaBackend.Scope s = be.scope()) {
+                Tensor h = be.silu(a);
+                dropped = be.scale(h, 2f, 0f);
+                early = be.scale(h, 3f, 0f);
+                early.toFloatArray();   // downloaded inside the scope: a host tensor, untouched by close
+                kept = s.keep(be.add(h, dropped));
+                assertTrue(be.poolUsedBytes() >= inputBytes * 4);
+            }
+            assertEquals(inputBytes * 2, be.poolUsedBytes(), "the input and the kept result are all that is left");
+            float[] expected = CPU.add(CPU.silu(a), CPU.scale(CPU.silu(a), 2f, 0f)).toFloatArray();
+            assertArrayEquals(expected, kept.toFloatArray(), 1e-6f);
+            assertArrayEquals(CPU.scale(CPU.silu(a), 3f, 0f).toFloatArray(), early.toFloatArray(), 1e-6f);
+            IllegalStateException e = assertThrows(IllegalStateException.class, dropped::toFloatArray);
+            assertTrue(e.getMessage().contains("freed when its CudaBackend.Scope closed"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> be.silu(dropped), "nor can an op read it");
+        }
+    }
 }
