@@ -9,6 +9,7 @@ import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -250,6 +251,8 @@ public final class CudaBackend implements Backend {
         } catch (RuntimeException e) {
             source.release(p);
             throw e;
+        } finally {
+            Reference.reachabilityFence(t);
         }
         return resident(new Block(source, p), t.shape());
     }
@@ -328,6 +331,9 @@ public final class CudaBackend implements Backend {
         private final BlockSource source = blocks();
         private final List<Long> owned = new ArrayList<>();
         private final Map<Tensor, Long> uploaded = new IdentityHashMap<>(4);   // self-attention passes x three times
+        // Device tensors read in place stay reachable until the op ends, so their Cleaners cannot hand the blocks
+        // to another allocation while the op's kernels may still read them (the emulator runs them synchronously).
+        private final List<Tensor> inputs = new ArrayList<>(4);
 
         long alloc(long elements) {
             long p = source.allocate(Math.max(1, elements) * storage.byteSize);
@@ -349,7 +355,10 @@ public final class CudaBackend implements Backend {
             if (t == null) return 0;
             if (!t.dtype().isFloat()) throw new IllegalArgumentException(name + ": expected a float tensor, got " + t);
             long resident = residentPointer(t);
-            if (resident >= 0) return resident;
+            if (resident >= 0) {
+                inputs.add(t);
+                return resident;
+            }
             if (t.isContiguous() && t.storage().isReadOnly() && t.storage().isNative() && t.numel() > 0) return weight(t);
             Long done = uploaded.get(t);
             if (done != null) return done;
@@ -374,6 +383,7 @@ public final class CudaBackend implements Backend {
         @Override
         public void close() {
             for (long p : owned) source.release(p);
+            Reference.reachabilityFence(inputs);
         }
     }
 
@@ -657,6 +667,7 @@ public final class CudaBackend implements Backend {
 
     private Tensor[] replay(CapturedForward f, Tensor[] inputs) {
         for (int i = 0; i < inputs.length; i++) copyInput(inputs[i], f.inputs[i]);
+        Reference.reachabilityFence(inputs);   // their blocks stay theirs until the copies ran or were queued
         f.graph.launch();
         return copyOutputs(f);
     }
