@@ -1039,24 +1039,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor concat(int dim, Tensor... xs) {
-        if (xs.length == 0) throw new IllegalArgumentException("concat of no tensors");
-        int rank = xs[0].rank();
-        int d = dim < 0 ? dim + rank : dim;
-        if (d < 0 || d >= rank) throw new IllegalArgumentException("concat: dim " + dim + " out of range for rank " + rank);
-        int[] os = xs[0].shape();
-        long total = 0;
-        for (Tensor t : xs) {
-            int[] s = t.shape();
-            boolean fits = s.length == rank;
-            for (int i = 0; fits && i < rank; i++) fits = i == d || s[i] == os[i];
-            if (!fits) throw new IllegalArgumentException("concat along " + d + ": " + Arrays.toString(s) + " does not fit " + Arrays.toString(os));
-            total += s[d];
-        }
-        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("concat: dimension too large");
-        os[d] = (int) total;
+        int d = Shapes.concatDim(dim, xs);
+        int[] os = Shapes.concatShape(d, xs);
+        int total = os[d];
         long outer = 1, inner = 1;
         for (int i = 0; i < d; i++) outer *= os[i];
-        for (int i = d + 1; i < rank; i++) inner *= os[i];
+        for (int i = d + 1; i < os.length; i++) inner *= os[i];
         if (Shapes.numel(os) == 0) return Tensor.zeros(os);
         try (Op op = new Op()) {
             long y = op.alloc(Shapes.numel(os));
