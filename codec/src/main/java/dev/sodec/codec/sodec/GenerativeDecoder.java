@@ -4,6 +4,7 @@ import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
 import dev.sodec.codec.sodec.vae.VaeDecoder;
 import dev.sodec.codec.sodec.vit.ClipVisionModel;
 import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.memory.ActivationPlanner;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
 
@@ -22,6 +23,8 @@ public final class GenerativeDecoder {
     private final LatentTransform latent;
     private final UNet2DConditionModel unet;
     private final VaeDecoder vae;
+    /** Activation memory of the two big forwards, planned once per input shape and reused by lifetime. */
+    private final ActivationPlanner unetPlans = new ActivationPlanner(), vaePlans = new ActivationPlanner();
 
     private GenerativeDecoder(SodecConfig config, ClipVisionModel vit, GuidanceProjection proj, LatentTransform latent,
                               UNet2DConditionModel unet, VaeDecoder vae) {
@@ -57,7 +60,7 @@ public final class GenerativeDecoder {
         Tensor w = latent.hs(b, zHat);
         Tensor yT = latent.ts(b, yHat, w);
         Tensor cG = guidance(b, xF);
-        Tensor eps = unet.forward(b, yT, (float) config.timestep(), cG);
+        Tensor eps = unetPlans.run(b, ActivationPlanner.key(yT, cG), pb -> unet.forward(pb, yT, (float) config.timestep(), cG));
         Tensor y0 = Tensor.fromFloats(config.schedule().x0(yT.toFloatArray(), eps.toFloatArray()), yT.shape());
         Tensor xHat = image(b, y0);
         return new Result(w, yT, cG, eps, y0, xHat);
@@ -85,7 +88,8 @@ public final class GenerativeDecoder {
         float[] v = y0.toFloatArray();
         float sf = config.scalingFactor();
         for (int i = 0; i < v.length; i++) v[i] = v[i] / sf;
-        Tensor out = vae.decode(b, Tensor.fromFloats(v, y0.shape()));
+        Tensor latent = Tensor.fromFloats(v, y0.shape());
+        Tensor out = vaePlans.run(b, ActivationPlanner.key(latent), pb -> vae.decode(pb, latent));
         float[] img = out.toFloatArray();
         for (int i = 0; i < img.length; i++) {
             float p = (img[i] + 1f) / 2f;
