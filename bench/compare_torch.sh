@@ -11,7 +11,7 @@ DIR=${SD_BENCH_DIR:-/tmp/sdbench}
 PY=/usr/bin/python3
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 [ -f "$DIR/unet.safetensors" ] || $PY bench/python/sd_torch.py init "$DIR"
-[ -d bench/target/lib ] || mvn -q -pl bench -am package -DskipTests
+mvn -q -o -pl bench -am package -DskipTests 2>&1 | grep -v WARNING || true  # reactor build: never a stale engine from ~/.m2
 echo "machine: $(nproc) cores; $(uptime)"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx2g \
     -cp 'bench/target/classes:bench/target/lib/*' dev.sodec.bench.SdCompare "$DIR" "$THREADS" $SIZES 2>&1 \
@@ -29,4 +29,4 @@ for s in $SIZES; do
     printf "%-5s %-5s %9.3f %9.3f %8.2f\n" "$s" "$part" "$j" "$t" "$(echo "$j / $t" | bc -l)"
   done
 done
-grep -h peak_rss "$DIR/java.log" "$DIR/torch.log"
+grep -h "peak_rss\|INFO" "$DIR/java.log" "$DIR/torch.log"

@@ -309,6 +309,22 @@ def read_st(path):
     return out
 
 
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return -1
+
+
 def latent_side(size):
     return size // 8
 
@@ -347,13 +363,18 @@ def run(d, threads, sizes):
     for s in sizes:
         x, ctx, z = ins[f"sample_{s}"], ins["ctx"], ins[f"latent_{s}"]
         unet(x, TIMESTEP, ctx)  # warm-up
+        reset_peak()
         t0 = time.perf_counter()
         eps = unet(x, TIMESTEP, ctx)
         tu = time.perf_counter() - t0
+        pu = peak_mib()
         vae(z)
+        reset_peak()
         t0 = time.perf_counter()
         img = vae(z)
         tv = time.perf_counter() - t0
+        pv = peak_mib()
+        print(f"INFO torch size={s} peak RSS during the timed call: unet {pu} MiB, vae {pv} MiB", flush=True)
         outs[f"eps_{s}"], outs[f"image_{s}"] = eps, img
         print(f"RESULT torch size={s} unet_s={tu:.3f} vae_s={tv:.3f}", flush=True)
     write_st(os.path.join(d, "torch_out.safetensors"), outs)

@@ -44,9 +44,10 @@ class SodecCliTest {
             Files.write(sdc, box.encode());
 
             Path gen = tmp.resolve("gen.png"), fid = tmp.resolve("fid.png");
-            CompressionCliTest.Result r = run("decompress", sdc.toString(), "-o", gen.toString(), "--model", model.toString());
+            CompressionCliTest.Result r = run("decompress", sdc.toString(), "-o", gen.toString(), "--model", model.toString(), "--stats");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("generative"), r.out());
+            assertTrue(r.out().contains("peak RSS"), r.out());
             r = run("decompress", sdc.toString(), "-o", fid.toString(), "--model", model.toString(), "--fidelity");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("fidelity"), r.out());
