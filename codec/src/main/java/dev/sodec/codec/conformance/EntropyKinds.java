@@ -1,9 +1,12 @@
 package dev.sodec.codec.conformance;
 
 import dev.sodec.codec.entropy.CdfTables;
+import dev.sodec.codec.entropy.EntropyBottleneck;
+import dev.sodec.codec.entropy.GaussianConditional;
 import dev.sodec.codec.entropy.QuantizedCdf;
 import dev.sodec.codec.entropy.RansDecoder;
 import dev.sodec.codec.entropy.RansEncoder;
+import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,6 +19,8 @@ public final class EntropyKinds {
     public static void register(Kinds k) {
         k.register("entropy.rans", EntropyKinds::rans);
         k.register("entropy.pmf_to_quantized_cdf", EntropyKinds::pmfToQuantizedCdf);
+        k.register("entropy.bottleneck_update", EntropyKinds::bottleneckUpdate);
+        k.register("entropy.gaussian_update", EntropyKinds::gaussianUpdate);
     }
 
     private static Map<String, Tensor> rans(GoldenCase c, dev.sodec.engine.backend.Backend backend) {
@@ -45,6 +50,57 @@ public final class EntropyKinds {
         int[] cdf = QuantizedCdf.fromPmf(c.input("pmf").toFloatArray());
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put("cdf", Tensor.fromInts(cdf, cdf.length));
+        return out;
+    }
+
+    /** EntropyBottleneck.update(force=True) from the learned parameters, then the eval forward and compress. */
+    private static Map<String, Tensor> bottleneckUpdate(GoldenCase c, dev.sodec.engine.backend.Backend backend) {
+        StateDict sd = new StateDict(c.weights(), c.id() + "/weights.safetensors");
+        EntropyBottleneck eb = EntropyBottleneck.load(sd, true);
+        sd.requireAllConsumed();
+        if (eb.channels() != c.config().getInt("channels")) throw new IllegalArgumentException("channel count differs from config");
+        Tensor x = c.input("x");
+        Map<String, Tensor> out = new LinkedHashMap<>(tableOutputs(eb.tableBuffers()));
+        Tensor xHat = eb.dequantize(x);
+        out.put("x_hat", xHat);
+        out.put("likelihoods", eb.likelihoods(xHat));
+        out.put("symbols", eb.symbols(x));
+        byte[][] strings = eb.compress(x);
+        for (int b = 0; b < strings.length; b++) out.put("string_b" + b, Tensor.fromBytes(strings[b]));
+        // Decoding must give back x_hat exactly.
+        int[] spatial = java.util.Arrays.copyOfRange(x.shape(), 2, x.rank());
+        if (!Arrays.equals(eb.decompress(strings, spatial).toFloatArray(), xHat.toFloatArray())) {
+            throw new IllegalStateException("entropy_bottleneck: decompress(compress(x)) != x_hat");
+        }
+        return out;
+    }
+
+    /** GaussianConditional.update_scale_table(table, force=True), build_indexes, eval forward, compress. */
+    private static Map<String, Tensor> gaussianUpdate(GoldenCase c, dev.sodec.engine.backend.Backend backend) {
+        StateDict sd = new StateDict(c.weights(), c.id() + "/weights.safetensors");
+        GaussianConditional gc = GaussianConditional.load(sd);
+        sd.requireAllConsumed();
+        gc = gc.withScaleTable(c.input("scale_table").toFloatArray(), c.config().getDouble("tail_mass", GaussianConditional.DEFAULT_TAIL_MASS));
+        Tensor scales = c.input("scales"), means = c.input("means"), x = c.input("x");
+        Map<String, Tensor> out = new LinkedHashMap<>(tableOutputs(gc.tableBuffers()));
+        Tensor indexes = gc.buildIndexes(scales);
+        out.put("indexes", indexes);
+        Tensor xHat = gc.dequantize(x, means);
+        out.put("x_hat", xHat);
+        out.put("likelihoods", gc.likelihoods(xHat, scales, means));
+        byte[][] strings = gc.compress(x, indexes, means);
+        for (int b = 0; b < strings.length; b++) out.put("string_b" + b, Tensor.fromBytes(strings[b]));
+        if (!Arrays.equals(gc.decompress(strings, indexes, means).toFloatArray(), xHat.toFloatArray())) {
+            throw new IllegalStateException("gaussian_conditional: decompress(compress(x)) != x_hat");
+        }
+        return out;
+    }
+
+    private static Map<String, Tensor> tableOutputs(Map<String, Tensor> buffers) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("quantized_cdf", buffers.get("_quantized_cdf"));
+        out.put("offset", buffers.get("_offset"));
+        out.put("cdf_length", buffers.get("_cdf_length"));
         return out;
     }
 }

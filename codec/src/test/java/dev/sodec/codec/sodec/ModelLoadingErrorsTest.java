@@ -104,6 +104,8 @@ class ModelLoadingErrorsTest {
                     List.of("attention_head_dim", "[4, 3, 4]"),          // 32 channels do not split into 3 heads
                     List.of("down_block_types", "[\"CrossAttnDownBlock2D\", \"DownBlock2D\"]"),
                     List.of("class_embed_type", "\"timestep\""),
+                    List.of("downsample_padding", "0"),
+                    List.of("attention_head_dim", "[4, 4, 4, 4]"),
                     List.of("layers_per_block", "[1, 1]"),
                     List.of("mid_block_type", "\"UNetMidBlock2DSimpleCrossAttn\""))) {
                 Throwable e = assertThrows(IllegalArgumentException.class,

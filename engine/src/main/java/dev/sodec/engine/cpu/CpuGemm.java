@@ -8,6 +8,11 @@ import java.lang.foreign.MemorySegment;
  * blocks of C only, so results do not depend on the thread count.
  */
 public final class CpuGemm {
+    /** Runs on the caller only; used when an operand is confined to the calling thread. */
+    private static final Parallel SERIAL = new Parallel(1);
+    /** Never started: only asked whether a segment may be touched by a thread other than its owner. */
+    private static final Thread OTHER_THREAD = new Thread(() -> {});
+
     private CpuGemm() {}
 
     /**
@@ -28,7 +33,9 @@ public final class CpuGemm {
         requireMatrix("C", c, cOff, ldc, m, n);
         Panel pa = transA ? SegmentPanel.kMajor(a, aOff, lda) : SegmentPanel.rowMajor(a, aOff, lda);
         Panel pb = transB ? SegmentPanel.rowMajor(b, bOff, ldb) : SegmentPanel.kMajor(b, bOff, ldb);
-        GemmDriver.run(par, m, n, k, pa, pb, c, cOff, ldc, accumulate);
+        // Confined segments cannot be read by pool threads; the serial path gives the same bits anyway.
+        boolean shareable = c.isAccessibleBy(OTHER_THREAD) && (k == 0 || (a.isAccessibleBy(OTHER_THREAD) && b.isAccessibleBy(OTHER_THREAD)));
+        GemmDriver.run(shareable ? par : SERIAL, m, n, k, pa, pb, c, cOff, ldc, accumulate);
     }
 
     /** Checks that a rows x cols matrix with leading dimension ld fits in the segment (sizes in floats). */

@@ -96,6 +96,7 @@ public final class UNet2DConditionModel {
      */
     public Tensor forward(Backend backend, Tensor sample, float timestep, Tensor encoderHiddenStates) {
         checkInputs(sample, encoderHiddenStates);
+        if (!Float.isFinite(timestep)) throw new IllegalArgumentException("UNet: timestep " + timestep + " is not finite");
         float[] t = new float[sample.dim(0)];
         Arrays.fill(t, timestep);
         Tensor emb = timeEmbedding.forward(backend, timeProj.forward(Tensor.fromFloats(t, t.length)));

@@ -84,6 +84,7 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
         }
         requireDefault(c, "num_attention_heads", null);
         requireDefault(c, "center_input_sample", false);
+        requireDefault(c, "downsample_padding", 1); // 0 means diffusers' asymmetric pad, not implemented
         requireDefault(c, "only_cross_attention", false);
         requireDefault(c, "dual_cross_attention", false);
         requireDefault(c, "act_fn", "silu");

@@ -40,6 +40,7 @@ public final class VaeDecoder {
     }
 
     public static VaeDecoder load(StateDict sd, VaeDecoderConfig c) {
+        ignoreEncoder(sd);
         int lat = c.latentChannels(), n = c.levels();
         int[] boc = c.blockOutChannels();
         Conv2d pqc = c.usePostQuantConv() ? Conv2d.load(sd.scope("post_quant_conv"), lat, lat, 1, Conv2dParams.of(1, 0)) : null;
@@ -57,6 +58,17 @@ public final class VaeDecoder {
         GroupNorm normOut = GroupNorm.load(dec.scope("conv_norm_out"), c.normNumGroups(), boc[0], VaeDecoderConfig.NORM_EPS, true);
         Conv2d convOut = Conv2d.load(dec.scope("conv_out"), boc[0], c.outChannels(), 3, same3);
         return new VaeDecoder(c, pqc, convIn, mid, up, normOut, convOut);
+    }
+
+    /**
+     * A full AutoencoderKL file also holds the encode path (encoder.*, quant_conv.*); decoding never uses it, so
+     * those keys are marked as deliberately unused rather than reported by requireAllConsumed.
+     */
+    private static void ignoreEncoder(StateDict sd) {
+        for (String key : sd.keys()) {
+            String rel = key.substring(sd.prefix().length());
+            if (rel.startsWith("encoder.") || rel.startsWith("quant_conv.")) sd.ignore(rel);
+        }
     }
 
     /** latent (B, latent_channels, h, w) -> image (B, out_channels, h * 2^(levels-1), w * 2^(levels-1)), about [-1, 1]. */

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * The decode-path subset of diffusers' AutoencoderKL config (0.25 semantics). Encoder-only keys
- * (down_block_types, in_channels) are read elsewhere or ignored; options that change the decoder and are not
- * implemented are rejected by name.
+ * (down_block_types, in_channels) and pipeline-side values other than scaling_factor (shift_factor, latents_mean)
+ * are ignored; options that change the decoder and are not implemented are rejected by name.
  */
 public record VaeDecoderConfig(int latentChannels, int outChannels, int[] blockOutChannels, int layersPerBlock,
                                int normNumGroups, boolean usePostQuantConv, boolean midBlockAddAttention,
@@ -24,7 +24,6 @@ public record VaeDecoderConfig(int latentChannels, int outChannels, int[] blockO
     public static VaeDecoderConfig from(Config c) {
         requireDefault(c, "act_fn", "silu");
         requireDefault(c, "norm_type", "group");
-        requireDefault(c, "shift_factor", null);
         int[] boc = c.has("block_out_channels") ? c.getIntList("block_out_channels") : new int[] {64};
         requireAtLeast("block_out_channels", boc, 1);
         int n = boc.length;

@@ -41,7 +41,9 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int numHidd
         return Math.addExact(Math.multiplyExact(g, g), 1);
     }
 
+    /** From a CLIPVisionConfig dict, or a full CLIPConfig (its {@code vision_config} is used). */
     public static ClipVisionConfig from(Config c) {
+        if (c.has("vision_config")) c = c.getObject("vision_config");
         return new ClipVisionConfig(reqPositive(c, "hidden_size", 768), reqPositive(c, "intermediate_size", 3072),
                 reqPositive(c, "num_hidden_layers", 12), reqPositive(c, "num_attention_heads", 12),
                 reqPositive(c, "num_channels", 3), reqPositive(c, "image_size", 224), reqPositive(c, "patch_size", 32),

@@ -57,6 +57,7 @@ public final class ClipVisionModel {
         if (patch.bias != null) throw new IllegalArgumentException(emb.prefix() + "patch_embedding.bias: CLIP's patch embedding has no bias");
         Tensor cls = emb.take("class_embedding", d);
         Tensor pos = emb.take("position_embedding.weight", c.numPositions(), d);
+        emb.ignore("position_ids"); // an arange buffer older transformers saved; positions are implicit here
         LayerNorm pre = LayerNorm.load(sd.scope("pre_layrnorm"), d, c.layerNormEps(), true);
         ClipEncoderLayer[] layers = new ClipEncoderLayer[c.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = ClipEncoderLayer.load(sd.scope("encoder.layers." + i), c);
