@@ -41,6 +41,7 @@ public final class CpuConv {
         int ow = outSize("conv2d", wd, kw, p.strideW(), p.padW(), p.dilationW());
         Tensor out = Tensor.zeros(nb, cout, oh, ow);
         MemorySegment xd = x.data(), wdd = w.data(), od = out.data();
+        par = CpuGemm.usable(par, xd, wdd, bias == null ? null : bias.data());
         int opg = cout / g;
         int pixels = Math.multiplyExact(oh, ow);
         if (cpg == 1) {
@@ -86,6 +87,7 @@ public final class CpuConv {
         int ow = transposedSize(wd, kw, p.strideW(), p.padW(), p.dilationW(), p.outputPadW());
         Tensor out = Tensor.zeros(nb, cout, oh, ow);
         MemorySegment xd = x.data(), wdd = w.data(), od = out.data();
+        par = CpuGemm.usable(par, xd, wdd, bias == null ? null : bias.data());
         long outPlane = (long) oh * ow;
         if (bias != null) fillBias(par, od, bias.data(), nb, cout, outPlane);
         TransposedConv.run(par, xd, wdd, od, nb, cin, h, wd, g, opg, kh, kw, oh, ow,

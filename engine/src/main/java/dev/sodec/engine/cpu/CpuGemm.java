@@ -33,9 +33,18 @@ public final class CpuGemm {
         requireMatrix("C", c, cOff, ldc, m, n);
         Panel pa = transA ? SegmentPanel.kMajor(a, aOff, lda) : SegmentPanel.rowMajor(a, aOff, lda);
         Panel pb = transB ? SegmentPanel.rowMajor(b, bOff, ldb) : SegmentPanel.kMajor(b, bOff, ldb);
-        // Confined segments cannot be read by pool threads; the serial path gives the same bits anyway.
-        boolean shareable = c.isAccessibleBy(OTHER_THREAD) && (k == 0 || (a.isAccessibleBy(OTHER_THREAD) && b.isAccessibleBy(OTHER_THREAD)));
-        GemmDriver.run(shareable ? par : SERIAL, m, n, k, pa, pb, c, cOff, ldc, accumulate);
+        GemmDriver.run(k == 0 ? usable(par, c) : usable(par, a, b, c), m, n, k, pa, pb, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * {@code par}, or a caller-only Parallel when a segment is confined to the calling thread (pool threads
+     * could not read it). Results are the same bits either way.
+     */
+    static Parallel usable(Parallel par, MemorySegment... segs) {
+        for (MemorySegment s : segs) {
+            if (s != null && !s.isAccessibleBy(OTHER_THREAD)) return SERIAL;
+        }
+        return par;
     }
 
     /** Checks that a rows x cols matrix with leading dimension ld fits in the segment (sizes in floats). */

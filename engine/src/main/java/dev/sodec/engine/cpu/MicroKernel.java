@@ -9,7 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The register-blocked inner kernel: an MR x NR block of C (8 rows x 2 vectors) held in 16 accumulators while K
  * runs over packed slivers: per K step two vector loads of B, eight broadcasts of A, sixteen FMAs. Unrolled by
- * hand because the accumulators must stay in registers.
+ * hand because the accumulators must stay in registers. Keep {@link #run} small: at ~1600 bytecodes C1 could not
+ * compile it (linear scan ran out of virtual registers), so it never got profiled into C2 and ran without
+ * Vector API intrinsics, 50x slower.
  */
 final class MicroKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -63,44 +65,6 @@ final class MicroKernel {
             av = FloatVector.broadcast(S, a[ai + 7]);
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
-        }
-        if (mr == MR && nr == NR) {
-            // Full tile: update C straight from the registers (inline; a helper taking vectors would box them).
-            if (add) {
-                c00 = c00.add(FloatVector.fromMemorySegment(S, c, cOff, LE));
-                c01 = c01.add(FloatVector.fromMemorySegment(S, c, cOff + VL * 4L, LE));
-                c10 = c10.add(FloatVector.fromMemorySegment(S, c, cOff + 1 * ldcBytes, LE));
-                c11 = c11.add(FloatVector.fromMemorySegment(S, c, cOff + 1 * ldcBytes + VL * 4L, LE));
-                c20 = c20.add(FloatVector.fromMemorySegment(S, c, cOff + 2 * ldcBytes, LE));
-                c21 = c21.add(FloatVector.fromMemorySegment(S, c, cOff + 2 * ldcBytes + VL * 4L, LE));
-                c30 = c30.add(FloatVector.fromMemorySegment(S, c, cOff + 3 * ldcBytes, LE));
-                c31 = c31.add(FloatVector.fromMemorySegment(S, c, cOff + 3 * ldcBytes + VL * 4L, LE));
-                c40 = c40.add(FloatVector.fromMemorySegment(S, c, cOff + 4 * ldcBytes, LE));
-                c41 = c41.add(FloatVector.fromMemorySegment(S, c, cOff + 4 * ldcBytes + VL * 4L, LE));
-                c50 = c50.add(FloatVector.fromMemorySegment(S, c, cOff + 5 * ldcBytes, LE));
-                c51 = c51.add(FloatVector.fromMemorySegment(S, c, cOff + 5 * ldcBytes + VL * 4L, LE));
-                c60 = c60.add(FloatVector.fromMemorySegment(S, c, cOff + 6 * ldcBytes, LE));
-                c61 = c61.add(FloatVector.fromMemorySegment(S, c, cOff + 6 * ldcBytes + VL * 4L, LE));
-                c70 = c70.add(FloatVector.fromMemorySegment(S, c, cOff + 7 * ldcBytes, LE));
-                c71 = c71.add(FloatVector.fromMemorySegment(S, c, cOff + 7 * ldcBytes + VL * 4L, LE));
-            }
-            c00.intoMemorySegment(c, cOff, LE);
-            c01.intoMemorySegment(c, cOff + VL * 4L, LE);
-            c10.intoMemorySegment(c, cOff + 1 * ldcBytes, LE);
-            c11.intoMemorySegment(c, cOff + 1 * ldcBytes + VL * 4L, LE);
-            c20.intoMemorySegment(c, cOff + 2 * ldcBytes, LE);
-            c21.intoMemorySegment(c, cOff + 2 * ldcBytes + VL * 4L, LE);
-            c30.intoMemorySegment(c, cOff + 3 * ldcBytes, LE);
-            c31.intoMemorySegment(c, cOff + 3 * ldcBytes + VL * 4L, LE);
-            c40.intoMemorySegment(c, cOff + 4 * ldcBytes, LE);
-            c41.intoMemorySegment(c, cOff + 4 * ldcBytes + VL * 4L, LE);
-            c50.intoMemorySegment(c, cOff + 5 * ldcBytes, LE);
-            c51.intoMemorySegment(c, cOff + 5 * ldcBytes + VL * 4L, LE);
-            c60.intoMemorySegment(c, cOff + 6 * ldcBytes, LE);
-            c61.intoMemorySegment(c, cOff + 6 * ldcBytes + VL * 4L, LE);
-            c70.intoMemorySegment(c, cOff + 7 * ldcBytes, LE);
-            c71.intoMemorySegment(c, cOff + 7 * ldcBytes + VL * 4L, LE);
-            return;
         }
         // Spill to the tile buffer with plain array stores: passing vectors to a non-inlined helper would box
         // them and drag boxing into the loop.

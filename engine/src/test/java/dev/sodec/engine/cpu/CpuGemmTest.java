@@ -110,6 +110,9 @@ class CpuGemmTest {
         check(rnd, GemmDriver.MC + 9, GemmDriver.NC + 7, GemmDriver.KC + 1, false, false, false, 1, 2);
         check(rnd, GemmDriver.MC + 9, GemmDriver.NC + 7, GemmDriver.KC + 1, true, true, true, 0, 0);
         check(rnd, 257, 65, 257, false, true, false, 0, 0);
+        // Short and wide with two K blocks: A is packed once and kept across column blocks.
+        check(rnd, 13, GemmDriver.NB + 52, GemmDriver.KC + 88, false, false, false, 0, 3);
+        check(rnd, 13, GemmDriver.NB + 52, GemmDriver.KC + 88, true, true, true, 2, 0);
     }
 
     @Test
