@@ -20,6 +20,11 @@ public final class HyperpriorCodec {
 
     public CompressionConfig config() { return nets.config; }
 
+    /** The transforms (for stage-by-stage timing; decompress is entropy decoding then {@code networks().synthesis}). */
+    public HyperpriorNetworks networks() { return nets; }
+
+    public EntropyCoding entropy() { return entropy; }
+
     /** Everything the encoder computes (the golden case compares each). */
     public record Encoded(Tensor y, Tensor z, int[] zSymbols, byte[] zString, Tensor zHat, Tensor scales, Tensor means,
                           int[] yIndexes, int[] ySymbols, byte[] yString) {}
