@@ -50,6 +50,7 @@ public final class PipelineBench {
 
     private final CompressionModel compression;
     private final RandomModel generative; // null: compression only
+    private OpProfile profile; // null: not profiling
 
     public PipelineBench(CompressionModel compression, RandomModel generative) {
         this.compression = compression;
@@ -60,8 +61,19 @@ public final class PipelineBench {
         return new PipelineBench(m.compression, m);
     }
 
+    /** Times every backend op of the runs (warm-up included) by stage into {@code p}. */
+    public PipelineBench profiled(OpProfile p) {
+        this.profile = p;
+        return this;
+    }
+
+    private void stage(String s) {
+        if (profile != null) profile.stage(s);
+    }
+
     /** @param x (1, 3, H, W) in [0, 1], H and W multiples of the compression model's size multiple */
-    public Result run(Backend b, Tensor x, int warmup, int runs, String modelName, long parameters) {
+    public Result run(Backend backend, Tensor x, int warmup, int runs, String modelName, long parameters) {
+        Backend b = profile == null ? backend : profile.wrap(backend);
         if (runs < 1) throw new IllegalArgumentException("runs must be >= 1");
         if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0");
         Map<String, double[]> ms = new LinkedHashMap<>();
@@ -86,6 +98,7 @@ public final class PipelineBench {
 
     private long once(Backend b, Parallel par, Tensor x, Tensor latent, Map<String, Double> out) {
         HyperpriorCodec codec = compression.codec();
+        stage("encode");
         long t0 = System.nanoTime();
         HyperpriorCodec.Encoded e = codec.compress(b, par, x);
         long t1 = System.nanoTime();
@@ -94,6 +107,7 @@ public final class PipelineBench {
         byte[] container = new Container(codec.config().architecture().code, compression.modelId(), w, h, 0, 0, 0, 0,
                 List.of(e.yString(), e.zString())).encode();
 
+        stage("entropy");
         long d0 = System.nanoTime();
         // entropy decoding exactly as HyperpriorCodec.decompress does it, split from g_s
         EntropyCoding ec = codec.entropy();
@@ -104,18 +118,22 @@ public final class PipelineBench {
         int[] ySym = ec.decompressYSymbols(e.yString(), idx);
         Tensor yHat = EntropyCoding.dequantizeY(ySym, hs.means(), hs.scales().shape());
         long d1 = System.nanoTime();
+        stage("g_s");
         Tensor xF = nets.synthesis(b, yHat);
         long d2 = System.nanoTime();
         out.put("entropy", ms(d0, d1));
         out.put("g_s", ms(d1, d2));
         Tensor result = xF;
         if (generative != null) {
+            stage("vit");
             Tensor cg = generative.vit.hiddenState(b, vitInput(b, xF, generative.vitImageSize), -2);
             long d3 = System.nanoTime();
+            stage("unet");
             Tensor eps = generative.unet.forward(b, latent, 999f, cg);
             // y0 = (y_t - c1 eps) / c0
             Tensor y0 = b.scale(b.add(latent, b.scale(eps, -C1, 0f)), 1f / C0, 0f);
             long d4 = System.nanoTime();
+            stage("vae");
             Tensor img = generative.vae.decode(b, b.scale(y0, 1f / VAE_SCALE, 0f));
             result = b.clamp(b.scale(img, 0.5f, 0.5f), 0f, 1f);
             long d5 = System.nanoTime();

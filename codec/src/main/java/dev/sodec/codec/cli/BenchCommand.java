@@ -1,5 +1,6 @@
 package dev.sodec.codec.cli;
 
+import dev.sodec.codec.bench.OpProfile;
 import dev.sodec.codec.bench.PipelineBench;
 import dev.sodec.codec.bench.RandomModel;
 import dev.sodec.codec.compression.CompressionModel;
@@ -20,11 +21,12 @@ import java.util.Set;
  * {@code sodec bench}: encode and decode latency per stage (median, min, max over the runs), bits per pixel and
  * peak memory, as a table or {@code --json}. With no {@code --model} it builds a random-weight model of SD 2.1 size
  * ({@code --random sd21}, or {@code tiny}, or {@code --random-config FILE}), so speed can be measured without
- * weights; with {@code --model FILE} (a compression model file) it times the compression pipeline.
+ * weights; with {@code --model FILE} (a compression model file) it times the compression pipeline. {@code --profile}
+ * adds the time per stage and backend op (on stderr).
  */
 final class BenchCommand {
     static final String USAGE = "usage: sodec bench [--model M.safetensors | --random sd21|tiny | --random-config C.json]"
-            + " [--image I | --size WxH] [--backend cpu] [--threads N] [--warmup N] [--runs N] [--seed S] [--json]";
+            + " [--image I | --size WxH] [--backend cpu] [--threads N] [--warmup N] [--runs N] [--seed S] [--json] [--profile]";
 
     private BenchCommand() {}
 
@@ -34,7 +36,7 @@ final class BenchCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream log) throws Exception {
         Args a = new Args(argv, Set.of("--model", "--random", "--random-config", "--image", "--size", "--backend",
-                "--threads", "--warmup", "--runs", "--seed"), Set.of("--json"));
+                "--threads", "--warmup", "--runs", "--seed"), Set.of("--json", "--profile"));
         if (!a.positional().isEmpty()) throw new UsageException("unexpected argument '" + a.positional().get(0) + "'; " + USAGE);
         int given = (a.flag("--model") ? 1 : 0) + (a.flag("--random") ? 1 : 0) + (a.flag("--random-config") ? 1 : 0);
         if (given > 1) throw new UsageException("give one of --model, --random, --random-config");
@@ -59,6 +61,7 @@ final class BenchCommand {
         } else {
             x = PipelineBench.syntheticImage(size[0], size[1]);
         }
+        OpProfile profile = a.flag("--profile") ? new OpProfile() : null;
         try (Backend b = Backends.create(backendName, threads)) {
             PipelineBench.Result r;
             if (a.flag("--model")) {
@@ -66,7 +69,7 @@ final class BenchCommand {
                 if (!Files.isRegularFile(p)) throw new UsageException("--model " + p + ": no such file");
                 try (CompressionModel m = CompressionModel.load(p)) {
                     Tensor padded = pad(x, m.config().sizeMultiple());
-                    r = new PipelineBench(m, null).run(b, padded, warmup, runs, p.getFileName().toString(), -1);
+                    r = new PipelineBench(m, null).profiled(profile).run(b, padded, warmup, runs, p.getFileName().toString(), -1);
                 }
             } else {
                 long t0 = System.nanoTime();
@@ -83,9 +86,11 @@ final class BenchCommand {
                 log.printf(Locale.ROOT, "bench: built %s (%.1fM random parameters) in %.1f s%n", m.name, m.parameters / 1e6,
                         (System.nanoTime() - t0) / 1e9);
                 Tensor padded = pad(x, m.compression.config().sizeMultiple());
-                r = PipelineBench.of(m).run(b, padded, warmup, runs, m.name, m.parameters);
+                r = PipelineBench.of(m).profiled(profile).run(b, padded, warmup, runs, m.name, m.parameters);
             }
             out.print(a.flag("--json") ? BenchReport.json(r) : BenchReport.table(r));
+            // the per-op profile goes to the log stream so --json output stays one JSON object
+            if (profile != null) log.print(profile.report());
         }
         return 0;
     }
