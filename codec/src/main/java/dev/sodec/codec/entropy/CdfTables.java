@@ -15,19 +15,50 @@ import java.util.Arrays;
  * increasing entries (every frequency in [1, 2^16 - 1]). Immutable; arrays are copied in.
  */
 public final class CdfTables {
-    /** Upper bound on rows x stride (ints) so a hostile header cannot make us allocate gigabytes. */
-    public static final long MAX_ENTRIES = 1L << 26;
+    /**
+     * Upper bound on rows x stride (ints; 20x CompressAI's largest real tables) so a hostile header cannot make us
+     * allocate much: the tables plus their decoding lookup stay below about 50 MB.
+     */
+    public static final long MAX_ENTRIES = 1L << 22;
+    /** Most buckets a row's decoding lookup gets (16 counts per bucket at 16-bit precision). */
+    private static final int MAX_BUCKET_BITS = 12;
 
     private final int[] cdf;
     private final int stride;
     private final int[] length;
     private final int[] offset;
+    // Decoding lookup: row k's bucket b (counts [b << shift[k], (b + 1) << shift[k])) starts at symbol
+    // lookup[lookupBase[k] + b], the largest s with cdf[s] <= b << shift[k]. The decoder scans forward from there,
+    // which is a step or two because each row gets about two buckets per symbol.
+    private final char[] lookup;
+    private final int[] lookupBase;
+    private final int[] lookupShift;
 
     private CdfTables(int[] cdf, int stride, int[] length, int[] offset) {
         this.cdf = cdf;
         this.stride = stride;
         this.length = length;
         this.offset = offset;
+        int rows = length.length;
+        lookupBase = new int[rows];
+        lookupShift = new int[rows];
+        long total = 0;
+        for (int k = 0; k < rows; k++) {
+            // 2^bits >= 2 (length - 1) buckets (at least 4 as length >= 3), at most 2^12
+            int bits = Math.min(32 - Integer.numberOfLeadingZeros(2 * (length[k] - 1) - 1), MAX_BUCKET_BITS);
+            lookupShift[k] = QuantizedCdf.PRECISION - bits;
+            lookupBase[k] = (int) total;
+            total += 1 << bits; // <= 4 x the row's entries, and rows x stride <= MAX_ENTRIES
+        }
+        lookup = new char[(int) total];
+        for (int k = 0; k < rows; k++) {
+            int base = k * stride, buckets = 1 << (QuantizedCdf.PRECISION - lookupShift[k]), s = 0;
+            for (int b = 0; b < buckets; b++) {
+                int start = b << lookupShift[k];
+                while (cdf[base + s + 1] <= start) s++;
+                lookup[lookupBase[k] + b] = (char) s;
+            }
+        }
     }
 
     /**
@@ -128,4 +159,10 @@ public final class CdfTables {
     int[] lengthArray() { return length; }
 
     int[] offsetArray() { return offset; }
+
+    char[] lookupArray() { return lookup; }
+
+    int[] lookupBaseArray() { return lookupBase; }
+
+    int[] lookupShiftArray() { return lookupShift; }
 }

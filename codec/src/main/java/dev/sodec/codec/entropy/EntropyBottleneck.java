@@ -53,8 +53,8 @@ public final class EntropyBottleneck {
         int channels = qs[0];
         float[] quantiles = q.toFloatArray();
         FactorizedDensity density = FactorizedDensity.load(sd, channels);
-        sd.take("target"); // training-only (the quantile loss)
-        float bound = sd.take("likelihood_lower_bound.bound", 1).toFloatArray()[0];
+        sd.ignore("target"); // training-only (the quantile loss)
+        float bound = likelihoodBound(sd);
         Tensor cdf = sd.takeOptional("_quantized_cdf");
         Tensor offset = sd.takeOptional("_offset");
         Tensor length = sd.takeOptional("_cdf_length");
@@ -69,6 +69,14 @@ public final class EntropyBottleneck {
             tables = buildTables(quantiles, density);
         }
         return new EntropyBottleneck(channels, quantiles, density, bound, tables);
+    }
+
+    /** The likelihood floor; a model built with use_likelihood_bound=False has no such buffer and no floor. */
+    static float likelihoodBound(StateDict sd) {
+        Tensor t = sd.takeOptional("likelihood_lower_bound.bound");
+        if (t == null) return 0f;
+        if (t.numel() != 1) throw new MissingWeightException(sd.prefix() + "likelihood_lower_bound.bound must hold one value, got " + t);
+        return t.toFloatArray()[0];
     }
 
     /**
@@ -182,12 +190,13 @@ public final class EntropyBottleneck {
 
     /** CompressAI {@code decompress(strings, size)}: x_hat of shape (strings.length, C, spatial...). */
     public Tensor decompress(byte[][] strings, int... spatial) {
-        int per = 1;
+        long perLong = 1;
         for (int d : spatial) {
             if (d < 1) throw new IllegalArgumentException("spatial size " + Arrays.toString(spatial) + " must be positive");
-            per = Math.multiplyExact(per, d);
+            perLong = Math.min(perLong * d, (long) MAX_SYMBOLS + 1); // saturate: no overflow for any rank
         }
-        long total = (long) strings.length * channels * per;
+        long total = (long) strings.length * channels * perLong;
+        int per = (int) Math.min(perLong, MAX_SYMBOLS);
         if (strings.length < 1 || total > MAX_SYMBOLS) {
             throw new IllegalArgumentException(strings.length + " streams of " + channels + "x" + Arrays.toString(spatial)
                     + " symbols: outside 1.." + MAX_SYMBOLS + " symbols");

@@ -50,7 +50,7 @@ public final class GaussianConditional {
         if (!(scaleBound > 0) || Float.isInfinite(scaleBound)) {
             throw new MissingWeightException(sd.prefix() + "lower_bound_scale.bound = " + scaleBound + " must be positive");
         }
-        float likelihoodBound = sd.take("likelihood_lower_bound.bound", 1).toFloatArray()[0];
+        float likelihoodBound = EntropyBottleneck.likelihoodBound(sd);
         Tensor cdf = sd.takeOptional("_quantized_cdf");
         Tensor offset = sd.takeOptional("_offset");
         Tensor length = sd.takeOptional("_cdf_length");
@@ -83,27 +83,49 @@ public final class GaussianConditional {
         return new GaussianConditional(st, scaleBound, scaleBoundBuffer, likelihoodBound, buildTables(st, tailMass));
     }
 
-    /** CompressAI {@code get_scale_table(min, max, levels)}: {@code exp(linspace(ln min, ln max, levels))} in float32. */
+    /**
+     * CompressAI {@code get_scale_table(min, max, levels)} = {@code exp(linspace(ln min, ln max, levels))} in float32.
+     * torch computes linspace in 8-wide vector chunks ({@code base + j * step}, the base counted from the start in
+     * the first half and from the end in the second) and exp with a vectorized approximation that is not correctly
+     * rounded; this reproduces the linspace exactly but rounds exp correctly, so a few entries may differ from torch
+     * by one ulp. CompressAI's default table, the one that matters, is {@link #defaultScaleTable()}, which is exact.
+     */
     public static float[] scaleTable(double min, double max, int levels) {
-        if (levels < 2 || levels > QuantizedCdf.TOTAL || !(min > 0) || !(max > min)) {
+        if (levels < 2 || levels > QuantizedCdf.TOTAL || !(min > 0) || !(max > min) || Double.isInfinite(max)) {
             throw new IllegalArgumentException("scale table (" + min + ", " + max + ", " + levels + ")");
         }
-        // torch.linspace in float32: start + i*step for the first half, end - (levels-1-i)*step for the rest.
         float start = (float) Math.log(min), end = (float) Math.log(max);
         float step = (end - start) / (levels - 1);
         float[] t = new float[levels];
         int half = levels / 2;
-        for (int i = 0; i < levels; i++) {
-            float v = i < half ? start + step * i : end - step * (levels - 1 - i);
-            t[i] = (float) Math.exp(v);
+        for (int chunk = 0; chunk < levels; chunk += 8) {
+            float base = chunk < half ? start + step * chunk : end - step * (levels - 1 - chunk);
+            for (int j = 0; j < 8 && chunk + j < levels; j++) t[chunk + j] = (float) Math.exp(base + j * step);
         }
         return t;
     }
 
-    /** CompressAI's default {@code get_scale_table()} = (0.11, 256, 64). */
+    /**
+     * CompressAI's default {@code get_scale_table()} (0.11 .. 256, 64 levels) exactly as torch 1.13 computes it: the
+     * float32 bit patterns of the reference (the scale table stored in every updated CompressAI checkpoint and in
+     * the golden cases). Stored rather than recomputed because torch's float exp is not correctly rounded.
+     */
     public static float[] defaultScaleTable() {
-        return scaleTable(0.11, 256, 64);
+        float[] t = new float[DEFAULT_SCALE_TABLE_BITS.length];
+        for (int i = 0; i < t.length; i++) t[i] = Float.intBitsToFloat(DEFAULT_SCALE_TABLE_BITS[i]);
+        return t;
     }
+
+    private static final int[] DEFAULT_SCALE_TABLE_BITS = {
+            0x3de147ae, 0x3dfec793, 0x3e101230, 0x3e22efc7, 0x3e3845c8, 0x3e506704, 0x3e6bb124, 0x3e85470a,
+            0x3e96bacd, 0x3eaa779a, 0x3ec0ca0e, 0x3eda08ca, 0x3ef695cc, 0x3f0b6ff2, 0x3f1db234, 0x3f325889,
+            0x3f49b318, 0x3f641c86, 0x3f80fdab, 0x3f91e1bd, 0x3fa4fc07, 0x3fba96ae, 0x3fd3058e, 0x3feea77c,
+            0x4006f3dc, 0x40189fc7, 0x402c9c16, 0x4043365c, 0x405cc652, 0x4079af2f, 0x408d3097, 0x409fad98,
+            0x40b4965a, 0x40cc3c0c, 0x40e6fa76, 0x41029cb1, 0x4113b71b, 0x41270eda, 0x413cef04, 0x4155ac84,
+            0x4171a758, 0x4188a610, 0x419a8ad8, 0x41aec774, 0x41c5aa71, 0x41df8ca6, 0x41fcd287, 0x420ef6dd,
+            0x4221af59, 0x4236db64, 0x424ecd30, 0x4269e1a0, 0x428440f0, 0x42959263, 0x42a9285d, 0x42bf4eec,
+            0x42d85c06, 0x42f4b0e5, 0x430a5dbd, 0x431c7c18, 0x4330f9ce, 0x43482672, 0x43625bf2, 0x43800000,
+    };
 
     private static void checkScaleTable(float[] st) {
         if (st.length < 1) throw new IllegalArgumentException("scale table is empty");

@@ -42,6 +42,9 @@ public final class RansDecoder {
         final int[] offset = tables.offsetArray();
         final int stride = tables.stride();
         final int rows = length.length;
+        final char[] lookup = tables.lookupArray();
+        final int[] lookupBase = tables.lookupBaseArray();
+        final int[] lookupShift = tables.lookupShiftArray();
         final int end = from + len;
         long x = ((int) Rans.INT_LE.get(stream, from) & 0xFFFF_FFFFL) | ((long) (int) Rans.INT_LE.get(stream, from + 4) << 32);
         if (x < Rans.L) { // also rejects x >= 2^63, which is negative here
@@ -54,12 +57,10 @@ public final class RansDecoder {
             int base = k * stride;
             int maxValue = length[k] - 2;
             int cum = (int) x & Rans.MASK;
-            // Largest s with cdf[s] <= cum; cdf[0] = 0 <= cum < 2^16 = cdf[length - 1] bounds the search.
-            int lo = 0, hi = maxValue + 1;
-            while (hi - lo > 1) {
-                int mid = (lo + hi) >>> 1;
-                if (cdf[base + mid] <= cum) lo = mid; else hi = mid;
-            }
+            // Largest s with cdf[s] <= cum (the reference's find_if): start at the bucket's first symbol, scan
+            // forward; cdf[length - 1] = 2^16 > cum stops the scan at s <= length - 2.
+            int lo = lookup[lookupBase[k] + (cum >>> lookupShift[k])];
+            while (cdf[base + lo + 1] <= cum) lo++;
             int start = cdf[base + lo];
             int freq = cdf[base + lo + 1] - start;
             x = freq * (x >>> Rans.PRECISION) + (cum - start);
@@ -82,7 +83,7 @@ public final class RansDecoder {
                     }
                     nibbles += nib;
                     if (nibbles > Rans.MAX_DECODE_NIBBLES) {
-                        throw new CorruptStreamException("symbol " + i + ": escape claims " + nibbles + "+ nibbles");
+                        throw new CorruptStreamException("rANS stream: symbol " + i + " escape claims " + nibbles + "+ nibbles");
                     }
                 } while (nib == Rans.BYPASS_MAX);
                 int raw = 0;
