@@ -9,6 +9,8 @@ import dev.sodec.codec.container.ContainerException;
 import dev.sodec.codec.entropy.CorruptStreamException;
 import dev.sodec.codec.image.Padding;
 import dev.sodec.codec.image.Pixels;
+import dev.sodec.codec.sodec.GenerativeDecoder;
+import dev.sodec.codec.sodec.SodecModel;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Backends;
 import dev.sodec.engine.cpu.Parallel;
@@ -20,8 +22,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The Java API: load a compression model once, then {@link #compress} images to container bytes and {@link
- * #decompress} them back. Every method may be called from many threads at once; the model is immutable and each
+ * The Java API: load a model once, then {@link #compress} images to container bytes and {@link #decompress} them
+ * back. A full SODEC model file ({@link SodecModel}) decodes with its generative decoder (one UNet step); a
+ * compression-only file, or {@link #decompress(byte[], boolean)} with {@code fidelity}, gives the g_s
+ * reconstruction. Every method may be called from many threads at once; the model is immutable and each
  * call keeps its own state.
  *
  * <pre>{@code
@@ -37,12 +41,18 @@ import java.util.List;
  */
 public final class SodecCodec implements AutoCloseable {
     private final CompressionModel model;
+    /** The generative decoder of a full SODEC model, or null for a compression-only model. */
+    private final GenerativeDecoder generative;
+    /** What {@link #close()} releases besides the backend: the loaded model file. */
+    private final AutoCloseable owner;
     private final CodecOptions options;
     private final Backend backend;
     private final Parallel parallel;
 
-    private SodecCodec(CompressionModel model, CodecOptions options) {
+    private SodecCodec(CompressionModel model, GenerativeDecoder generative, AutoCloseable owner, CodecOptions options) {
         this.model = model;
+        this.generative = generative;
+        this.owner = owner;
         this.options = options;
         this.backend = Backends.create(options.backend(), options.threads());
         this.parallel = new Parallel(backend.threads());
@@ -52,10 +62,20 @@ public final class SodecCodec implements AutoCloseable {
         return load(modelFile, CodecOptions.defaults());
     }
 
+    /** Loads a compression-only or a full SODEC model file (told apart by its config). */
     public static SodecCodec load(Path modelFile, CodecOptions options) throws IOException {
+        if (SodecModel.isFullModel(modelFile)) {
+            SodecModel m = SodecModel.load(modelFile);
+            try {
+                return of(m, options);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
         CompressionModel m = CompressionModel.load(modelFile);
         try {
-            return new SodecCodec(m, options);
+            return of(m, options);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -64,8 +84,16 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Wraps an already loaded model; closing the codec closes the model. */
     public static SodecCodec of(CompressionModel model, CodecOptions options) {
-        return new SodecCodec(model, options);
+        return new SodecCodec(model, null, model, options);
     }
+
+    /** Wraps an already loaded full SODEC model; closing the codec closes the model. */
+    public static SodecCodec of(SodecModel model, CodecOptions options) {
+        return new SodecCodec(model.compression(), model.decoder(), model, options);
+    }
+
+    /** Whether {@link #decompress(byte[])} runs a generative decoder (a full SODEC model). */
+    public boolean hasGenerativeDecoder() { return generative != null; }
 
     public CompressionConfig config() { return model.config(); }
 
@@ -85,8 +113,18 @@ public final class SodecCodec implements AutoCloseable {
                 pad.bottom(), List.of(e.yString(), e.zString())).encode();
     }
 
-    /** Decodes container bytes made with this model. */
+    /** Decodes container bytes made with this model: the generative decoder's image when the model has one. */
     public BufferedImage decompress(byte[] data) {
+        return decompress(data, false);
+    }
+
+    /**
+     * Decodes container bytes made with this model.
+     *
+     * @param fidelity return the g_s reconstruction even when the model has a generative decoder (faithful but
+     *     blurry; much cheaper)
+     */
+    public BufferedImage decompress(byte[] data, boolean fidelity) {
         Container c = Container.parse(data);
         checkFitsThisModel(c);
         int mult = model.config().sizeMultiple();
@@ -101,8 +139,9 @@ public final class SodecCodec implements AutoCloseable {
         } catch (CorruptStreamException e) {
             throw new ContainerException("corrupt entropy-coded data: " + e.getMessage());
         }
+        Tensor image = generative == null || fidelity ? d.xHat() : generative.decode(backend, d.xHat(), d.zHat(), d.yHat()).xHat();
         Padding pad = new Padding(c.padLeft(), c.padTop(), c.padRight(), c.padBottom());
-        return Pixels.fromTensor(pad.crop(d.xHat()));
+        return Pixels.fromTensor(pad.crop(image));
     }
 
     /** Reads a container's header without decoding (no model needed). */
@@ -136,6 +175,10 @@ public final class SodecCodec implements AutoCloseable {
     public void close() {
         parallel.close();
         backend.close();
-        model.close();
+        try {
+            owner.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the model: " + e.getMessage(), e);
+        }
     }
 }

@@ -5,22 +5,27 @@ import dev.sodec.codec.api.SodecCodec;
 import dev.sodec.codec.container.Container;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.engine.backend.Backends;
+import dev.sodec.engine.memory.ProcessMemory;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** {@code sodec decompress IN.sdc -o OUT.png [--model M] [--threads N] [--backend cpu]} */
+/**
+ * {@code sodec decompress IN.sdc -o OUT.png [--model M] [--fidelity] [--stats] [--threads N] [--backend cpu]}: a full SODEC
+ * model decodes with its generative decoder; {@code --fidelity} writes the g_s reconstruction instead; {@code
+ * --stats} prints the decode time and the process's peak RSS.
+ */
 final class DecompressCommand {
     private DecompressCommand() {}
 
-    static final String USAGE = "usage: sodec decompress IN.sdc -o OUT.png [--model MODEL.safetensors] [--threads N] [--backend cpu]";
+    static final String USAGE = "usage: sodec decompress IN.sdc -o OUT.png [--model MODEL.safetensors] [--fidelity] [--stats] [--threads N] [--backend cpu]";
     /** Compressed files are tiny; anything near this is not ours. */
     static final long MAX_FILE_BYTES = 1L << 30;
 
     static int run(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("-o", "--model", "--threads", "--backend", "--max-pixels"), Set.of());
+        Args a = new Args(argv, Set.of("-o", "--model", "--threads", "--backend", "--max-pixels"), Set.of("--fidelity", "--stats"));
         if (a.positional().size() != 1 || a.get("-o", null) == null) throw new UsageException(USAGE);
         Path in = Path.of(a.positional().get(0)), out = Path.of(a.get("-o", null));
         CodecOptions opt = options(a);
@@ -28,9 +33,17 @@ final class DecompressCommand {
         byte[] data = readContainerFile(in);
         Container header = Container.parse(data);
         try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), header.modelId()), opt)) {
-            BufferedImage img = codec.decompress(data);
+            boolean fidelity = a.flag("--fidelity");
+            long t0 = System.nanoTime();
+            BufferedImage img = codec.decompress(data, fidelity);
+            double seconds = (System.nanoTime() - t0) / 1e9;
             ImageFiles.writePng(img, out);
-            System.out.printf("%s: %dx%d%n", out, img.getWidth(), img.getHeight());
+            String decoder = codec.hasGenerativeDecoder() && !fidelity ? "generative decoder" : "fidelity decoder (g_s)";
+            System.out.printf("%s: %dx%d, %s%n", out, img.getWidth(), img.getHeight(), decoder);
+            if (a.flag("--stats")) {
+                // VmHWM covers the whole process: weights (mmapped, touched pages) plus the decode's activations
+                System.out.printf("decode %.3f s, peak RSS %d MiB%n", seconds, ProcessMemory.peakRssBytes() >> 20);
+            }
         }
         return 0;
     }

@@ -57,22 +57,8 @@ public final class CompressionModel implements AutoCloseable {
             throw new IllegalArgumentException("not a model file (" + e.getMessage() + ")");
         }
         try {
+            Config cfg = readConfig(st, path);
             Map<String, String> meta = st.metadata();
-            String cfgJson = meta.get("config");
-            if (cfgJson == null) {
-                throw new IllegalArgumentException(path.getFileName() + ": not a sodec compression model (no 'config' in the safetensors metadata)");
-            }
-            Config cfg;
-            try {
-                cfg = Config.parse(cfgJson, path.getFileName() + " config");
-            } catch (JsonException e) {
-                throw new IllegalArgumentException(path.getFileName() + ": model config is not valid JSON: " + e.getMessage());
-            }
-            String version = meta.getOrDefault("format_version", cfg.has("format_version") ? String.valueOf(cfg.asMap().get("format_version")) : null);
-            if (version == null) throw new IllegalArgumentException(path.getFileName() + ": model file has no format_version");
-            if (!version.equals(FORMAT_VERSION) && !version.equals("1.0")) {
-                throw new IllegalArgumentException(path.getFileName() + ": model format_version " + version + " is not supported (this build reads " + FORMAT_VERSION + ")");
-            }
             String arch = cfg.has("architecture") ? cfg.getString("architecture") : meta.get("model");
             if (arch == null) {
                 throw new IllegalArgumentException(path.getFileName() + ": model config names no architecture ('architecture' in the config or 'model' in the metadata)");
@@ -84,6 +70,30 @@ public final class CompressionModel implements AutoCloseable {
             st.close();
             throw e;
         }
+    }
+
+    /**
+     * The config JSON of an engine model file (metadata key {@code config}), after checking its format_version; shared
+     * by every model kind stored in that format (compression-only and full SODEC files).
+     */
+    public static Config readConfig(SafeTensors st, Path path) {
+        Map<String, String> meta = st.metadata();
+        String cfgJson = meta.get("config");
+        if (cfgJson == null) {
+            throw new IllegalArgumentException(path.getFileName() + ": not a sodec compression model (no 'config' in the safetensors metadata)");
+        }
+        Config cfg;
+        try {
+            cfg = Config.parse(cfgJson, path.getFileName() + " config");
+        } catch (JsonException e) {
+            throw new IllegalArgumentException(path.getFileName() + ": model config is not valid JSON: " + e.getMessage());
+        }
+        String version = meta.getOrDefault("format_version", cfg.has("format_version") ? String.valueOf(cfg.asMap().get("format_version")) : null);
+        if (version == null) throw new IllegalArgumentException(path.getFileName() + ": model file has no format_version");
+        if (!version.equals(FORMAT_VERSION) && !version.equals("1.0")) {
+            throw new IllegalArgumentException(path.getFileName() + ": model format_version " + version + " is not supported (this build reads " + FORMAT_VERSION + ")");
+        }
+        return cfg;
     }
 
     /** A model from weights in {@code naming} (e.g. a golden case), with a given identity; nothing to close. */

@@ -26,6 +26,7 @@ public final class Kinds {
         EntropyKinds.register(k);
         ModelKinds.register(k);
         CompressionKinds.register(k);
+        SodecKinds.register(k);
         CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }

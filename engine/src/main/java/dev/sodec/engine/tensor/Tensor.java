@@ -49,8 +49,14 @@ public final class Tensor {
         return new Tensor(seg, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
-    /** A zero-filled F32 tensor whose memory is released by the garbage collector. */
+    /**
+     * A zero-filled F32 tensor (what ops return): from the forward's activation plan when one is bound on this thread
+     * ({@link dev.sodec.engine.memory.ActivationAllocator}), else memory released by the garbage collector.
+     */
     public static Tensor zeros(int... shape) {
+        MemorySegment planned = dev.sodec.engine.memory.ActivationAllocator.allocateIfPlanned(
+                Shapes.numel(shape) * DType.F32.byteSize);
+        if (planned != null) return new Tensor(planned, DType.F32, shape.clone(), Shapes.contiguousStrides(shape), 0);
         return zeros(Arena.ofAuto(), DType.F32, shape);
     }
 

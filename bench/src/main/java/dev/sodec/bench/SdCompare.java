@@ -1,0 +1,98 @@
+package dev.sodec.bench;
+
+import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
+import dev.sodec.codec.sodec.vae.VaeDecoder;
+import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.backend.Backends;
+import dev.sodec.engine.io.SafeTensors;
+import dev.sodec.engine.io.SafeTensorsWriter;
+import dev.sodec.engine.json.Config;
+import dev.sodec.engine.memory.ActivationPlanner;
+import dev.sodec.engine.memory.ProcessMemory;
+import dev.sodec.engine.nn.StateDict;
+import dev.sodec.engine.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Java half of bench/compare_torch.sh: one SD 2.1 UNet forward (t = 999) and one SD VAE decode per image size,
+ * on the weights and inputs bench/python/sd_torch.py wrote, after one warm-up call each (JIT; it also records the
+ * activation plan, which the timed call reuses, as the SODEC decoder does). The peak RSS is reset (Linux
+ * clear_refs, after a GC) before each timed call, so it is the high-water mark of that call with the weights that
+ * were touched so far resident. Prints
+ * {@code RESULT java ...} lines and writes the outputs to DIR/java_out.safetensors for the cross-check.
+ *
+ * <p>usage: SdCompare DIR THREADS SIZE... (SIZE 256 or 512: latents SIZE/8)
+ */
+public final class SdCompare {
+    private SdCompare() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) throw new IllegalArgumentException("usage: SdCompare DIR THREADS SIZE...");
+        Path dir = Path.of(args[0]);
+        int threads = Integer.parseInt(args[1]);
+        try (SafeTensors unetFile = SafeTensors.open(dir.resolve("unet.safetensors"));
+             SafeTensors vaeFile = SafeTensors.open(dir.resolve("vae.safetensors"));
+             SafeTensors inputs = SafeTensors.open(dir.resolve("inputs.safetensors"));
+             Backend b = Backends.create(Backends.DEFAULT, threads)) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(stateDict(unetFile, "unet"), config(unetFile));
+            VaeDecoder vae = VaeDecoder.load(stateDict(vaeFile, "vae"), config(vaeFile));
+            Map<String, Tensor> in = inputs.tensors();
+            Map<String, Tensor> outs = new LinkedHashMap<>();
+            for (int i = 2; i < args.length; i++) {
+                int size = Integer.parseInt(args[i]);
+                Tensor x = in.get("sample_" + size), ctx = in.get("ctx"), z = in.get("latent_" + size);
+                if (x == null || z == null) throw new IllegalArgumentException("no inputs for size " + size);
+                ActivationPlanner unetPlan = new ActivationPlanner(), vaePlan = new ActivationPlanner();
+                String uk = ActivationPlanner.key(x, ctx), vk = ActivationPlanner.key(z);
+                long t0 = System.nanoTime();
+                unetPlan.run(b, uk, pb -> unet.forward(pb, x, 999f, ctx));
+                double tuWarm = (System.nanoTime() - t0) / 1e9;
+                boolean reset = settleAndResetPeak();
+                t0 = System.nanoTime();
+                Tensor eps = unetPlan.run(b, uk, pb -> unet.forward(pb, x, 999f, ctx));
+                double tu = (System.nanoTime() - t0) / 1e9;
+                long unetPeak = ProcessMemory.peakRssBytes();
+                t0 = System.nanoTime();
+                vaePlan.run(b, vk, pb -> vae.decode(pb, z));
+                double tvWarm = (System.nanoTime() - t0) / 1e9;
+                settleAndResetPeak();
+                t0 = System.nanoTime();
+                Tensor img = vaePlan.run(b, vk, pb -> vae.decode(pb, z));
+                double tv = (System.nanoTime() - t0) / 1e9;
+                long vaePeak = ProcessMemory.peakRssBytes();
+                System.out.printf("INFO java size=%d warm-up (recording) unet_s=%.3f vae_s=%.3f; activation arena unet %d MiB"
+                                + " (unplanned %d MiB in %d buffers), vae %d MiB (unplanned %d MiB in %d buffers)%n",
+                        size, tuWarm, tvWarm, unetPlan.arenaBytes(uk) >> 20, unetPlan.unplannedBytes(uk) >> 20,
+                        unetPlan.bufferCount(uk), vaePlan.arenaBytes(vk) >> 20, vaePlan.unplannedBytes(vk) >> 20,
+                        vaePlan.bufferCount(vk));
+                System.out.printf("INFO java size=%d peak RSS during the timed call%s: unet %d MiB, vae %d MiB%n", size,
+                        reset ? "" : " (clear_refs refused: process-lifetime peak)", unetPeak >> 20, vaePeak >> 20);
+                outs.put("eps_" + size, eps);
+                outs.put("image_" + size, img);
+                System.out.printf("RESULT java size=%d unet_s=%.3f vae_s=%.3f%n", size, tu, tv);
+            }
+            SafeTensorsWriter.write(dir.resolve("java_out.safetensors"), outs, Map.of());
+            System.out.printf("RESULT java peak_rss_mib=%d threads=%d%n", ProcessMemory.peakRssBytes() >> 20, b.threads());
+        }
+    }
+
+    /**
+     * Collects the garbage of earlier calls first: unplanned activations live in GC-managed arenas whose native memory
+     * is released only when the GC runs, and would otherwise stay in the RSS the timed call starts from.
+     */
+    private static boolean settleAndResetPeak() throws InterruptedException {
+        System.gc();
+        Thread.sleep(200);
+        return ProcessMemory.resetPeak();
+    }
+
+    private static StateDict stateDict(SafeTensors f, String source) {
+        return new StateDict(f.tensors(), source);
+    }
+
+    private static Config config(SafeTensors f) {
+        return Config.parse(f.metadata().get("config"), "config");
+    }
+}
