@@ -4,10 +4,10 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.sodec.codec.bench.PipelineBench;
 import dev.sodec.codec.bench.Stats;
 import dev.sodec.engine.io.SafeTensors;
 import dev.sodec.engine.io.SafeTensorsWriter;
+import dev.sodec.engine.memory.ProcessMemory;
 import dev.sodec.engine.tensor.Tensor;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -58,7 +58,7 @@ public final class OrtCompare {
             }
         }
         SafeTensorsWriter.write(dir.resolve("ort_out.safetensors"), outs, Map.of());
-        System.out.printf("RESULT ort peak_rss_mib=%d threads=%d%n", PipelineBench.peakRss() >> 20, threads);
+        System.out.printf("RESULT ort peak_rss_mib=%d threads=%d%n", ProcessMemory.peakRssBytes() >> 20, threads);
     }
 
     private static String onnx(Path dir, String name) {

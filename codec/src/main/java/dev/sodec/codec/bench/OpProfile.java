@@ -1,6 +1,7 @@
 package dev.sodec.codec.bench;
 
 import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -53,7 +54,8 @@ public final class OpProfile {
 
     private static String label(String op, Object[] args) {
         if ((op.equals("conv2d") || op.equals("convTranspose2d")) && args[1] instanceof Tensor w && w.rank() == 4) {
-            return op + " k" + w.dim(2) + "x" + w.dim(3) + (args[3] == null ? "" : " " + args[3]);
+            String k = op + " k" + w.dim(2) + "x" + w.dim(3);
+            return args[3] instanceof Conv2dParams p ? k + " s" + p.strideH() + " p" + p.padH() + (p.groups() == 1 ? "" : " g" + p.groups()) : k;
         }
         return op;
     }
@@ -64,10 +66,10 @@ public final class OpProfile {
         for (long[] v : totals.values()) all += v[0];
         List<Map.Entry<String, long[]>> rows = new ArrayList<>(totals.entrySet());
         rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-8s %-60s %7s %11s %6s%n", "stage", "op", "calls", "total ms", "share"));
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-10s %-28s %7s %11s %6s%n", "stage", "op", "calls", "total ms", "share"));
         for (Map.Entry<String, long[]> e : rows) {
             String[] k = e.getKey().split("\t", 2);
-            s.append(String.format(Locale.ROOT, "%-8s %-60s %7d %11.1f %5.1f%%%n", k[0], k[1], e.getValue()[1],
+            s.append(String.format(Locale.ROOT, "%-10s %-28s %7d %11.1f %5.1f%%%n", k[0], k[1], e.getValue()[1],
                     e.getValue()[0] / 1e6, 100.0 * e.getValue()[0] / Math.max(1, all)));
         }
         return s.toString();

@@ -5,12 +5,12 @@ import dev.sodec.codec.compression.EntropyCoding;
 import dev.sodec.codec.compression.HyperpriorCodec;
 import dev.sodec.codec.compression.HyperpriorNetworks;
 import dev.sodec.codec.container.Container;
+import dev.sodec.codec.sodec.GenerativeDecoder;
+import dev.sodec.codec.sodec.SodecModel;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.memory.ProcessMemory;
 import dev.sodec.engine.tensor.Tensor;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,12 +49,26 @@ public final class PipelineBench {
                          int runs, long bytes, double bpp, long peakRssBytes, List<Stage> stages) {}
 
     private final CompressionModel compression;
-    private final RandomModel generative; // null: compression only
+    private final RandomModel generative; // null: compression only, or a SODEC model file's decoder below
+    private final GenerativeDecoder sodec; // a full SODEC model file: its whole generative decoder is one row
     private OpProfile profile; // null: not profiling
 
     public PipelineBench(CompressionModel compression, RandomModel generative) {
+        this(compression, generative, null);
+    }
+
+    private PipelineBench(CompressionModel compression, RandomModel generative, GenerativeDecoder sodec) {
         this.compression = compression;
         this.generative = generative;
+        this.sodec = sodec;
+    }
+
+    /**
+     * A full SODEC model file: rows {@code encode}, {@code entropy}, {@code g_s}, {@code generative} (Hs, Ts, ViT,
+     * Fp, UNet, x0, VAE as the model runs them, with its planned activation memory) and {@code decode}.
+     */
+    public static PipelineBench of(SodecModel m) {
+        return new PipelineBench(m.compression(), null, m.decoder());
     }
 
     public static PipelineBench of(RandomModel m) {
@@ -93,7 +107,7 @@ public final class PipelineBench {
         ms.forEach((k, v) -> stages.add(new Stage(k, v)));
         int h = x.dim(2), w = x.dim(3);
         return new Result(modelName, parameters, w, h, b.name(), b.threads(), warmup, runs, bytes,
-                bytes * 8.0 / ((long) w * h), peakRss(), stages);
+                bytes * 8.0 / ((long) w * h), ProcessMemory.peakRssBytes(), stages);
     }
 
     private long once(Backend b, Parallel par, Tensor x, Tensor latent, Map<String, Double> out) {
@@ -124,6 +138,11 @@ public final class PipelineBench {
         out.put("entropy", ms(d0, d1));
         out.put("g_s", ms(d1, d2));
         Tensor result = xF;
+        if (sodec != null) {
+            stage("generative");
+            result = sodec.decode(b, xF, zHat, yHat).xHat();
+            out.put("generative", ms(d2, System.nanoTime()));
+        }
         if (generative != null) {
             stage("vit");
             Tensor cg = generative.vit.hiddenState(b, vitInput(b, xF, generative.vitImageSize), -2);
@@ -183,20 +202,5 @@ public final class PipelineBench {
             }
         }
         return Tensor.fromFloats(d, 1, 3, height, width);
-    }
-
-    /** VmHWM of /proc/self/status in bytes, or -1 where the file does not exist (not Linux). */
-    public static long peakRss() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    String[] p = line.substring(6).trim().split("\\s+");
-                    return Long.parseLong(p[0]) * 1024L;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -7,6 +7,7 @@ import dev.sodec.codec.compression.CompressionModel;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.codec.image.Padding;
 import dev.sodec.codec.image.Pixels;
+import dev.sodec.codec.sodec.SodecModel;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Backends;
 import dev.sodec.engine.json.Config;
@@ -21,7 +22,8 @@ import java.util.Set;
  * {@code sodec bench}: encode and decode latency per stage (median, min, max over the runs), bits per pixel and
  * peak memory, as a table or {@code --json}. With no {@code --model} it builds a random-weight model of SD 2.1 size
  * ({@code --random sd21}, or {@code tiny}, or {@code --random-config FILE}), so speed can be measured without
- * weights; with {@code --model FILE} (a compression model file) it times the compression pipeline. {@code --profile}
+ * weights; with {@code --model FILE} it times that model: a full SODEC model file (its generative decoder as one
+ * {@code generative} row) or a compression-only one. {@code --profile}
  * adds the time per stage and backend op (on stderr).
  */
 final class BenchCommand {
@@ -67,9 +69,16 @@ final class BenchCommand {
             if (a.flag("--model")) {
                 Path p = Path.of(a.get("--model", null));
                 if (!Files.isRegularFile(p)) throw new UsageException("--model " + p + ": no such file");
-                try (CompressionModel m = CompressionModel.load(p)) {
-                    Tensor padded = pad(x, m.config().sizeMultiple());
-                    r = new PipelineBench(m, null).profiled(profile).run(b, padded, warmup, runs, p.getFileName().toString(), -1);
+                if (SodecModel.isFullModel(p)) {
+                    try (SodecModel m = SodecModel.load(p)) {
+                        Tensor padded = pad(x, m.compression().config().sizeMultiple());
+                        r = PipelineBench.of(m).profiled(profile).run(b, padded, warmup, runs, p.getFileName().toString(), -1);
+                    }
+                } else {
+                    try (CompressionModel m = CompressionModel.load(p)) {
+                        Tensor padded = pad(x, m.config().sizeMultiple());
+                        r = new PipelineBench(m, null).profiled(profile).run(b, padded, warmup, runs, p.getFileName().toString(), -1);
+                    }
                 }
             } else {
                 long t0 = System.nanoTime();

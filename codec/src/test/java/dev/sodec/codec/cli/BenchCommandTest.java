@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.codec.compression.Architecture;
 import dev.sodec.codec.compression.TestModels;
+import dev.sodec.codec.conformance.GoldenCase;
+import dev.sodec.engine.io.SafeTensorsWriter;
 import dev.sodec.engine.json.Config;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -86,6 +88,39 @@ class BenchCommandTest {
             assertEquals((r0 + r1) / 2, med, 1e-3);
         }
         assertEquals(GENERATIVE_STAGES, names);
+    }
+
+    @Test
+    void fullSodecModelFileTimesTheGenerativeDecoder(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("sodec.safetensors");
+        try (GoldenCase c = GoldenCase.open(Path.of(System.getProperty("sodec.shared")).resolve("golden/pipeline.sodec"))) {
+            SafeTensorsWriter.write(model, c.weights(), Map.of("config", c.config().toString(), "format_version", "1"));
+        }
+        String t = runOk("--model", model.toString(), "--size", "64x64", "--warmup", "0", "--runs", "2");
+        List<String> names = new ArrayList<>();
+        for (String line : t.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 4 && (GENERATIVE_STAGES.contains(f[0]) || f[0].equals("generative"))) {
+                names.add(f[0]);
+                assertTrue(Double.parseDouble(f[2]) <= Double.parseDouble(f[1]), line);
+            }
+        }
+        assertEquals(List.of("encode", "entropy", "g_s", "generative", "decode"), names, t);
+    }
+
+    @Test
+    void profileSaysWhereTheTimeGoesPerStageAndOp() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), log = new ByteArrayOutputStream();
+        assertEquals(0, BenchCommand.run(new String[] {"--random", "tiny", "--size", "64x64", "--warmup", "0", "--runs", "1",
+                "--profile", "--json"}, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(log, true, StandardCharsets.UTF_8)));
+        Config.parse(out.toString(StandardCharsets.UTF_8), "json stays one object");
+        String p = log.toString(StandardCharsets.UTF_8);
+        double share = 0;
+        for (String line : p.split("\n")) {
+            if (line.matches("(encode|entropy|g_s|vit|unet|vae)\\s.*%")) share += Double.parseDouble(line.replaceAll(".*\\s([0-9.]+)%$", "$1"));
+        }
+        assertTrue(p.contains("unet") && p.contains("conv2d k3x3") && p.contains("vae") && p.contains("gdn"), p);
+        assertEquals(100, share, 1.0, p);
     }
 
     @Test
