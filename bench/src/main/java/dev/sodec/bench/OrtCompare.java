@@ -40,6 +40,9 @@ public final class OrtCompare {
             so.setInterOpNumThreads(1);
             so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // ORT's pool threads spin between ops by default, which costs it dearly on a machine shared with other
+            // jobs (the engine's and torch's pools park); ORT_SPIN=1 restores the default for an idle machine.
+            if (!"1".equals(System.getenv("ORT_SPIN"))) so.addConfigEntry("session.intra_op.allow_spinning", "0");
             Map<String, Tensor> in = inputs.tensors();
             for (int i = 3; i < args.length; i++) {
                 int size = Integer.parseInt(args[i]);
