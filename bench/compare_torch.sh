@@ -9,7 +9,7 @@ THREADS=${1:-2}; shift || true
 SIZES=${*:-256 512}
 DIR=${SD_BENCH_DIR:-/tmp/sdbench}
 PY=/usr/bin/python3
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 [ -f "$DIR/unet.safetensors" ] || $PY bench/python/sd_torch.py init "$DIR"
 mvn -q -o -pl bench -am package -DskipTests 2>&1 | grep -v WARNING || true  # reactor build: never a stale engine from ~/.m2
 echo "machine: $(nproc) cores; $(uptime)"

@@ -2,7 +2,7 @@
 # Builds the kernels module's native artifacts (run by Maven in generate-resources; usable by hand):
 #   1. the emulator library: every .cu compiled by g++ against kernels/emu -> native/linux-x86_64/libsodec_kernels_emu.so
 #   2. when nvcc exists: one fatbin for sm_80, sm_90 and compute_90 PTX -> kernels/sodec_kernels.fatbin, plus a
-#      ptxas resource report per kernel; the build fails if any kernel spills registers.
+#      ptxas resource report per kernel (kernels/ptxas-report.txt); the build fails if any kernel spills registers.
 # Usage: build.sh <module dir> <classes output dir> <work dir>
 set -euo pipefail
 
@@ -18,7 +18,8 @@ mkdir -p "$WORK/emu-obj" "$CLASSES/native/linux-x86_64" "$CLASSES/kernels"
 
 shopt -s nullglob
 SOURCES=("$SRC"/*.cu)
-HEADERS=("$SRC"/*.h "$EMU"/*.h)
+# This script counts as a header: changed flags rebuild everything.
+HEADERS=("$SRC"/*.h "$EMU"/*.h "$MODULE/build.sh")
 if [ ${#SOURCES[@]} -eq 0 ]; then echo "build.sh: no .cu sources in $SRC" >&2; exit 1; fi
 
 # newer_than OUT INPUT... : true when OUT is missing or older than any input
@@ -35,7 +36,7 @@ if ! command -v "$CXX" >/dev/null; then
     echo "build.sh: $CXX not found; the kernel emulator library cannot be built" >&2
     exit 1
 fi
-CXXFLAGS=(-O2 -std=c++20 -fPIC -pthread -Wall -Wno-unknown-pragmas -Wno-unused-variable -I"$EMU" -I"$SRC")
+CXXFLAGS=(-O2 -std=c++20 -fPIC -fvisibility=hidden -pthread -Wall -Wno-unknown-pragmas -Wno-unused-variable -I"$EMU" -I"$SRC")
 OBJS=()
 for cu in "${SOURCES[@]}" "$EMU/sodec_emu.cpp"; do
     obj="$WORK/emu-obj/$(basename "$cu").o"
@@ -69,6 +70,8 @@ if newer_than "$FATBIN" "${SOURCES[@]}" "${HEADERS[@]}" || [ ! -e "$REPORT" ]; t
         -gencode arch=compute_90,code=sm_90 \
         -gencode arch=compute_90,code=compute_90 \
         -Xptxas -v -o "$FATBIN.tmp" "$ALL" 2> "$REPORT.raw" || { cat "$REPORT.raw" >&2; exit 1; }
+    # Compiler warnings are not ptxas info: show them (the raw log is kept beside the report).
+    grep -i "warning" "$REPORT.raw" >&2 || true
     # Summarise: one line per kernel and architecture: registers, stack, spills, shared memory.
     awk '
         /Compiling entry function/ { match($0, /'\''[^'\'']+'\''/); fn = substr($0, RSTART + 1, RLENGTH - 2);
@@ -88,4 +91,6 @@ if newer_than "$FATBIN" "${SOURCES[@]}" "${HEADERS[@]}" || [ ! -e "$REPORT" ]; t
     fi
     if [ ! -s "$REPORT" ]; then echo "build.sh: ptxas reported no kernels" >&2; cat "$REPORT.raw" >&2; exit 1; fi
     mv "$FATBIN.tmp" "$FATBIN"
+    # Shipped beside the fatbin: tests check it names exactly the emulator's kernels; a GPU backend can log it.
+    cp "$REPORT" "$CLASSES/kernels/ptxas-report.txt"
 fi

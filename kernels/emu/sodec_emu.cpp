@@ -3,7 +3,9 @@
 #include "sodec_emu.h"
 
 #include <sys/mman.h>
+#if !defined(__x86_64__)
 #include <ucontext.h>
+#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -42,7 +44,11 @@ std::vector<Kernel>& registry() {
 enum class State { Runnable, WaitBlock, WaitWarp, Done };
 
 struct Fiber {
+#if defined(__x86_64__)
+    void* sp = nullptr;  // saved stack pointer while switched out
+#else
     ucontext_t ctx;
+#endif
     dim3 idx;
     int linear = 0;
     int warp = 0;
@@ -66,7 +72,11 @@ struct Block {
     std::vector<Fiber> fibers;
     std::vector<WarpState> warps;
     std::vector<unsigned char> smem;
+#if defined(__x86_64__)
+    void* schedSp = nullptr;
+#else
     ucontext_t sched;
+#endif
     std::string error;
     // launch-wide
     const Kernel* kernel = nullptr;
@@ -91,13 +101,67 @@ unsigned char* dynamic_smem() { return tls_block->smem.data(); }
 
 namespace {
 
+void fiber_entry();
+
+#if defined(__x86_64__)
+// Saves the callee-saved registers on the current stack, stores the stack pointer in *save and continues on the
+// stack `next` (which was saved the same way, or prepared by init_fiber). A few instructions instead of
+// swapcontext's signal-mask system call: a barrier costs two switches per thread, and the tests run millions.
+extern "C" void sodec_emu_switch(void** save, void* next);
+asm(R"(
+    .text
+    .p2align 4
+    .globl sodec_emu_switch
+    .hidden sodec_emu_switch
+    .type sodec_emu_switch, @function
+sodec_emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size sodec_emu_switch, .-sodec_emu_switch
+)");
+
+void init_fiber(Fiber& f, unsigned char* stack, std::size_t bytes) {
+    auto top = reinterpret_cast<std::uintptr_t>(stack + bytes) & ~std::uintptr_t(15);
+    void** sp = reinterpret_cast<void**>(top);
+    *--sp = nullptr;                                    // fiber_entry's return address slot: it never returns
+    *--sp = reinterpret_cast<void*>(&fiber_entry);      // where the first switch's ret lands
+    for (int i = 0; i < 6; i++) *--sp = nullptr;        // rbp rbx r12..r15
+    f.sp = sp;
+}
+inline void to_fiber(Block* b, Fiber* f) { sodec_emu_switch(&b->schedSp, f->sp); }
+inline void to_scheduler(Block* b, Fiber* f) { sodec_emu_switch(&f->sp, b->schedSp); }
+#else
+void init_fiber(Fiber& f, unsigned char* stack, std::size_t bytes) {
+    getcontext(&f.ctx);
+    f.ctx.uc_stack.ss_sp = stack;
+    f.ctx.uc_stack.ss_size = bytes;
+    f.ctx.uc_link = nullptr;
+    makecontext(&f.ctx, fiber_entry, 0);
+}
+inline void to_fiber(Block* b, Fiber* f) { swapcontext(&b->sched, &f->ctx); }
+inline void to_scheduler(Block* b, Fiber* f) { swapcontext(&f->ctx, &b->sched); }
+#endif
+
 // Thrown never: kernel-side failures switch back to the scheduler, which abandons the block.
 [[noreturn]] void fail_in_fiber(const std::string& why) {
     Block* b = tls_block;
     Fiber* f = tls_fiber;
     if (b->error.empty()) b->error = why;
     f->state = State::Done;
-    swapcontext(&f->ctx, &b->sched);
+    to_scheduler(b, f);
     std::abort();  // the scheduler never resumes a fiber after an error
 }
 
@@ -132,7 +196,7 @@ void fiber_entry() {
         b->error = "warp " + std::to_string(f->warp) + ": lane " + std::to_string(f->lane)
                 + " exited while other lanes wait in a warp-synchronous call that includes it";
     }
-    swapcontext(&f->ctx, &b->sched);
+    to_scheduler(b, f);
 }
 
 std::string where(const Block* b) {
@@ -151,11 +215,7 @@ bool run_block(Block* b) {
         f.warp = i / kWarp;
         f.lane = i % kWarp;
         f.state = State::Runnable;
-        getcontext(&f.ctx);
-        f.ctx.uc_stack.ss_sp = b->stacks + (std::size_t) i * kStackBytes;
-        f.ctx.uc_stack.ss_size = kStackBytes;
-        f.ctx.uc_link = nullptr;
-        makecontext(&f.ctx, fiber_entry, 0);
+        init_fiber(f, b->stacks + (std::size_t) i * kStackBytes, kStackBytes);
     }
     for (std::size_t w = 0; w < b->warps.size(); w++) {
         WarpState& ws = b->warps[w];
@@ -176,7 +236,7 @@ bool run_block(Block* b) {
             Fiber& f = b->fibers[i];
             if (f.state != State::Runnable) continue;
             tls_fiber = &f;
-            swapcontext(&b->sched, &f.ctx);
+            to_fiber(b, &f);
             tls_fiber = nullptr;
             progressed = true;
             if (!b->error.empty()) {
@@ -218,7 +278,7 @@ void warp_barrier(unsigned mask) {
     ws.waiting++;
     f->state = State::WaitWarp;
     if (ws.waiting == ws.needed) release_warp(b, f->warp);
-    swapcontext(&f->ctx, &b->sched);
+    to_scheduler(b, f);
 }
 
 }  // namespace
@@ -229,7 +289,7 @@ void syncthreads() {
     f->state = State::WaitBlock;
     b->waitingBlock++;
     if (b->waitingBlock == b->live) release_block(b);
-    swapcontext(&f->ctx, &b->sched);
+    to_scheduler(b, f);
 }
 
 void syncwarp(unsigned mask) { warp_barrier(mask); }
@@ -311,6 +371,9 @@ void prepare(Block& b, const Kernel* k, void** args, dim3 grid, dim3 block, int 
     void* mem = mmap(nullptr, b.stackCount * kStackBytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     b.stacks = mem == MAP_FAILED ? nullptr : static_cast<unsigned char*>(mem);
+    // A no-access page at the bottom of every stack: an overflowing kernel faults instead of silently
+    // overwriting the neighbouring thread's stack.
+    for (std::size_t i = 0; b.stacks != nullptr && i < b.stackCount; i++) mprotect(b.stacks + i * kStackBytes, 4096, PROT_NONE);
 }
 
 }  // namespace
@@ -319,19 +382,23 @@ void prepare(Block& b, const Kernel* k, void** args, dim3 grid, dim3 block, int 
 
 using namespace sodec_emu;
 
+// The library is built with -fvisibility=hidden: only these entry points are exported, so kernel symbols (plain
+// extern "C" names like gemm_f32) can neither clash with nor be interposed by another library in the process.
+#define SODEC_EMU_API __attribute__((visibility("default")))
+
 extern "C" {
 
 /** Message of the last failed call on this thread (empty when none). */
-const char* sodec_emu_last_error() { return last_error.c_str(); }
+SODEC_EMU_API const char* sodec_emu_last_error() { return last_error.c_str(); }
 
-int sodec_emu_kernel_count() { return (int) registry().size(); }
+SODEC_EMU_API int sodec_emu_kernel_count() { return (int) registry().size(); }
 
-const char* sodec_emu_kernel_name(int i) {
+SODEC_EMU_API const char* sodec_emu_kernel_name(int i) {
     return i >= 0 && i < (int) registry().size() ? registry()[i].name.c_str() : nullptr;
 }
 
 /** Parameter kinds of a kernel ('p' pointer, 'i' integer, 'f' float), or null when unknown. */
-const char* sodec_emu_kernel_signature(const char* name) {
+SODEC_EMU_API const char* sodec_emu_kernel_signature(const char* name) {
     const Kernel* k = find_kernel(name);
     return k ? k->kinds.c_str() : nullptr;
 }
@@ -342,7 +409,7 @@ const char* sodec_emu_kernel_signature(const char* name) {
  * kernelParams); kinds/sizes describe what the caller passes and must match the kernel's signature. Returns 0, or
  * nonzero with sodec_emu_last_error() saying why.
  */
-int sodec_emu_launch(const char* name, int gx, int gy, int gz, int bx, int by, int bz, int smem, int workers,
+SODEC_EMU_API int sodec_emu_launch(const char* name, int gx, int gy, int gz, int bx, int by, int bz, int smem, int workers,
                      int nargs, const char* kinds, const int* sizes, void** args) {
     last_error.clear();
     if (workers < 1 || workers > 64) return fail("workers must be in 1..64, got " + std::to_string(workers));

@@ -8,6 +8,9 @@
 #define SODEC_UNARY_GELU_TANH 2
 #define SODEC_UNARY_LEAKY_RELU 3
 #define SODEC_UNARY_IDENTITY 4
+#define SODEC_UNARY_SCALE 5       // x * alpha + beta
+#define SODEC_UNARY_CLAMP 6       // min(max(x, alpha), beta); NaN stays NaN
+#define SODEC_UNARY_QUICK_GELU 7  // x * sigmoid(1.702 x) (CLIP)
 
 // Binary op codes.
 #define SODEC_BINARY_ADD 0
@@ -15,7 +18,8 @@
 #define SODEC_BINARY_SUB 2
 
 template <class T>
-__device__ __forceinline__ void unary_body(const T* __restrict__ x, T* __restrict__ y, long long n, int op, float alpha) {
+__device__ __forceinline__ void unary_body(const T* __restrict__ x, T* __restrict__ y, long long n, int op, float alpha,
+                                           float beta) {
     long long stride = (long long) gridDim.x * blockDim.x;
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
         float v = load_f32(x + i);
@@ -25,6 +29,9 @@ __device__ __forceinline__ void unary_body(const T* __restrict__ x, T* __restric
             case SODEC_UNARY_GELU: r = gelu_erf_f(v); break;
             case SODEC_UNARY_GELU_TANH: r = gelu_tanh_f(v); break;
             case SODEC_UNARY_LEAKY_RELU: r = v >= 0.f ? v : v * alpha; break;
+            case SODEC_UNARY_SCALE: r = v * alpha + beta; break;
+            case SODEC_UNARY_CLAMP: r = v < alpha ? alpha : (v > beta ? beta : v); break;
+            case SODEC_UNARY_QUICK_GELU: r = __fdividef(v, 1.f + expf(-1.702f * v)); break;
             default: r = v; break;
         }
         store_f32(y + i, r);
@@ -73,8 +80,8 @@ __device__ __forceinline__ void copy_slice_body(const T* __restrict__ src, T* __
 }
 
 #define SODEC_ELEMENTWISE(sfx, T)                                                                                 \
-    extern "C" __global__ void unary_##sfx(const T* x, T* y, long long n, int op, float alpha) {                  \
-        unary_body<T>(x, y, n, op, alpha);                                                                        \
+    extern "C" __global__ void unary_##sfx(const T* x, T* y, long long n, int op, float alpha, float beta) {      \
+        unary_body<T>(x, y, n, op, alpha, beta);                                                                  \
     }                                                                                                             \
     SODEC_EXPORT(unary_##sfx)                                                                                     \
     extern "C" __global__ void binary_##sfx(const T* a, const T* b, T* y, long long n, long long inner,          \

@@ -13,6 +13,16 @@ extern "C" __global__ void selftest_reverse(const int* in, int* out) {
 }
 SODEC_EXPORT(selftest_reverse)
 
+// selftest_reverse without its barrier: a race. The emulator runs threads in reverse order between barriers on
+// poisoned shared memory, so the bug must show up on every run, not once in a while.
+extern "C" __global__ void selftest_reverse_racy(const int* in, int* out) {
+    SODEC_DYNAMIC_SHARED(int, buf);
+    int base = blockIdx.x * blockDim.x;
+    buf[threadIdx.x] = in[base + threadIdx.x];
+    out[base + threadIdx.x] = buf[blockDim.x - 1 - threadIdx.x];
+}
+SODEC_EXPORT(selftest_reverse_racy)
+
 // Per thread i (1-D block, multiple of 32 threads): out[5i..5i+4] = warp sum, shfl_down 1, shfl_up 3,
 // shfl idx 5 within segments of 8, ballot of (value > 0) as a float.
 extern "C" __global__ void selftest_warp(const float* in, float* out) {
@@ -59,3 +69,11 @@ extern "C" __global__ void selftest_index(int* out) {
             + (threadIdx.z * 16 + threadIdx.y) * 16 + threadIdx.x;
 }
 SODEC_EXPORT(selftest_index)
+
+// Thread `who` of block 1 traps: the emulator must turn the fault into a launch error naming block and thread
+// (on a GPU a trap kills the context; never launch it there).
+extern "C" __global__ void selftest_trap(int who) {
+    if (blockIdx.x == 1 && (int) threadIdx.x == who) __trap();
+    __syncthreads();
+}
+SODEC_EXPORT(selftest_trap)

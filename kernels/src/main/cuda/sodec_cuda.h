@@ -15,9 +15,10 @@
 #include <cuda_fp16.h>
 #include <cstdint>
 #define SODEC_EXPORT(fn)
-#define SODEC_DYNAMIC_SHARED(type, name)                                 \
-    extern __shared__ __align__(16) unsigned char sodec_dynamic_smem_[]; \
-    type* name = reinterpret_cast<type*>(sodec_dynamic_smem_)
+// One namespace-scope declaration: declaring it inside each kernel (templates included) makes nvcc warn about
+// conflicting linkage between the declarations.
+extern __shared__ __align__(16) unsigned char sodec_dynamic_smem_[];
+#define SODEC_DYNAMIC_SHARED(type, name) type* name = reinterpret_cast<type*>(sodec_dynamic_smem_)
 #else
 #include "sodec_emu.h"
 #define SODEC_DYNAMIC_SHARED(type, name) type* name = reinterpret_cast<type*>(::sodec_emu::dynamic_smem())
@@ -57,6 +58,17 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
     __syncthreads();
     float t = lane < nwarps ? scratch[lane] : 0.f;
     return warp_sum(t);
+}
+
+/** Max over the whole block, returned to every thread; same contract as block_sum. */
+__device__ __forceinline__ float block_max(float v, float* scratch) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+    v = warp_max(v);
+    __syncthreads();
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    float t = lane < nwarps ? scratch[lane] : -INFINITY;
+    return warp_max(t);
 }
 
 /** Chan et al.'s merge of two (count, mean, M2) partial statistics; exact in any fixed merge order. */

@@ -1,6 +1,7 @@
 package dev.sodec.convert;
 
 import dev.sodec.convert.compressai.CompressAi;
+import dev.sodec.convert.compressai.EntropyTableBuilder;
 import dev.sodec.convert.lora.Lora;
 import dev.sodec.convert.lora.LoraMerge;
 import dev.sodec.convert.lora.LoraModule;
@@ -53,10 +54,20 @@ public final class Converter {
 
     /**
      * @param ldmConfig the LDM config of a single-file SD checkpoint (JSON object in the LDM yaml layout), or null
+     * @param tableBuilder builds the entropy tables of a CompressAI checkpoint saved before update(); null refuses
+     *     such checkpoints (the tables cannot be guaranteed bit-identical to CompressAI's, see EntropyTableBuilder)
      */
-    public record Options(Kind kind, List<LoraSpec> loras, Config ldmConfig) {
+    public record Options(Kind kind, List<LoraSpec> loras, Config ldmConfig, EntropyTableBuilder tableBuilder) {
+        public Options(Kind kind, List<LoraSpec> loras, Config ldmConfig) {
+            this(kind, loras, ldmConfig, null);
+        }
+
         public static Options of(Kind kind) {
-            return new Options(kind, List.of(), null);
+            return new Options(kind, List.of(), null, null);
+        }
+
+        public Options withTableBuilder(EntropyTableBuilder b) {
+            return new Options(kind, loras, ldmConfig, b);
         }
     }
 
@@ -137,7 +148,7 @@ public final class Converter {
             }
             if (CompressAi.isCompressAi(sd)) {
                 expect(kind, name, Kind.COMPRESSAI);
-                return CompressAi.convert(w);
+                return CompressAi.convert(w, o.tableBuilder());
             }
             if (ClipVision.isClip(sd)) {
                 expect(kind, name, Kind.CLIP_VISION);
@@ -167,6 +178,22 @@ public final class Converter {
     public static Conversion raw(Path file) throws IOException {
         Weights w = Checkpoints.open(file);
         return new Conversion(EngineModel.of("raw", new LinkedHashMap<>(), w.tensors()), w.fileName(), List.of(w));
+    }
+
+    /**
+     * The part {@code prefix} of a file for SODEC assembly: when the file's keys already carry {@code prefix.}
+     * (e.g. a whole SODEC reference state dict) only those are taken, without the prefix; otherwise all keys.
+     */
+    public static Conversion rawPart(Path file, String prefix) throws IOException {
+        Weights w = Checkpoints.open(file);
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        String p = prefix + ".";
+        boolean prefixed = w.tensors().keySet().stream().anyMatch(k -> k.startsWith(p));
+        w.tensors().forEach((k, v) -> {
+            if (!prefixed) t.put(k, v);
+            else if (k.startsWith(p)) t.put(k.substring(p.length()), v);
+        });
+        return new Conversion(EngineModel.of("raw", new LinkedHashMap<>(), t), w.fileName(), List.of(w));
     }
 
     private static Map<String, Object> siblingConfig(String name, Path cfg) throws IOException {
@@ -220,6 +247,9 @@ public final class Converter {
             config.put("M", cc.get("M"));
         }
         if (parts.containsKey("unet")) config.put("cross_dim", parts.get("unet").model().config().get("cross_attention_dim"));
+        // Ts(y_hat, w): ts.0 is conv(M + Cl -> C); Hs's last deconv (ConvTranspose weight [in, out, k, k]) gives Cl.
+        if (w.containsKey("ts.0.weight")) config.put("C", (long) w.get("ts.0.weight").shape()[0]);
+        if (w.containsKey("hs.2.weight")) config.put("Cl", (long) w.get("hs.2.weight").shape()[1]);
         if (extraConfig != null) config.putAll(extraConfig);
         EngineModel m = new EngineModel("sodec", config, w, k -> k.startsWith("compression."));
         return new Conversion(m, src.toString(), res);

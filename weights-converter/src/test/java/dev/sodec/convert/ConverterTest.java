@@ -179,6 +179,8 @@ class ConverterTest {
         parts.put("unet", Converter.open(caseDir("checkpoint.diffusers.sd.tiny"), Converter.Options.of(Converter.Kind.UNET)));
         parts.put("vae", Converter.open(caseDir("checkpoint.diffusers.sd.tiny"), Converter.Options.of(Converter.Kind.VAE_DECODER)));
         parts.put("vit", Converter.open(caseDir("checkpoint.transformers.clip_vision.tiny"), Converter.Options.of(Converter.Kind.AUTO)));
+        Path golden = Path.of(System.getProperty("sodec.shared")).resolve("golden/pipeline.sodec/weights.safetensors");
+        for (String p : List.of("hs", "ts", "proj")) parts.put(p, Converter.rawPart(golden, p));
         Path out = tmp.resolve("sodec.safetensors");
         try (var c = Converter.assembleSodec(parts, Map.of())) {
             dev.sodec.convert.write.EngineWriter.write(c.model(), out, DType.F16, c.source());
@@ -187,6 +189,14 @@ class ConverterTest {
             Config cfg = Config.parse(st.metadata().get("config"), "meta");
             assertEquals(16, cfg.getInt("N"));
             assertEquals(24, cfg.getInt("cross_dim"));
+            // the golden pipeline's config says C 32, Cl 16 for these hs/ts weights
+            Config gc = Config.parse(Files.readString(golden.resolveSibling("case.json")), "golden").getObject("config");
+            assertEquals(gc.getInt("C"), cfg.getInt("C"));
+            assertEquals(gc.getInt("Cl"), cfg.getInt("Cl"));
+            try (SafeTensors g = SafeTensors.open(golden)) {
+                TestFiles.assertSameTensor(g.get("hs.2.weight").toFloatType(DType.F16), st.get("hs.2.weight"), "hs.2.weight");
+                assertEquals(DType.F16, st.get("proj.linear.weight").dtype());
+            }
             assertEquals(DType.F32, st.get("compression.g_a.0.weight").dtype());
             assertEquals(DType.I32, st.get("compression.entropy_bottleneck._quantized_cdf").dtype());
             assertEquals(DType.F16, st.get("unet.conv_in.weight").dtype());
@@ -196,7 +206,7 @@ class ConverterTest {
                 assertTrue(st.names().stream().anyMatch(k -> k.startsWith(p)), p);
             }
             try (Stream<String> s = st.names().stream()) {
-                assertTrue(s.allMatch(k -> k.startsWith("compression.") || k.startsWith("unet.") || k.startsWith("vae.") || k.startsWith("vit.")));
+                assertTrue(s.allMatch(k -> List.of("compression", "unet", "vae", "vit", "hs", "ts", "proj").contains(k.substring(0, k.indexOf('.')))));
             }
         }
     }

@@ -1,6 +1,8 @@
 package dev.sodec.codec.cli;
 
+import dev.sodec.codec.entropy.CompressAiTableBuilder;
 import dev.sodec.convert.Converter;
+import dev.sodec.convert.compressai.EntropyTableBuilder;
 import dev.sodec.convert.model.Conversion;
 import dev.sodec.convert.write.EngineWriter;
 import dev.sodec.engine.io.SafeTensors;
@@ -17,7 +19,7 @@ import java.util.Map;
 /**
  * {@code sodec convert}: public checkpoints to the engine's safetensors, no Python needed.
  * <pre>
- * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config JSON]
+ * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config YAML|JSON]
  * sodec convert --part PREFIX=INPUT... [--lora FILE]... [--config JSON] -o OUT   (assemble a SODEC model)
  * </pre>
  */
@@ -25,7 +27,8 @@ final class ConvertCommand {
     private ConvertCommand() {}
 
     static final String USAGE = "usage: sodec convert INPUT -o OUT [--kind auto|unet|vae|vae-decoder|clip-vision|compressai]"
-            + " [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config LDM_CONFIG.json]\n"
+            + " [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config v2-inference.yaml|.json]"
+            + " [--build-entropy-tables]\n"
             + "       sodec convert --part compression=IN --part unet=IN --part vae=IN --part vit=IN [--part PREFIX=FILE]..."
             + " [--lora FILE]... [--config EXTRA.json] -o OUT [--dtype ...]";
 
@@ -35,11 +38,16 @@ final class ConvertCommand {
         Map<String, Path> parts = new LinkedHashMap<>();
         String out = null, kind = "auto", dtype = "F32", ldmConfig = null, extraConfig = null;
         double scale = 1.0;
+        boolean buildTables = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (a.equals("-h") || a.equals("--help")) {
                 System.err.println(USAGE);
                 return 0;
+            }
+            if (a.equals("--build-entropy-tables")) {
+                buildTables = true;
+                continue;
             }
             boolean valued = switch (a) {
                 case "-o", "--out", "--kind", "--lora", "--lora-scale", "--dtype", "--ldm-config", "--part", "--config" -> true;
@@ -83,6 +91,7 @@ final class ConvertCommand {
             case "BF16", "BFLOAT16" -> DType.BF16;
             default -> throw new UsageException("--dtype must be F32, F16 or BF16, not " + dtype);
         };
+        EntropyTableBuilder tables = buildTables ? new CompressAiTableBuilder() : null;
         Converter.Kind k;
         try {
             k = Converter.Kind.parse(kind);
@@ -102,11 +111,11 @@ final class ConvertCommand {
                 for (Map.Entry<String, Path> e : parts.entrySet()) {
                     String prefix = e.getKey();
                     Conversion c = switch (prefix) {
-                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI));
+                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI).withTableBuilder(tables));
                         case "unet" -> Converter.open(e.getValue(), new Converter.Options(Converter.Kind.UNET, specs, null));
                         case "vae" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.VAE_DECODER));
                         case "vit" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.CLIP_VISION));
-                        default -> Converter.raw(e.getValue());
+                        default -> Converter.rawPart(e.getValue(), prefix);
                     };
                     converted.put(prefix, c);
                 }
@@ -121,8 +130,8 @@ final class ConvertCommand {
             }
         } else {
             if (positional.size() != 1) throw new UsageException(USAGE);
-            Config ldm = ldmConfig == null ? null : Config.parse(Files.readString(Path.of(ldmConfig)), ldmConfig);
-            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm), outPath, dt);
+            Config ldm = ldmConfig == null ? null : dev.sodec.convert.model.LdmConfig.read(Path.of(ldmConfig));
+            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables), outPath, dt);
         }
         try (SafeTensors st = SafeTensors.open(outPath)) {
             System.out.printf("wrote %s: %s, %d tensors, %.1f MB, %s%n", outPath, st.metadata().get("model"), st.names().size(),

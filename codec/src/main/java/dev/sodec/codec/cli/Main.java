@@ -20,6 +20,7 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> c = new LinkedHashMap<>();
+        c.put("demo", DemoCommand::run);
         c.put("conformance", ConformanceCommand::run);
         c.put("convert", ConvertCommand::run);
         c.put("compress", CompressCommand::run);

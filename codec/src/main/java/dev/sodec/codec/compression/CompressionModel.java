@@ -105,10 +105,9 @@ public final class CompressionModel implements AutoCloseable {
 
     private static HyperpriorCodec build(Map<String, Tensor> weights, String naming, CompressionConfig cc, String source) {
         StateDict sd = new StateDict(NameMaps.toEngine(naming, weights), source);
-        HyperpriorNetworks nets = HyperpriorNetworks.load(sd, cc);
-        EntropyCoding ec = EntropyCoding.load(sd, cc.N());
+        HyperpriorCodec codec = HyperpriorCodec.load(sd, cc);
         sd.requireAllConsumed();
-        return new HyperpriorCodec(nets, ec);
+        return codec;
     }
 
     /** First {@link #ID_BYTES} bytes of the SHA-256 of the file's bytes. */

@@ -1,21 +1,40 @@
 package dev.sodec.codec.compression;
 
+import dev.sodec.codec.entropy.EntropyBottleneck;
+import dev.sodec.codec.entropy.GaussianConditional;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.nn.MissingWeightException;
+import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * compress / decompress of CompressAI's hyperprior models on tensors whose sides are multiples of 64.
- * Stateless apart from the immutable model: safe to call from many threads.
+ * compress / decompress of CompressAI's hyperprior models on tensors whose sides are multiples of 64: the
+ * networks plus the {@code entropy_bottleneck} (z) and {@code gaussian_conditional} (y) entropy models.
+ * Immutable: safe to call from many threads.
  */
 public final class HyperpriorCodec {
     private final HyperpriorNetworks nets;
-    private final EntropyCoding entropy;
+    private final EntropyBottleneck bottleneck;
+    private final GaussianConditional conditional;
 
-    public HyperpriorCodec(HyperpriorNetworks nets, EntropyCoding entropy) {
+    private HyperpriorCodec(HyperpriorNetworks nets, EntropyBottleneck bottleneck, GaussianConditional conditional) {
         this.nets = nets;
-        this.entropy = entropy;
+        this.bottleneck = bottleneck;
+        this.conditional = conditional;
+    }
+
+    /** From an unscoped state dict in CompressAI naming; the caller checks that every key was consumed. */
+    public static HyperpriorCodec load(StateDict sd, CompressionConfig config) {
+        HyperpriorNetworks nets = HyperpriorNetworks.load(sd, config);
+        EntropyBottleneck eb = EntropyBottleneck.load(sd.scope("entropy_bottleneck"));
+        if (eb.channels() != config.N()) {
+            throw new MissingWeightException("entropy_bottleneck has " + eb.channels() + " channels, the model N = " + config.N());
+        }
+        GaussianConditional gc = GaussianConditional.load(sd.scope("gaussian_conditional"));
+        if (!gc.hasTables()) throw new MissingWeightException("gaussian_conditional has neither a scale table nor CDF tables");
+        return new HyperpriorCodec(nets, eb, gc);
     }
 
     public CompressionConfig config() { return nets.config; }
@@ -26,11 +45,11 @@ public final class HyperpriorCodec {
     public EntropyCoding entropy() { return entropy; }
 
     /** Everything the encoder computes (the golden case compares each). */
-    public record Encoded(Tensor y, Tensor z, int[] zSymbols, byte[] zString, Tensor zHat, Tensor scales, Tensor means,
-                          int[] yIndexes, int[] ySymbols, byte[] yString) {}
+    public record Encoded(Tensor y, Tensor z, Tensor zSymbols, byte[] zString, Tensor zHat, Tensor scales, Tensor means,
+                          Tensor yIndexes, Tensor ySymbols, byte[] yString) {}
 
     /** Everything the decoder computes. */
-    public record Decoded(Tensor zHat, Tensor scales, Tensor means, int[] yIndexes, Tensor yHat, Tensor xHat) {}
+    public record Decoded(Tensor zHat, Tensor scales, Tensor means, Tensor yIndexes, Tensor yHat, Tensor xHat) {}
 
     /** @param par threads for the fixed-order h_s (any count gives the same bits) */
     public Encoded compress(Backend b, Parallel par, Tensor x) {
@@ -40,25 +59,22 @@ public final class HyperpriorCodec {
         }
         Tensor y = nets.analysis(b, x);
         Tensor z = nets.hyperAnalysis(b, y);
-        int zc = z.dim(1), zh = z.dim(2), zw = z.dim(3);
-        int[] zSym = entropy.zSymbols(z);
-        byte[] zString = entropy.compressZ(zSym, zc, zh * zw);
+        byte[] zString = bottleneck.compress(z)[0];
         // the encoder continues from the decoder's z_hat, so both sides choose CDFs from the same bits
-        Tensor zHat = entropy.decompressZ(zString, zh, zw);
+        Tensor zHat = bottleneck.decompress(new byte[][] {zString}, z.dim(2), z.dim(3));
         HyperpriorNetworks.HyperOutput hs = nets.hyperSynthesis(par, zHat);
-        int[] idx = entropy.buildIndexes(hs.scales());
-        int[] ySym = entropy.ySymbols(y, hs.means());
-        byte[] yString = entropy.compressY(ySym, idx);
-        return new Encoded(y, z, zSym, zString, zHat, hs.scales(), hs.means(), idx, ySym, yString);
+        Tensor idx = conditional.buildIndexes(hs.scales());
+        byte[] yString = conditional.compress(y, idx, hs.means())[0];
+        return new Encoded(y, z, bottleneck.symbols(z), zString, zHat, hs.scales(), hs.means(), idx,
+                conditional.symbols(y, hs.means()), yString);
     }
 
     /** Decodes the two strings for a z latent of zh x zw (image sides / 64). */
     public Decoded decompress(Backend b, Parallel par, byte[] yString, byte[] zString, int zh, int zw) {
-        Tensor zHat = entropy.decompressZ(zString, zh, zw);
+        Tensor zHat = bottleneck.decompress(new byte[][] {zString}, zh, zw);
         HyperpriorNetworks.HyperOutput hs = nets.hyperSynthesis(par, zHat);
-        int[] idx = entropy.buildIndexes(hs.scales());
-        int[] ySym = entropy.decompressYSymbols(yString, idx);
-        Tensor yHat = EntropyCoding.dequantizeY(ySym, hs.means(), hs.scales().shape());
+        Tensor idx = conditional.buildIndexes(hs.scales());
+        Tensor yHat = conditional.decompress(new byte[][] {yString}, idx, hs.means());
         Tensor xHat = nets.synthesis(b, yHat);
         return new Decoded(zHat, hs.scales(), hs.means(), idx, yHat, xHat);
     }

@@ -47,13 +47,13 @@ public final class SodecKinds {
             int[] zs = c.expected("z_shape").toIntArray();
             HyperpriorCodec.Decoded d = codec.decompress(b, par, c.expected("y_string").toByteArray(),
                     c.expected("z_string").toByteArray(), zs[0], zs[1]);
-            if (!Arrays.equals(e.yIndexes(), d.yIndexes())) {
+            if (!Arrays.equals(e.yIndexes().toIntArray(), d.yIndexes().toIntArray())) {
                 throw new IllegalStateException("decoder chose different CDF indexes than the encoder");
             }
             out.put("z_hat", d.zHat());
             out.put("scales_hat", d.scales());
             out.put("means_hat", d.means());
-            out.put("y_indexes", Tensor.fromInts(d.yIndexes(), d.scales().shape()));
+            out.put("y_indexes", d.yIndexes());
             out.put("y_hat", d.yHat());
             out.put("x_f", d.xHat());
             GenerativeDecoder.Result r = model.decoder().decode(b, d.xHat(), d.zHat(), d.yHat());

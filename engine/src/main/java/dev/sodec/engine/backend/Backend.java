@@ -10,6 +10,11 @@ import dev.sodec.engine.tensor.Tensor;
 public interface Backend extends AutoCloseable {
     String name();
 
+    /** What this backend runs on and which paths it takes (device, precision, GEMM library), for logs and the CLI. */
+    default String description() {
+        return name();
+    }
+
     /** Threads this backend may use for one op. */
     int threads();
 

@@ -8,6 +8,11 @@ import java.lang.foreign.MemorySegment;
  * blocks of C only, so results do not depend on the thread count.
  */
 public final class CpuGemm {
+    /** Runs on the caller only; used when an operand is confined to the calling thread. */
+    private static final Parallel SERIAL = new Parallel(1);
+    /** Never started: only asked whether a segment may be touched by a thread other than its owner. */
+    private static final Thread OTHER_THREAD = new Thread(() -> {});
+
     private CpuGemm() {}
 
     /**
@@ -28,7 +33,18 @@ public final class CpuGemm {
         requireMatrix("C", c, cOff, ldc, m, n);
         Panel pa = transA ? SegmentPanel.kMajor(a, aOff, lda) : SegmentPanel.rowMajor(a, aOff, lda);
         Panel pb = transB ? SegmentPanel.rowMajor(b, bOff, ldb) : SegmentPanel.kMajor(b, bOff, ldb);
-        GemmDriver.run(par, m, n, k, pa, pb, c, cOff, ldc, accumulate);
+        GemmDriver.run(k == 0 ? usable(par, c) : usable(par, a, b, c), m, n, k, pa, pb, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * {@code par}, or a caller-only Parallel when a segment is confined to the calling thread (pool threads
+     * could not read it). Results are the same bits either way.
+     */
+    static Parallel usable(Parallel par, MemorySegment... segs) {
+        for (MemorySegment s : segs) {
+            if (s != null && !s.isAccessibleBy(OTHER_THREAD)) return SERIAL;
+        }
+        return par;
     }
 
     /** Checks that a rows x cols matrix with leading dimension ld fits in the segment (sizes in floats). */

@@ -25,10 +25,13 @@ final class DepthwiseConv {
         int mult = cout / cin;
         int owVec = GemmDriver.roundUp(ow, VL);
         // Padded plane: every index the tap loops touch (vector overrun along the row included) is inside it.
-        int padW = Math.max(w + pw, Math.max((owVec - 1) * sw, (ow - 1) * sw) + (kw - 1) * dw + 1);
-        int padH = Math.max(1, (oh - 1) * sh + (kh - 1) * dh + 1);
-        long padSize = (long) padW * padH;
-        if (padSize > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("depthwise conv: plane " + h + "x" + w + " is too large");
+        long padWl = Math.max(w + (long) pw, (long) (owVec - 1) * sw + (long) (kw - 1) * dw + 1);
+        long padHl = Math.max(1, (long) (oh - 1) * sh + (long) (kh - 1) * dh + 1);
+        if (padWl * padHl > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("depthwise conv: padded plane " + padHl + "x" + padWl + " is too large");
+        }
+        int padW = (int) padWl, padH = (int) padHl;
+        long padSize = padWl * padHl;
         int taps = kh * kw;
         par.forRange(nb * cout, 1, (r0, r1) -> {
             float[] pad = new float[(int) padSize];

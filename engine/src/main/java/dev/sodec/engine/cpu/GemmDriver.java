@@ -1,7 +1,6 @@
 package dev.sodec.engine.cpu;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * Cache-blocked GEMM driver: C[m,n] (+)= op(A) * op(B) with both operands packed from {@link Panel}s.
@@ -27,9 +26,21 @@ final class GemmDriver {
     /** Columns packed per K step (bounds the B workspace to NB x KC = 4 MiB with 16 lanes). */
     static final int NB = 16 * NC;
 
+    /** Largest A (floats, 4 MiB) packed once and kept across column blocks. */
+    static final long KEEP_A_MAX = 1 << 20;
+
+    /** Packed floats per K step below which packing stays on the calling thread. */
+    static final long PARALLEL_PACK_MIN = 1 << 16;
+
+    /** Multiply-adds per K step below which the tiles stay on the calling thread (pool dispatch costs more). */
+    static final long PARALLEL_TILES_MIN = 1 << 20;
+
     private GemmDriver() {}
 
-    /** Packed operand buffers of one calling thread, grown on demand and reused across calls. */
+    /**
+     * Packed operand buffers of one calling thread (at most 2^20 + NB x KC floats, 8 MiB), grown on demand
+     * and reused across calls so small GEMMs do not allocate.
+     */
     private static final class Workspace {
         float[] a = new float[0];
         float[] b = new float[0];
@@ -62,12 +73,30 @@ final class GemmDriver {
 
     private static void blocked(Parallel par, int m, int n, int k, Panel a, Panel b,
                                 MemorySegment c, long cOff, int ldc, boolean accumulate, Workspace ws) {
-        int aLen = roundUp(Math.min(m, MB), MR) * Math.min(k, KC);
+        // A short, wide product (a conv: few output channels, many pixels) would repack the same A for every
+        // column block; when all of A fits, pack it once for every K block and keep it.
+        int mPad = roundUp(m, MR);
+        boolean keepA = m <= MB && n > NB && (long) mPad * k <= KEEP_A_MAX;
+        int aLen = keepA ? mPad * k : roundUp(Math.min(m, MB), MR) * Math.min(k, KC);
         int bLen = roundUp(Math.min(n, NB), NR) * Math.min(k, KC);
         if (ws.a.length < aLen) ws.a = new float[aLen];
         if (ws.b.length < bLen) ws.b = new float[bLen];
         float[] pa = ws.a, pb = ws.b;
         long ldcBytes = (long) ldc * 4;
+        if (keepA) {
+            int slivers = mPad / MR, kBlocks = ceilDiv(k, KC);
+            Parallel.RangeBody packA = (s0, s1) -> {
+                for (int s = s0; s < s1; s++) {
+                    int p0 = (s / slivers) * KC, kc = Math.min(KC, k - p0), r = (s % slivers) * MR;
+                    a.pack(pa, mPad * p0 + r * kc, MR, r, Math.min(MR, m - r), p0, kc);
+                }
+            };
+            if ((long) mPad * k < PARALLEL_PACK_MIN) {
+                packA.run(0, slivers * kBlocks);
+            } else {
+                par.forRange(slivers * kBlocks, 4, packA);
+            }
+        }
         for (int i0 = 0; i0 < m; i0 += MB) {
             int mb = Math.min(MB, m - i0);
             for (int j0 = 0; j0 < n; j0 += NB) {
@@ -75,9 +104,10 @@ final class GemmDriver {
                 for (int p0 = 0; p0 < k; p0 += KC) {
                     int kc = Math.min(KC, k - p0);
                     boolean add = accumulate || p0 > 0;
-                    int aSlivers = (mb + MR - 1) / MR, bSlivers = (nb + NR - 1) / NR;
+                    int aSlivers = keepA ? 0 : (mb + MR - 1) / MR, bSlivers = (nb + NR - 1) / NR;
+                    int aBase = keepA ? mPad * p0 : 0;
                     int fi0 = i0, fj0 = j0, fp0 = p0;
-                    par.forRange(aSlivers + bSlivers, 4, (s0, s1) -> {
+                    Parallel.RangeBody pack = (s0, s1) -> {
                         for (int s = s0; s < s1; s++) {
                             if (s < aSlivers) {
                                 int r = s * MR;
@@ -87,34 +117,51 @@ final class GemmDriver {
                                 b.pack(pb, r * kc, NR, fj0 + r, Math.min(NR, nb - r), fp0, kc);
                             }
                         }
-                    });
-                    int tilesM = (mb + MC - 1) / MC, tilesN = (nb + NC - 1) / NC;
-                    par.forRange(tilesM * tilesN, 1, (t0, t1) -> {
+                    };
+                    // Packing small blocks on the pool costs more in dispatch than it saves.
+                    if ((long) (aSlivers * MR + nb) * kc < PARALLEL_PACK_MIN) {
+                        pack.run(0, aSlivers + bSlivers);
+                    } else {
+                        par.forRange(aSlivers + bSlivers, 4, pack);
+                    }
+                    // Shrink tiles (never below one micro-tile) until every thread has several; tile shape only
+                    // decides who computes an element, never the order of its K sum.
+                    int mc = MC, nc = NC;
+                    boolean serial = par.threads() == 1 || (long) mb * nb * kc < PARALLEL_TILES_MIN;
+                    int want = serial ? 1 : 4 * par.threads();
+                    while (nc > NR && ceilDiv(mb, mc) * ceilDiv(nb, nc) < want) nc /= 2;
+                    while (mc > MR && ceilDiv(mb, mc) * ceilDiv(nb, nc) < want) mc /= 2;
+                    int tilesM = ceilDiv(mb, mc), tilesN = ceilDiv(nb, nc), tmc = mc, tnc = nc;
+                    Parallel.RangeBody compute = (t0, t1) -> {
                         float[] tile = new float[MR * NR];
                         for (int t = t0; t < t1; t++) {
-                            int ti = (t / tilesN) * MC, tj = (t % tilesN) * NC;
-                            int iEnd = Math.min(mb, ti + MC), jEnd = Math.min(nb, tj + NC);
+                            int ti = (t / tilesN) * tmc, tj = (t % tilesN) * tnc;
+                            int iEnd = Math.min(mb, ti + tmc), jEnd = Math.min(nb, tj + tnc);
                             for (int ir = ti; ir < iEnd; ir += MR) {
                                 int mr = Math.min(MR, iEnd - ir);
                                 long rowOff = (cOff + (long) (fi0 + ir) * ldc + fj0) * 4;
                                 for (int jr = tj; jr < jEnd; jr += NR) {
-                                    MicroKernel.run(pa, ir * kc, pb, jr * kc, kc, c, rowOff + jr * 4L, ldcBytes,
+                                    MicroKernel.run(pa, aBase + ir * kc, pb, jr * kc, kc, c, rowOff + jr * 4L, ldcBytes,
                                             mr, Math.min(NR, jEnd - jr), add, tile);
                                 }
                             }
                         }
-                    });
+                    };
+                    if (serial) {
+                        compute.run(0, tilesM * tilesN);
+                    } else {
+                        par.forRange(tilesM * tilesN, 1, compute);
+                    }
                 }
             }
         }
     }
 
-    static int roundUp(int v, int m) {
-        return (v + m - 1) / m * m;
+    private static int ceilDiv(int v, int d) {
+        return (v + d - 1) / d;
     }
 
-    /** Vector lanes of the preferred float species (16 with AVX-512). */
-    static int lanes() {
-        return FloatVector.SPECIES_PREFERRED.length();
+    static int roundUp(int v, int m) {
+        return (v + m - 1) / m * m;
     }
 }

@@ -1,9 +1,11 @@
 package dev.sodec.engine.cpu;
 
+import static dev.sodec.engine.tensor.Tensor.F32_LE;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -61,27 +63,25 @@ final class Im2colPanel implements Panel {
                 int iy = runs[4 * r] * sh - ph + ky * dh;
                 int len = runs[4 * r + 2], t0 = d + runs[4 * r + 3];
                 if (iy < 0 || iy >= h) {
-                    java.util.Arrays.fill(dst, t0, t0 + len, 0f);
+                    Arrays.fill(dst, t0, t0 + len, 0f);
                     continue;
                 }
                 int ix0 = runs[4 * r + 1] * sw - pw + kx * dw;
                 long row = chan + (long) iy * w;
                 if (sw == 1) {
                     int lo = Math.min(len, Math.max(0, -ix0)), hi = Math.max(lo, Math.min(len, w - ix0));
-                    for (int t = 0; t < lo; t++) dst[t0 + t] = 0f;
+                    for (int z = 0; z < lo; z++) dst[t0 + z] = 0f;
                     long src = (row + ix0) * 4;
-                    for (int t = lo; t < hi; t += VL) {
-                        if (hi - t >= VL) {
-                            FloatVector.fromMemorySegment(S, x, src + t * 4L, LE).intoArray(dst, t0 + t);
-                        } else {
-                            VectorMask<Float> m = S.indexInRange(0, hi - t);
-                            FloatVector.fromMemorySegment(S, x, src + t * 4L, LE, m).intoArray(dst, t0 + t, m);
-                        }
+                    // Full vectors, then a scalar tail: masked segment loads fall off the intrinsic path.
+                    int t = lo;
+                    for (; t + VL <= hi; t += VL) {
+                        FloatVector.fromMemorySegment(S, x, src + t * 4L, LE).intoArray(dst, t0 + t);
                     }
-                    for (int t = hi; t < len; t++) dst[t0 + t] = 0f;
+                    for (; t < hi; t++) dst[t0 + t] = x.getAtIndex(F32_LE, row + ix0 + t);
+                    for (int z = hi; z < len; z++) dst[t0 + z] = 0f;
                 } else {
                     for (int t = 0, ix = ix0; t < len; t++, ix += sw) {
-                        dst[t0 + t] = ix >= 0 && ix < w ? x.getAtIndex(dev.sodec.engine.tensor.Tensor.F32_LE, row + ix) : 0f;
+                        dst[t0 + t] = ix >= 0 && ix < w ? x.getAtIndex(F32_LE, row + ix) : 0f;
                     }
                 }
             }

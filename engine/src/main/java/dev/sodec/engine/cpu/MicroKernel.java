@@ -9,7 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The register-blocked inner kernel: an MR x NR block of C (8 rows x 2 vectors) held in 16 accumulators while K
  * runs over packed slivers: per K step two vector loads of B, eight broadcasts of A, sixteen FMAs. Unrolled by
- * hand because the accumulators must stay in registers.
+ * hand because the accumulators must stay in registers. Keep {@link #run} small: at ~1600 bytecodes C1 could not
+ * compile it (linear scan ran out of virtual registers), so it never got profiled into C2 and ran without
+ * Vector API intrinsics, 50x slower.
  */
 final class MicroKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -17,10 +17,11 @@ final class SegmentPanel {
     /** Element (r, p) at {@code off + r * ld + p}: a row-major operand read along K (A, or B transposed). */
     static Panel rowMajor(MemorySegment seg, long off, int ld) {
         return (dst, o, width, r0, rows, p0, kc) -> {
+            // Bulk-copy each row's K run into an array, then scatter: far cheaper than per-element segment reads.
+            float[] run = new float[kc];
             for (int r = 0; r < rows; r++) {
-                long base = off + (long) (r0 + r) * ld + p0;
-                int d = o + r;
-                for (int p = 0; p < kc; p++, d += width) dst[d] = seg.getAtIndex(F32_LE, base + p);
+                MemorySegment.copy(seg, F32_LE, (off + (long) (r0 + r) * ld + p0) * 4, run, 0, kc);
+                for (int p = 0, d = o + r; p < kc; p++, d += width) dst[d] = run[p];
             }
             for (int r = rows; r < width; r++) {
                 for (int p = 0, d = o + r; p < kc; p++, d += width) dst[d] = 0f;

@@ -20,9 +20,4 @@ public record AttentionLayout(long batchStride, long headStride, long tokenStrid
     public static AttentionLayout headsMajor(int tokens, int heads, int headDim) {
         return new AttentionLayout((long) heads * tokens * headDim, (long) tokens * headDim, headDim);
     }
-
-    /** Largest element offset touched by (batch, heads, tokens, headDim), plus one. */
-    long extent(int batch, int heads, int tokens, int headDim) {
-        return (batch - 1) * batchStride + (heads - 1) * headStride + (tokens - 1) * tokenStride + headDim;
-    }
 }

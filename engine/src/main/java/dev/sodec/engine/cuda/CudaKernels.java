@@ -12,7 +12,8 @@ import dev.sodec.engine.tensor.DType;
  */
 public final class CudaKernels {
     // Op codes shared with elementwise.cu.
-    public static final int UNARY_SILU = 0, UNARY_GELU = 1, UNARY_GELU_TANH = 2, UNARY_LEAKY_RELU = 3, UNARY_IDENTITY = 4;
+    public static final int UNARY_SILU = 0, UNARY_GELU = 1, UNARY_GELU_TANH = 2, UNARY_LEAKY_RELU = 3, UNARY_IDENTITY = 4,
+            UNARY_SCALE = 5, UNARY_CLAMP = 6, UNARY_QUICK_GELU = 7;
     public static final int BINARY_ADD = 0, BINARY_MUL = 1, BINARY_SUB = 2;
 
     /** Dynamic shared memory a launch may use without the opt-in attribute. */
@@ -63,12 +64,24 @@ public final class CudaKernels {
 
     // ---------------------------------------------------------------- elementwise
 
-    /** y = op(x) over n elements; alpha is the LeakyReLU slope (ignored by the other ops). */
-    public void unary(DType t, int op, float alpha, long x, long y, long n) {
-        if (op < UNARY_SILU || op > UNARY_IDENTITY) throw new IllegalArgumentException("unknown unary op " + op);
+    /** y = op(x) over n elements, for the ops without parameters (SiLU, GELU, GELU-tanh, quick GELU, identity). */
+    public void unary(DType t, int op, long x, long y, long n) {
+        if (op == UNARY_LEAKY_RELU || op == UNARY_SCALE || op == UNARY_CLAMP) {
+            throw new IllegalArgumentException("unary op " + op + " takes parameters");
+        }
+        unary(t, op, 0f, 0f, x, y, n);
+    }
+
+    /**
+     * y = op(x) over n elements: alpha is the LeakyReLU slope, SCALE computes x * alpha + beta, CLAMP
+     * min(max(x, alpha), beta) (NaN stays NaN); the other ops ignore both.
+     */
+    public void unary(DType t, int op, float alpha, float beta, long x, long y, long n) {
+        if (op < UNARY_SILU || op > UNARY_QUICK_GELU) throw new IllegalArgumentException("unknown unary op " + op);
+        if (op == UNARY_CLAMP && !(alpha <= beta)) throw new IllegalArgumentException("clamp bounds " + alpha + " > " + beta);
         if (n == 0) return;
         positive("element count", n);
-        elementwise("unary_" + suffix(t), n, KernelArgs.of().ptr(x).ptr(y).i64(n).i32(op).f32(alpha));
+        elementwise("unary_" + suffix(t), n, KernelArgs.of().ptr(x).ptr(y).i64(n).i32(op).f32(alpha).f32(beta));
     }
 
     /**
@@ -89,7 +102,7 @@ public final class CudaKernels {
     public void geglu(DType t, long x, long y, long rows, int d) {
         positive("rows", rows);
         positive("GEGLU width", d);
-        elementwise("geglu_" + suffix(t), rows * d, KernelArgs.of().ptr(x).ptr(y).i64(rows).i32(d));
+        elementwise("geglu_" + suffix(t), Math.multiplyExact(rows, 2L * d), KernelArgs.of().ptr(x).ptr(y).i64(rows).i32(d));
     }
 
     /** dst[o * dstInner + dstOffset + i] = src[o * srcInner + i] for o < outer, i < srcInner. */
@@ -99,7 +112,7 @@ public final class CudaKernels {
         if (dstOffset < 0 || dstOffset + srcInner > dstInner) {
             throw new IllegalArgumentException("slice [" + dstOffset + ", " + (dstOffset + srcInner) + ") does not fit a destination row of " + dstInner);
         }
-        elementwise("copy_slice_" + suffix(t), outer * srcInner,
+        elementwise("copy_slice_" + suffix(t), Math.multiplyExact(outer, dstInner),
                 KernelArgs.of().ptr(src).ptr(dst).i64(outer).i64(srcInner).i64(dstInner).i64(dstOffset));
     }
 
@@ -121,6 +134,26 @@ public final class CudaKernels {
             copySlice(t, srcs[i], dst, outer, inners[i], total, off);
             off += inners[i];
         }
+    }
+
+    /** Row softmax of x (rows, cols) scaled by {@code scale} > 0: y = softmax(x * scale). One block per row. */
+    public void softmax(DType t, long x, long y, int rows, int cols, float scale) {
+        positive("rows", rows);
+        positive("columns", cols);
+        if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("softmax scale must be positive and finite, got " + scale);
+        int threads = Math.min(256, (cols + 31) / 32 * 32);
+        launcher.launch("softmax_" + suffix(t), Dim3.of(rows), Dim3.of(threads), 0,
+                KernelArgs.of().ptr(x).ptr(y).i32(rows).i32(cols).f32(scale));
+    }
+
+    /** y (batch, cols, rows) = x (batch, rows, cols) with the last two dims swapped. */
+    public void transpose(DType t, long x, long y, int batch, int rows, int cols) {
+        positive("batch", batch);
+        positive("rows", rows);
+        positive("columns", cols);
+        if (batch > MAX_GRID_YZ || (rows + 31) / 32 > MAX_GRID_YZ) throw new IllegalArgumentException("transpose of " + batch + " x " + rows + " rows is too large");
+        launcher.launch("transpose_" + suffix(t), Dim3.of((cols + 31) / 32, (rows + 31) / 32, batch), Dim3.of(32, 8), 0,
+                KernelArgs.of().ptr(x).ptr(y).i32(rows).i32(cols));
     }
 
     // ---------------------------------------------------------------- normalisation
@@ -252,6 +285,27 @@ public final class CudaKernels {
      */
     public void conv2d(DType t, long x, long weight, long bias, long y, int batch, int cin, int h, int w, int cout,
                        int kh, int kw, Conv2dParams p) {
+        convGeometry("conv2d", batch, cin, h, w, cout, kh, kw, p);
+        if (p.outputPadH() != 0 || p.outputPadW() != 0) throw new IllegalArgumentException("conv2d takes no output padding");
+        launchConv("conv2d_" + suffix(t), x, weight, bias, y, batch, cin, h, w, cout, kh, kw, p, p.outH(h, kh), p.outW(w, kw));
+    }
+
+    /**
+     * conv_transpose2d of x (batch, cin, h, w) with weight (cin, cout / groups, kh, kw) and bias (cout) or 0 into
+     * y (batch, cout, oh, ow), oh = (h - 1) * stride - 2 pad + dilation (kh - 1) + outputPad + 1, in gather form
+     * over the conv2d tiles.
+     */
+    public void convTranspose2d(DType t, long x, long weight, long bias, long y, int batch, int cin, int h, int w,
+                                int cout, int kh, int kw, Conv2dParams p) {
+        convGeometry("conv_transpose2d", batch, cin, h, w, cout, kh, kw, p);
+        if (p.outputPadH() >= Math.max(p.strideH(), p.dilationH()) || p.outputPadW() >= Math.max(p.strideW(), p.dilationW())) {
+            throw new IllegalArgumentException("conv_transpose2d: output padding must be smaller than stride or dilation");
+        }
+        int oh = p.transposedOutH(h, kh), ow = p.transposedOutW(w, kw);
+        launchConv("conv_transpose2d_" + suffix(t), x, weight, bias, y, batch, cin, h, w, cout, kh, kw, p, oh, ow);
+    }
+
+    private static void convGeometry(String op, int batch, int cin, int h, int w, int cout, int kh, int kw, Conv2dParams p) {
         positive("batch", batch);
         positive("input channels", cin);
         positive("height", h);
@@ -261,25 +315,102 @@ public final class CudaKernels {
         positive("kernel width", kw);
         int g = p.groups();
         if (cin % g != 0 || cout % g != 0) {
-            throw new IllegalArgumentException("conv2d: " + cin + " input / " + cout + " output channels do not split into " + g + " groups");
+            throw new IllegalArgumentException(op + ": " + cin + " input / " + cout + " output channels do not split into " + g + " groups");
         }
-        if (p.outputPadH() != 0 || p.outputPadW() != 0) throw new IllegalArgumentException("conv2d takes no output padding");
-        int oh = p.outH(h, kh), ow = p.outW(w, kw);
-        if (oh <= 0 || ow <= 0) throw new IllegalArgumentException("conv2d: output size " + oh + "x" + ow + " is empty");
+    }
+
+    private void launchConv(String kernel, long x, long weight, long bias, long y, int batch, int cin, int h, int w,
+                            int cout, int kh, int kw, Conv2dParams p, int oh, int ow) {
+        if (oh <= 0 || ow <= 0) throw new IllegalArgumentException(kernel + ": output size " + oh + "x" + ow + " is empty");
+        int g = p.groups();
         long ohw = (long) oh * ow;
         long k = (long) (cin / g) * kh * kw;
-        if (ohw > Integer.MAX_VALUE || k > Integer.MAX_VALUE) throw new IllegalArgumentException("conv2d too large for 32-bit tile indices");
+        if (ohw > Integer.MAX_VALUE || k > Integer.MAX_VALUE) throw new IllegalArgumentException(kernel + " too large for 32-bit tile indices");
         long zs = (long) batch * g;
-        if (zs > MAX_GRID_YZ) throw new IllegalArgumentException("conv2d: batch x groups " + zs + " exceeds " + MAX_GRID_YZ);
+        if (zs > MAX_GRID_YZ) throw new IllegalArgumentException(kernel + ": batch x groups " + zs + " exceeds " + MAX_GRID_YZ);
         int opg = cout / g;
         Dim3 grid = Dim3.of((int) ((ohw + CONV_TILE - 1) / CONV_TILE), (opg + CONV_TILE - 1) / CONV_TILE, (int) zs);
-        launcher.launch("conv2d_" + suffix(t), grid, Dim3.of(CONV_THREADS), 0,
+        launcher.launch(kernel, grid, Dim3.of(CONV_THREADS), 0,
                 KernelArgs.of().ptr(x).ptr(weight).ptr(bias).ptr(y).i32(cin).i32(h).i32(w).i32(cout).i32(kh).i32(kw)
                         .i32(p.strideH()).i32(p.strideW()).i32(p.padH()).i32(p.padW()).i32(p.dilationH()).i32(p.dilationW())
                         .i32(g).i32(oh).i32(ow));
     }
 
+    // ---------------------------------------------------------------- GEMM
+
+    /**
+     * Batched row-major GEMM on CUDA cores: C[b] (m, n) = alpha op(A[b]) op(B[b]) + beta C[b] + bias[n] (bias 0 for
+     * none), op(A) (m, k), op(B) (k, n); transA: A stored (k, m), transB: B stored (n, k); operands contiguous.
+     * Batch strides in elements, 0 to broadcast an operand. The fallback where cuBLAS is absent.
+     */
+    public void gemm(DType t, long a, long b, long c, long bias, int batch, int m, int n, int k, boolean transA,
+                     boolean transB, long strideA, long strideB, long strideC, float alpha, float beta) {
+        gemm(t, a, b, c, bias, batch, m, n, k, transA, transB, transA ? m : k, transB ? k : n, n, strideA, strideB,
+                strideC, alpha, beta);
+    }
+
+    /** {@link #gemm} with explicit leading dimensions (elements between consecutive stored rows). */
+    public void gemm(DType t, long a, long b, long c, long bias, int batch, int m, int n, int k, boolean transA,
+                     boolean transB, int lda, int ldb, int ldc, long strideA, long strideB, long strideC, float alpha,
+                     float beta) {
+        positive("batch", batch);
+        positive("rows", m);
+        positive("columns", n);
+        positive("inner dimension", k);
+        if (lda < (transA ? m : k) || ldb < (transB ? k : n) || ldc < n) {
+            throw new IllegalArgumentException("gemm leading dimensions " + lda + ", " + ldb + ", " + ldc + " are shorter than the rows");
+        }
+        if (batch > MAX_GRID_YZ || (m + CONV_TILE - 1) / CONV_TILE > MAX_GRID_YZ) {
+            throw new IllegalArgumentException("gemm of batch " + batch + " x " + m + " rows is too large for one launch");
+        }
+        if (strideA < 0 || strideB < 0 || strideC < 0 || (batch > 1 && strideC == 0)) {
+            throw new IllegalArgumentException("gemm batch strides " + strideA + ", " + strideB + ", " + strideC);
+        }
+        Dim3 grid = Dim3.of((n + CONV_TILE - 1) / CONV_TILE, (m + CONV_TILE - 1) / CONV_TILE, batch);
+        launcher.launch("gemm_" + suffix(t), grid, Dim3.of(CONV_THREADS), 0,
+                KernelArgs.of().ptr(a).ptr(b).ptr(c).ptr(bias).i32(m).i32(n).i32(k).i32(transA ? 1 : 0).i32(transB ? 1 : 0)
+                        .i32(lda).i32(ldb).i32(ldc).i64(strideA).i64(strideB).i64(strideC).f32(alpha).f32(beta));
+    }
+
+    /** Linear layer: y (rows, out) = x (rows, in) weight (out, in)^T + bias (out) or 0. */
+    public void linear(DType t, long x, long weight, long bias, long y, int rows, int in, int out) {
+        gemm(t, x, weight, y, bias, 1, rows, out, in, false, true, 0, 0, 0, 1f, 0f);
+    }
+
     // ---------------------------------------------------------------- attention
+
+    /** Workspace (bytes) {@link #attentionUnfused} needs: one score matrix per head of a batch item. */
+    public static long attentionUnfusedWorkspaceBytes(DType t, int heads, int queries, int keys) {
+        return (long) heads * queries * keys * t.byteSize;
+    }
+
+    /**
+     * Attention for any head dim (e.g. the VAE mid-block's single 512-wide head) as GEMM, row softmax, GEMM per
+     * batch item, heads batched: q (B, Tq, H*D), k and v (B, S, H*D), o (B, Tq, H*D). Scores are stored in the
+     * workspace in the storage type. Prefer {@link #attention} (fused, no workspace) for head dims up to 160.
+     */
+    public void attentionUnfused(DType t, long q, long k, long v, long o, long workspace, int batch, int heads,
+                                 int queries, int keys, int headDim, float scale) {
+        positive("batch", batch);
+        positive("heads", heads);
+        positive("queries", queries);
+        positive("keys", keys);
+        positive("head dim", headDim);
+        int c = Math.multiplyExact(heads, headDim);
+        long es = t.byteSize;
+        long scores = (long) queries * keys;
+        for (int bi = 0; bi < batch; bi++) {
+            long qb = q + (long) bi * queries * c * es, kb = k + (long) bi * keys * c * es;
+            long vb = v + (long) bi * keys * c * es, ob = o + (long) bi * queries * c * es;
+            // scores[h] (Tq, S) = Q_h K_h^T: rows of Q_h and K_h are c apart, heads headDim apart.
+            gemm(t, qb, kb, workspace, 0, heads, queries, keys, headDim, false, true, c, c, keys, headDim, headDim,
+                    scores, 1f, 0f);
+            softmax(t, workspace, workspace, Math.multiplyExact(heads, queries), keys, scale);
+            // O_h (Tq, D) = P_h V_h, written into the head's columns of o.
+            gemm(t, workspace, vb, ob, 0, heads, queries, headDim, keys, false, false, keys, c, c, scores, headDim,
+                    headDim, 1f, 0f);
+        }
+    }
 
     /** Dynamic shared memory the attention kernel takes for head dim d. */
     public static int attentionSharedBytes(int headDim) {

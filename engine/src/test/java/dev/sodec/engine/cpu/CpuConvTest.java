@@ -108,6 +108,8 @@ class CpuConvTest {
             {1, 1, 4, 4, 3, 2, 3, 1, 0, 1, 1, 1},     // one input channel, non-square kernel
             {1, 35, 9, 9, 17, 3, 3, 1, 1, 1, 1, 1},   // K = 315
             {1, 64, 9, 9, 9, 3, 3, 1, 1, 1, 1, 1},    // K = 576 crosses the GEMM's K block
+            {1, 32, 20, 21, 40, 3, 3, 1, 1, 1, 1, 1}, // big enough for the GEMM to use the pool
+            {1, 4, 50, 51, 5, 3, 3, 1, 1, 1, 1, 1},   // 2550 pixels: more than one GEMM column block
     };
 
     @Test
@@ -138,6 +140,10 @@ class CpuConvTest {
             {1, 4, 5, 6, 4, 3, 2, 1, 1, 2, 1, 1},    // dilation 2
             {1, 35, 3, 4, 3, 2, 2, 0, 0, 1, 1, 1},   // K = 35 input channels, k = 2
             {1, 520, 3, 3, 2, 3, 2, 1, 1, 1, 1, 1},  // K = 520 crosses the GEMM's K block
+            {1, 32, 20, 21, 8, 4, 2, 1, 0, 1, 1, 1}, // big enough for the GEMM to use the pool
+            {1, 4, 5, 5, 6, 2, 3, 0, 0, 1, 1, 1},    // kernel smaller than stride: some phases get no tap
+            {1, 4, 6, 5, 4, 3, 2, 0, 1, 3, 2, 1},    // dilation 3 with stride 2 (taps step by 2), groups 2
+            {1, 3, 4, 4, 3, 4, 4, 1, 2, 2, 1, 1},    // stride 4, dilation 2 (gcd 2), output padding 2
     };
 
     @Test
@@ -160,16 +166,50 @@ class CpuConvTest {
     }
 
     @Test
-    void convTransposeTilesOverInputRowsWhenColumnsExceedBudget() {
-        // m * w * h = 8*9*200*300 floats > COLS_BUDGET, so several row tiles feed col2im in turn.
+    void convTransposeOnALargerImage() {
+        // Several GEMM column blocks per phase, pool-sized work, and odd output sizes per phase.
         SplittableRandom rnd = new SplittableRandom(9);
-        int h = 200, wd = 300;
-        assertTrue(8L * 9 * h * wd > CpuConv.COLS_BUDGET);
-        Tensor x = random(rnd, 1, 2, h, wd), w = random(rnd, 2, 8, 3, 3), bias = random(rnd, 8);
-        Conv2dParams p = Conv2dParams.transposed(2, 1, 1);
+        int h = 37, wd = 61;
+        Tensor x = random(rnd, 1, 6, h, wd), w = random(rnd, 6, 8, 5, 5), bias = random(rnd, 8);
+        Conv2dParams p = Conv2dParams.transposed(2, 2, 1);
         Tensor y1 = CpuConv.convTranspose2d(ONE, x, w, bias, p);
-        assertClose(refConvT(x, w, bias, p, 2 * h, 2 * wd), y1, "tiled convT");
-        assertSameBits(y1, CpuConv.convTranspose2d(THREE, x, w, bias, p), "tiled convT");
+        assertClose(refConvT(x, w, bias, p, 2 * h, 2 * wd), y1, "large convT");
+        assertSameBits(y1, CpuConv.convTranspose2d(THREE, x, w, bias, p), "large convT");
+    }
+
+    @Test
+    void largeConvSpotCheck() {
+        // 96 -> 96 channels, 3x3, 64x64 (K = 864 spans two K blocks, 4096 pixels two column blocks):
+        // 0.7 GFLOP, so compare sampled outputs with the direct definition. (The full SD size, 320 channels,
+        // takes seconds more while the JIT warms up on a loaded machine; the bench runs it.)
+        SplittableRandom rnd = new SplittableRandom(10);
+        int c = 96, s = 64;
+        Tensor x = random(rnd, 1, c, s, s), w = random(rnd, c, c, 3, 3), bias = random(rnd, c);
+        Conv2dParams p = Conv2dParams.of(1, 1);
+        Tensor y = CpuConv.conv2d(THREE, x, w, bias, p);
+        float[] xa = x.data().toArray(F32_LE), wa = w.data().toArray(F32_LE), ya = y.data().toArray(F32_LE);
+        for (int sample = 0; sample < 300; sample++) {
+            int co = rnd.nextInt(c), oy = sample < 20 ? 0 : rnd.nextInt(s), ox = sample < 40 ? s - 1 : rnd.nextInt(s);
+            double want = at(bias, co);
+            for (int ci = 0; ci < c; ci++) for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) {
+                int iy = oy - 1 + ky, ix = ox - 1 + kx;
+                if (iy >= 0 && iy < s && ix >= 0 && ix < s) want += (double) xa[(ci * s + iy) * s + ix] * wa[((co * c + ci) * 3 + ky) * 3 + kx];
+            }
+            assertEquals(want, ya[(co * s + oy) * s + ox], 1e-4, "y[" + co + "," + oy + "," + ox + "]");
+        }
+    }
+
+    @Test
+    void confinedInputsWorkWithAThreadPool() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        Tensor x = random(rnd, 1, 32, 20, 21), w = random(rnd, 40, 32, 3, 3), wt = random(rnd, 32, 8, 4, 4);
+        try (java.lang.foreign.Arena confined = java.lang.foreign.Arena.ofConfined()) {
+            Tensor cx = Tensor.zeros(confined, dev.sodec.engine.tensor.DType.F32, 1, 32, 20, 21);
+            cx.data().copyFrom(x.data());
+            assertSameBits(CpuConv.conv2d(ONE, x, w, null, Conv2dParams.of(1, 1)), CpuConv.conv2d(THREE, cx, w, null, Conv2dParams.of(1, 1)), "confined conv");
+            Conv2dParams pt = Conv2dParams.transposed(2, 1, 0);
+            assertSameBits(CpuConv.convTranspose2d(ONE, x, wt, null, pt), CpuConv.convTranspose2d(THREE, cx, wt, null, pt), "confined convT");
+        }
     }
 
     @Test
@@ -182,6 +222,9 @@ class CpuConvTest {
                 new Conv2dParams(1, 1, Integer.MAX_VALUE, 0, 1, 1, 1, 0, 0)));
         assertThrows(IllegalArgumentException.class, () -> CpuConv.convTranspose2d(ONE, x, Tensor.zeros(3, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 1)));
         assertThrows(IllegalArgumentException.class, () -> CpuConv.convTranspose2d(ONE, x, Tensor.zeros(4, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 2)));
+        Tensor i32 = Tensor.fromInts(new int[4 * 25], 1, 4, 5, 5);
+        var e = assertThrows(IllegalArgumentException.class, () -> CpuConv.conv2d(ONE, i32, Tensor.zeros(3, 4, 3, 3), null, Conv2dParams.of(1, 1)));
+        assertTrue(e.getMessage().contains("F32"), e.getMessage());
     }
 
     @ParameterizedTest

@@ -110,6 +110,9 @@ class CpuGemmTest {
         check(rnd, GemmDriver.MC + 9, GemmDriver.NC + 7, GemmDriver.KC + 1, false, false, false, 1, 2);
         check(rnd, GemmDriver.MC + 9, GemmDriver.NC + 7, GemmDriver.KC + 1, true, true, true, 0, 0);
         check(rnd, 257, 65, 257, false, true, false, 0, 0);
+        // Short and wide with two K blocks: A is packed once and kept across column blocks.
+        check(rnd, 13, GemmDriver.NB + 52, GemmDriver.KC + 88, false, false, false, 0, 3);
+        check(rnd, 13, GemmDriver.NB + 52, GemmDriver.KC + 88, true, true, true, 2, 0);
     }
 
     @Test
@@ -175,7 +178,7 @@ class CpuGemmTest {
         // Batched GEMMs issued from inside a parallel body on the same pool: a worker that steals another
         // batch item while joining must not reuse the packed buffers of the GEMM it is part of.
         SplittableRandom rnd = new SplittableRandom(6);
-        int batch = 12, m = 40, n = 70, k = 300;
+        int batch = 12, m = 40, n = 70, k = 400; // above PARALLEL_TILES_MIN: the inner GEMMs use the pool
         Mat[] as = new Mat[batch], bs = new Mat[batch];
         for (int i = 0; i < batch; i++) {
             as[i] = Mat.random(rnd, m, k, 0, 0);
@@ -213,5 +216,24 @@ class CpuGemmTest {
         GemmDriver.run(ONE, m, n, k, SegmentPanel.rowMajor(a.seg, 0, k), plainB, want, 0, n, false);
         GemmDriver.run(ONE, m, n, k, SegmentPanel.rowMajor(a.seg, 0, k), meddlingB, got, 0, n, false);
         assertEquals(-1, want.mismatch(got));
+    }
+
+    @Test
+    void confinedSegmentsWorkWithAThreadPool() {
+        int m = 100, n = 120, k = 130; // large enough that the pool would be used
+        try (Arena confined = Arena.ofConfined()) {
+            MemorySegment a = confined.allocate((long) m * k * 4), b = confined.allocate((long) k * n * 4);
+            MemorySegment c = confined.allocate((long) m * n * 4);
+            for (int i = 0; i < m * k; i++) a.setAtIndex(F32_LE, i, i % 3);
+            for (int i = 0; i < k * n; i++) b.setAtIndex(F32_LE, i, i % 5);
+            CpuGemm.sgemm(THREE, m, n, k, a, 0, k, false, b, 0, n, false, c, 0, n, false);
+            for (int i = 0; i < m; i += 7) {
+                for (int j = 0; j < n; j += 5) {
+                    long s = 0;
+                    for (int p = 0; p < k; p++) s += (long) ((i * k + p) % 3) * ((p * n + j) % 5);
+                    assertEquals((float) s, c.getAtIndex(F32_LE, (long) i * n + j));
+                }
+            }
+        }
     }
 }

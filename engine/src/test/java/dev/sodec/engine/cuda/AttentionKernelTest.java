@@ -78,6 +78,35 @@ class AttentionKernelTest {
     }
 
     @Test
+    void resultIsBitIdenticalForAnyNumberOfConcurrentBlocks() {
+        int b = 2, h = 3, tq = 21, s = 45, d = 72;
+        Tensor q = random(1, -1, 1, b, tq, h * d), k = random(2, -1, 1, b, s, h * d), v = random(3, -1, 1, b, s, h * d);
+        AttentionLayout ql = AttentionLayout.tokensMajor(tq, h, d), kl = AttentionLayout.tokensMajor(s, h, d);
+        float[][] out = new float[2][];
+        int[] workers = {1, 5};
+        for (int i = 0; i < 2; i++) {
+            try (EmuKernelLauncher l = new EmuKernelLauncher(workers[i])) {
+                EmuSupport.Guarded o = new EmuSupport.Guarded(DType.F32, b, tq, h * d);
+                new CudaKernels(l).attention(DType.F32, addr(q), ql, addr(k), kl, addr(v), kl, o.addr(), ql, b, h, tq, s, d, 0.1f);
+                out[i] = o.floats();
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(out[0], out[1]);
+    }
+
+    @ParameterizedTest(name = "unfused B={0} H={1} Tq={2} S={3} D={4}")
+    @CsvSource({"1, 1, 9, 70, 512", "2, 3, 5, 33, 24"})
+    void unfusedPathForWideHeads(int b, int h, int tq, int s, int d) {
+        Tensor q = random(d + 1L, -1, 1, b, tq, h * d), k = random(d + 2L, -1, 1, b, s, h * d), v = random(d + 3L, -1, 1, b, s, h * d);
+        float scale = (float) (1 / Math.sqrt(d));
+        java.lang.foreign.MemorySegment ws = java.lang.foreign.Arena.ofAuto()
+                .allocate(CudaKernels.attentionUnfusedWorkspaceBytes(DType.F32, h, tq, s), 64);
+        EmuSupport.Guarded o = new EmuSupport.Guarded(DType.F32, b, tq, h * d);
+        K.attentionUnfused(DType.F32, addr(q), addr(k), addr(v), o.addr(), ws.address(), b, h, tq, s, d, scale);
+        assertClose("unfused attention", CPU.attention(q, k, v, h, scale).toFloatArray(), o.floats(), 2e-6, 2e-5);
+    }
+
+    @Test
     void refusesUnsupportedShapes() {
         AttentionLayout l = AttentionLayout.headsMajor(4, 1, 200);
         assertThrows(IllegalArgumentException.class, () -> K.attention(DType.F32, 0, l, 0, l, 0, l, 0, l, 1, 1, 4, 4, 200, 1f));

@@ -45,6 +45,25 @@ class ConvGdnKernelTest {
         assertClose("conv2d", expected.toFloatArray(), y.floats(), 1e-5, 1e-5);
     }
 
+    @ParameterizedTest(name = "N={0} Cin={1} {2}x{3} Cout={4} k={5} s={6} p={7} op={8} d={9} g={10}")
+    @CsvSource({
+            "1, 6, 5, 7, 4, 5, 2, 2, 1, 1, 1",     // the synthesis transform's 5x5 / stride 2 / output padding 1
+            "2, 4, 3, 4, 70, 3, 2, 1, 1, 1, 1",    // Cout 70: partial channel tile
+            "1, 5, 6, 5, 3, 3, 1, 1, 0, 1, 1",     // stride 1 (a plain conv with flipped weights)
+            "1, 4, 4, 4, 6, 3, 3, 0, 2, 1, 2",     // stride 3, output padding 2, two groups
+            "1, 3, 5, 5, 3, 3, 2, 1, 0, 2, 1",     // dilation 2
+    })
+    void convTranspose2dMatchesCpu(int n, int cin, int h, int w, int cout, int k, int s, int p, int op, int d, int g) {
+        Conv2dParams cp = new Conv2dParams(s, s, p, p, d, d, g, op, op);
+        Tensor x = random(n * 100L + cin + h, -1, 1, n, cin, h, w);
+        Tensor wt = random(cout * 3L + k, -0.5f, 0.5f, cin, cout / g, k, k);
+        Tensor b = random(cout + 5L, -1, 1, cout);
+        Tensor expected = CPU.convTranspose2d(x, wt, b, cp);
+        EmuSupport.Guarded y = new EmuSupport.Guarded(DType.F32, expected.shape());
+        K.convTranspose2d(DType.F32, addr(x), addr(wt), addr(b), y.addr(), n, cin, h, w, cout, k, k, cp);
+        assertClose("conv_transpose2d", expected.toFloatArray(), y.floats(), 1e-5, 1e-5);
+    }
+
     @Test
     void conv2dHalfStorage() {
         Conv2dParams cp = Conv2dParams.of(1, 1);

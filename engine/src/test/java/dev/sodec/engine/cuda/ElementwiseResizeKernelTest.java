@@ -29,16 +29,20 @@ class ElementwiseResizeKernelTest {
     }
 
     @ParameterizedTest(name = "op {0}")
-    @CsvSource({"0", "1", "2", "4"})
+    @CsvSource({"0", "1", "2", "4", "5", "6", "7"})
     void unaryActivations(int op) {
         int n = 1001;
         Tensor x = random(op, -9, 9, n);
         EmuSupport.Guarded y = new EmuSupport.Guarded(DType.F32, n);
-        K.unary(DType.F32, op, 0f, addr(x), y.addr(), n);
+        float alpha = op == CudaKernels.UNARY_SCALE ? 0.37f : -2.5f, beta = op == CudaKernels.UNARY_SCALE ? -1.25f : 3f;
+        K.unary(DType.F32, op, alpha, beta, addr(x), y.addr(), n);
         Tensor e = switch (op) {
             case CudaKernels.UNARY_SILU -> CPU.silu(x);
             case CudaKernels.UNARY_GELU -> CPU.geluErf(x);
             case CudaKernels.UNARY_GELU_TANH -> CPU.geluTanh(x);
+            case CudaKernels.UNARY_SCALE -> CPU.scale(x, alpha, beta);
+            case CudaKernels.UNARY_CLAMP -> CPU.clamp(x, alpha, beta);
+            case CudaKernels.UNARY_QUICK_GELU -> CPU.quickGelu(x);
             default -> x;
         };
         assertClose("unary " + op, e.toFloatArray(), y.floats(), 2e-6, 2e-6);
@@ -49,7 +53,7 @@ class ElementwiseResizeKernelTest {
         int n = 4096 * 256 + 333;   // more elements than the capped grid has threads: the stride loop wraps
         Tensor x = random(11, -1, 1, n);
         EmuSupport.Guarded y = new EmuSupport.Guarded(DType.F32, n);
-        K.unary(DType.F32, CudaKernels.UNARY_LEAKY_RELU, 0.2f, addr(x), y.addr(), n);
+        K.unary(DType.F32, CudaKernels.UNARY_LEAKY_RELU, 0.2f, 0f, addr(x), y.addr(), n);
         assertArrayEquals(CPU.leakyRelu(x, 0.2f).toFloatArray(), y.floats());
     }
 
@@ -58,7 +62,7 @@ class ElementwiseResizeKernelTest {
         for (DType t : new DType[] {DType.F16, DType.BF16}) {
             Tensor x = random(12, -6, 6, 257).toFloatType(t);
             EmuSupport.Guarded y = new EmuSupport.Guarded(t, 257);
-            K.unary(t, CudaKernels.UNARY_SILU, 0f, addr(x), y.addr(), 257);
+            K.unary(t, CudaKernels.UNARY_SILU, addr(x), y.addr(), 257);
             double tol = t == DType.F16 ? 1e-3 : 8e-3;
             assertClose("silu " + t, CPU.silu(x).toFloatArray(), y.floats(), tol, tol);
         }
@@ -135,9 +139,32 @@ class ElementwiseResizeKernelTest {
         assertArrayEquals(CPU.pixelShuffle(x, r).toFloatArray(), y.floats());
     }
 
+    @ParameterizedTest(name = "rows={0} cols={1} scale={2}")
+    @CsvSource({"3, 1, 1", "5, 77, 1", "2, 6144, 0.125", "4, 300, 2.5"})
+    void softmaxRows(int rows, int cols, float scale) {
+        Tensor x = random(rows * 7L + cols, -6, 6, rows, cols);
+        EmuSupport.Guarded y = new EmuSupport.Guarded(DType.F32, rows, cols);
+        K.softmax(DType.F32, addr(x), y.addr(), rows, cols, scale);
+        assertClose("softmax", CPU.softmax(CPU.scale(x, scale, 0f)).toFloatArray(), y.floats(), 1e-7, 1e-5);
+    }
+
+    @ParameterizedTest(name = "B={0} {1}x{2}")
+    @CsvSource({"1, 1, 1", "2, 33, 65", "1, 64, 32", "3, 7, 100"})
+    void transposeLastTwoDims(int b, int rows, int cols) {
+        for (DType t : new DType[] {DType.F32, DType.BF16}) {
+            Tensor x = random(rows * 3L + cols, -1, 1, b, rows, cols).toFloatType(t);
+            EmuSupport.Guarded y = new EmuSupport.Guarded(t, b, cols, rows);
+            K.transpose(t, addr(x), y.addr(), b, rows, cols);
+            assertArrayEquals(CPU.transpose(x).toFloatArray(), y.floats());
+        }
+    }
+
     @Test
     void refusesBadArguments() {
-        assertThrows(IllegalArgumentException.class, () -> K.unary(DType.F32, 9, 0, 0, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> K.unary(DType.F32, 9, 0, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> K.softmax(DType.F32, 0, 0, 1, 4, 0f));
+        assertThrows(IllegalArgumentException.class, () -> K.unary(DType.F32, CudaKernels.UNARY_CLAMP, 0, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> K.unary(DType.F32, CudaKernels.UNARY_CLAMP, 2f, 1f, 0, 0, 10));
         assertThrows(IllegalArgumentException.class, () -> K.copySlice(DType.F32, 0, 0, 1, 5, 8, 4));
         assertThrows(IllegalArgumentException.class, () -> K.resizeBilinear(DType.F32, 0, 0, 1, 4, 4, 0, 4));
         assertThrows(IllegalArgumentException.class, () -> K.upsampleNearest(DType.F32, 0, 0, 1, 4, 4, 0, 8));

@@ -21,7 +21,8 @@ class EmuLauncherTest {
     void registryHoldsEveryKernelFamilyForEveryDtype() {
         List<String> names = EmuKernelLauncher.kernelNames();
         for (String base : List.of("unary", "binary", "geglu", "copy_slice", "layer_norm", "group_norm_stats",
-                "group_norm_apply", "gdn", "upsample_nearest", "resize_bilinear", "pixel_shuffle", "conv2d")) {
+                "group_norm_apply", "gdn", "upsample_nearest", "resize_bilinear", "pixel_shuffle", "conv2d", "conv_transpose2d",
+                "softmax", "transpose", "gemm")) {
             for (String s : List.of("f32", "f16", "bf16")) assertTrue(names.contains(base + "_" + s), base + "_" + s);
         }
         for (int c = 1; c <= 5; c++) assertTrue(names.contains("attention_f16_c" + c));
@@ -39,6 +40,22 @@ class EmuLauncherTest {
         int[] out = y.toIntArray();
         for (int b = 0; b < blocks; b++) {
             for (int t = 0; t < threads; t++) assertEquals(in[b * threads + threads - 1 - t], out[b * threads + t]);
+        }
+    }
+
+    @Test
+    void missingBarrierIsCaughtEveryTime() {
+        int threads = 64;
+        int[] in = new int[threads];
+        for (int i = 0; i < threads; i++) in[i] = i + 100;
+        Tensor x = Tensor.fromInts(in, threads);
+        for (int run = 0; run < 3; run++) {
+            Tensor y = Tensor.fromInts(new int[threads], threads);
+            EMU.launch("selftest_reverse_racy", Dim3.of(1), Dim3.of(threads), threads * 4,
+                    KernelArgs.of().ptr(x.data().address()).ptr(y.data().address()));
+            int[] out = y.toIntArray();
+            // Threads 63..32 read slots 0..31 before threads 0..31 have written them: poison (0xffffffff = -1).
+            for (int t = threads / 2; t < threads; t++) assertEquals(-1, out[t], "thread " + t);
         }
     }
 
@@ -105,6 +122,15 @@ class EmuLauncherTest {
         KernelLaunchException e = assertThrows(KernelLaunchException.class, () -> EMU.launch("selftest_deadlock",
                 Dim3.of(1), Dim3.of(64), 0, KernelArgs.of().ptr(y.data().address())));
         assertTrue(e.getMessage().contains("deadlock"), e.getMessage());
+    }
+
+    @Test
+    void kernelTrapIsReportedWithBlockAndThread() {
+        KernelLaunchException e = assertThrows(KernelLaunchException.class, () -> EMU.launch("selftest_trap",
+                Dim3.of(3), Dim3.of(64), 0, KernelArgs.of().i32(37)));
+        assertTrue(e.getMessage().contains("block (1,0,0), thread 37") && e.getMessage().contains("__trap"), e.getMessage());
+        // The library stays usable after a fault.
+        EMU.launch("selftest_trap", Dim3.of(3), Dim3.of(64), 0, KernelArgs.of().i32(-1));
     }
 
     @Test

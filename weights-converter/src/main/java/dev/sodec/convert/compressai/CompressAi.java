@@ -5,11 +5,9 @@ import dev.sodec.convert.model.Conversion;
 import dev.sodec.convert.model.EngineModel;
 import dev.sodec.convert.read.Weights;
 import dev.sodec.engine.tensor.Tensor;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * CompressAI state dicts (zoo files, training checkpoints): the architecture and its N, M are recognised from key
@@ -44,12 +42,12 @@ public final class CompressAi {
         throw new CheckpointException(file + ": unrecognised CompressAI architecture (h_s.4.weight " + java.util.Arrays.toString(hs4.shape()) + ")");
     }
 
-    /** Takes ownership of {@code w}; empty tables are built by the {@link EntropyTableBuilder} service, if any. */
+    /** Takes ownership of {@code w}; a checkpoint with empty entropy tables is refused. */
     public static Conversion convert(Weights w) throws CheckpointException {
         return convert(w, null);
     }
 
-    /** As {@link #convert(Weights)} with an explicit table builder (null: the ServiceLoader one). */
+    /** As {@link #convert(Weights)}; empty entropy tables are built by {@code builder} (null: refused). */
     public static Conversion convert(Weights w, EntropyTableBuilder builder) throws CheckpointException {
         String file = w.fileName();
         Map<String, Tensor> sd = w.tensors();
@@ -75,15 +73,14 @@ public final class CompressAi {
 
     private static Map<String, Tensor> buildTables(Map<String, Tensor> sd, Map<String, Object> config, String file,
                                                    EntropyTableBuilder builder) throws CheckpointException {
-        Iterator<EntropyTableBuilder> it = builder != null ? java.util.List.of(builder).iterator()
-                : ServiceLoader.load(EntropyTableBuilder.class).iterator();
-        if (!it.hasNext()) {
+        if (builder == null) {
             throw new CheckpointException(file + ": the entropy tables (entropy_bottleneck._quantized_cdf, ...) are empty: this"
-                    + " checkpoint was saved before CompressAI's update(); building them bit-exactly is not available in this"
-                    + " build. Run net.update(force=True) and save the state_dict again.");
+                    + " checkpoint was saved before CompressAI's update(). Run net.update(force=True) and save the state_dict"
+                    + " again, or convert with --build-entropy-tables to compute them here (they can differ from CompressAI's"
+                    + " in rare entries, so streams are then only guaranteed to decode with this engine)");
         }
         try {
-            return it.next().build(sd, config);
+            return builder.build(sd, config);
         } catch (CheckpointException e) {
             throw e;
         } catch (Exception e) {

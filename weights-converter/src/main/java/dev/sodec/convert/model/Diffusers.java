@@ -26,12 +26,7 @@ public final class Diffusers {
 
     /** config.json of a folder, without the "_class_name"/"_diffusers_version"-style private keys. */
     public static Map<String, Object> readConfig(Path json) throws IOException {
-        Map<String, Object> raw;
-        try {
-            raw = Json.parseObject(Files.readString(json));
-        } catch (JsonException e) {
-            throw new CheckpointException(json.getFileName() + ": not valid JSON: " + e.getMessage());
-        }
+        Map<String, Object> raw = readJson(json);
         Map<String, Object> c = new LinkedHashMap<>();
         raw.forEach((k, v) -> {
             if (!k.startsWith("_")) c.put(k, v);
@@ -39,8 +34,16 @@ public final class Diffusers {
         return c;
     }
 
+    private static Map<String, Object> readJson(Path json) throws IOException {
+        try {
+            return Json.parseObject(Files.readString(json));
+        } catch (JsonException e) {
+            throw new CheckpointException(json.getParent().getFileName() + "/" + json.getFileName() + ": not valid JSON: " + e.getMessage());
+        }
+    }
+
     public static String className(Path json) throws IOException {
-        Object v = Json.parseObject(Files.readString(json)).get("_class_name");
+        Object v = readJson(json).get("_class_name");
         return v instanceof String s ? s : null;
     }
 

@@ -20,6 +20,21 @@ import java.util.Map;
 public final class LdmConfig {
     private LdmConfig() {}
 
+    /**
+     * Reads an LDM config file: the original .yaml (v1-inference.yaml style) or the same structure as JSON. The
+     * JSON may also carry {@code not_in_ldm_yaml.{unet,vae}_norm_num_groups} (LDM hard-codes 32 GroupNorm groups).
+     */
+    public static Config read(java.nio.file.Path file) throws java.io.IOException {
+        String name = file.getFileName().toString();
+        String text = java.nio.file.Files.readString(file);
+        if (name.endsWith(".yaml") || name.endsWith(".yml")) return new Config(LdmYaml.parse(name, text), name);
+        try {
+            return Config.parse(text, name);
+        } catch (dev.sodec.engine.json.JsonException e) {
+            throw new CheckpointException(name + ": not valid JSON (give a .yaml or .json LDM config): " + e.getMessage());
+        }
+    }
+
     /** Which standard model the shapes identify, or null. */
     public static String recognise(Map<String, Tensor> unet) {
         Tensor projIn = unet.get("input_blocks.1.1.proj_in.weight");

@@ -40,7 +40,7 @@ public final class Checkpoints {
         if (ZipArchive.looksLikeZip(h)) return Container.TORCH_ZIP;
         if (TorchFile.looksLikeLegacy(h)) return Container.TORCH_LEGACY;
         if (path.getFileName().toString().endsWith(".safetensors") || (n > 8 && head[8] == '{')) return Container.SAFETENSORS;
-        if (n >= 262 || Files.size(path) >= 262) {
+        if (Files.size(path) >= 262) {
             byte[] tar = new byte[5];
             try (InputStream is = Files.newInputStream(path)) {
                 is.skipNBytes(257);
@@ -143,6 +143,7 @@ public final class Checkpoints {
         if (o instanceof List<?>) return "a list";
         if (o instanceof Map<?, ?>) return "a dict";
         if (o instanceof TensorRef) return "a tensor";
+        if (o instanceof dev.sodec.convert.torch.PyOpaque op) return "a " + op.className() + " object";
         return "a " + o.getClass().getSimpleName();
     }
 }

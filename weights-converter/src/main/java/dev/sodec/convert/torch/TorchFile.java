@@ -197,13 +197,21 @@ public final class TorchFile implements AutoCloseable {
         } else {
             t = Tensor.zeros(Arena.ofAuto(), dt, shape);
             MemorySegment dst = t.storage();
-            int[] idx = new int[shape.length];
             long[] stride = r.stride();
-            for (long i = 0; i < numel; i++) {
+            int last = shape.length - 1;
+            // Copy runs along the last dimension (one bulk copy when it is contiguous), walking the others.
+            int run = shape[last];
+            boolean unit = stride[last] == 1;
+            int[] idx = new int[shape.length];
+            for (long i = 0; i < numel; i += run) {
                 long src = r.storageOffset();
-                for (int k = 0; k < idx.length; k++) src += idx[k] * stride[k];
-                MemorySegment.copy(st, src * es, dst, i * es, es);
-                for (int k = idx.length - 1; k >= 0; k--) {
+                for (int k = 0; k < last; k++) src += idx[k] * stride[k];
+                if (unit) {
+                    MemorySegment.copy(st, src * es, dst, i * es, (long) run * es);
+                } else {
+                    for (int j = 0; j < run; j++) MemorySegment.copy(st, (src + j * stride[last]) * es, dst, (i + j) * es, es);
+                }
+                for (int k = last - 1; k >= 0; k--) {
                     if (++idx[k] < shape[k]) break;
                     idx[k] = 0;
                 }

@@ -41,6 +41,17 @@ public final class TorchUnpickler {
             "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
             "torch._utils._rebuild_parameter", "builtins.set", "builtins.frozenset", "_codecs.encode");
 
+    /**
+     * Classes that real training checkpoints (Stable Diffusion .ckpt files from PyTorch Lightning, numpy bookkeeping)
+     * carry next to the weights. They are accepted by name only: instantiating one yields a {@link PyOpaque}
+     * placeholder and its state is dropped, so the file reads without running any of their code.
+     */
+    private static final Set<String> INERT_CLASSES = Set.of(
+            "pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint",
+            "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "numpy.dtype", "numpy.ndarray",
+            "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
+            "torch.torch_version.TorchVersion", "torch.device", "torch.Size");
+
     /** Pickle nesting sanity limit: real checkpoints mark a few levels deep. */
     private static final int MAX_MARKS = 10_000;
 
@@ -292,15 +303,23 @@ public final class TorchUnpickler {
                 case 'b' -> { // BUILD: only the attribute dict of an OrderedDict state_dict (its _metadata)
                     Object state = pop();
                     Object target = top();
-                    if (!(target instanceof Map<?, ?>)) {
+                    if (!(target instanceof Map<?, ?>) && !(target instanceof PyOpaque)) {
                         throw errAt("BUILD on " + describe(target) + " is not allowed (only a state_dict's _metadata is)");
                     }
                     // The state (per-module versions) does not affect tensor values: dropped on purpose.
                 }
                 case 'Q' -> push(persistentLoad(pop()));
                 case 'P' -> push(persistentLoad(line()));
-                case 0x81, 0x92 -> throw errAt("NEWOBJ of " + describe(stack.isEmpty() ? null : stack.get(Math.max(0, stack.size() - 2)))
-                        + " is not allowed in a tensor checkpoint");
+                case 0x81 -> { // NEWOBJ cls.__new__(cls, *args): only for inert classes
+                    Object args = pop();
+                    Object cls = pop();
+                    push(inert(cls, "NEWOBJ"));
+                }
+                case 0x92 -> { // NEWOBJ_EX
+                    pop();
+                    pop();
+                    push(inert(pop(), "NEWOBJ_EX"));
+                }
                 case 'i', 'o' -> throw errAt("INST/OBJ opcodes (arbitrary class instantiation) are not allowed");
                 case 0x82, 0x83, 0x84 -> throw errAt("extension-registry opcodes (EXT1/2/4) are not allowed");
                 case 0x97, 0x98 -> throw errAt("out-of-band buffers (protocol 5 NEXT_BUFFER) are not supported");
@@ -377,14 +396,20 @@ public final class TorchUnpickler {
         String q = module + "." + name;
         boolean storage = (module.equals("torch") && STORAGE_TYPES.containsKey(name))
                 || (module.equals("torch") && name.endsWith("Storage"));
-        if (!storage && !ALLOWED_FUNCTIONS.contains(q)) {
+        if (!storage && !ALLOWED_FUNCTIONS.contains(q) && !INERT_CLASSES.contains(q)) {
             throw new CheckpointException(source + " references global " + q + ", which is not an allowed tensor-rebuild"
                     + " global (" + op + " opcode at byte " + opStart + "; refused, nothing was executed)");
         }
         return new PyGlobal(module, name);
     }
 
+    private PyOpaque inert(Object cls, String op) throws CheckpointException {
+        if (cls instanceof PyGlobal g && INERT_CLASSES.contains(g.qualified())) return new PyOpaque(g.qualified());
+        throw errAt(op + " of " + describe(cls) + " is not allowed in a tensor checkpoint");
+    }
+
     private Object reduce(Object fn, Object args) throws CheckpointException {
+        if (fn instanceof PyGlobal ig && INERT_CLASSES.contains(ig.qualified())) return inert(fn, "REDUCE");
         if (!(fn instanceof PyGlobal g)) throw errAt("REDUCE of " + describe(fn) + " is not allowed");
         if (!(args instanceof PyTuple t)) throw errAt("REDUCE arguments of " + g.qualified() + " are not a tuple");
         switch (g.qualified()) {
@@ -485,6 +510,7 @@ public final class TorchUnpickler {
     private static String describe(Object o) {
         if (o == null) return "None";
         if (o instanceof PyGlobal g) return g.qualified();
+        if (o instanceof PyOpaque op) return "a " + op.className() + " object";
         return o.getClass().getSimpleName();
     }
 }

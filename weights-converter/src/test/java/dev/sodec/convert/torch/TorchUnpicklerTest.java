@@ -110,4 +110,27 @@ class TorchUnpicklerTest {
         assertEquals(1, storages.size());
         assertNull(storages.get("other"));
     }
+
+    @Test
+    void lightningCheckpointBookkeepingIsInertButNeverATensor() throws Exception {
+        // {'state_dict': {'w': tensor}, 'callbacks': {'ModelCheckpoint': ModelCheckpoint.__new__() + BUILD(state)},
+        //  'np': numpy.core.multiarray.scalar(dtype, bytes)}
+        PickleBytes p = new PickleBytes().proto(2).op('}', '(');
+        p.binunicode("state_dict").op('}').binunicode("w");
+        p.tensor(() -> p.storage("FloatStorage", "0", 4), 0, new int[] {4}, new int[] {1});
+        p.op('s');
+        p.binunicode("callbacks").op('}').binunicode("ModelCheckpoint");
+        p.global("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint").op(')', 0x81, '}');
+        p.binunicode("best_model_path").binunicode("x").op('s', 'b', 's');
+        p.binunicode("np").global("numpy.core.multiarray", "scalar").global("numpy", "dtype").binunicode("f8").op(0x85, 'R')
+                .binunicode("abcdefgh").op(0x86, 'R');
+        p.op('u', '.');
+        Map<?, ?> top = (Map<?, ?>) load(p.bytes());
+        assertTrue(((Map<?, ?>) top.get("state_dict")).get("w") instanceof TensorRef);
+        assertEquals(new PyOpaque("pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint"),
+                ((Map<?, ?>) top.get("callbacks")).get("ModelCheckpoint"));
+        assertEquals(new PyOpaque("numpy.core.multiarray.scalar"), top.get("np"));
+        // an inert class is still never callable as a function of something else, nor REDUCE'd into a tensor
+        assertThrows(CheckpointException.class, () -> load(new PickleBytes().proto(2).global("numpy", "load").op('.').bytes()));
+    }
 }

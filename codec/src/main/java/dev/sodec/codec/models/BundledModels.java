@@ -1,0 +1,123 @@
+package dev.sodec.codec.models;
+
+import dev.sodec.codec.compression.CompressionModel;
+import dev.sodec.engine.json.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The trained models shipped inside the codec jar (resources under {@code /dev/sodec/models/}, listed in
+ * {@code index.json}). The engine opens models by path (mmap), so a bundled model is copied once into a cache
+ * folder ({@code $SODEC_CACHE}, else {@code ~/.cache/sodec}) under a name that includes its content hash, and reused
+ * from there.
+ */
+public final class BundledModels {
+    private static final String ROOT = "/dev/sodec/models/";
+
+    /** One shipped model: its short name (for {@code --model NAME}), resource file and a line about it. */
+    public record Model(String name, String file, String description) {}
+
+    private BundledModels() {}
+
+    private static Config index() {
+        try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + "index.json")) {
+            if (in == null) return null;
+            return Config.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "bundled models index.json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The shipped models, default first; empty when the jar was built without them. */
+    @SuppressWarnings("unchecked")
+    public static List<Model> list() {
+        Config idx = index();
+        List<Model> out = new ArrayList<>();
+        if (idx == null) return out;
+        for (Object o : idx.getList("models")) {
+            Config m = new Config((Map<String, Object>) o, "bundled models index.json");
+            out.add(new Model(m.getString("name"), m.getString("file"), m.getString("description", "")));
+        }
+        String dflt = idx.getString("default");
+        out.sort((a, b) -> Boolean.compare(!a.name().equals(dflt), !b.name().equals(dflt)));
+        return out;
+    }
+
+    /** The default model's file, extracted to the cache; empty when none is shipped. */
+    public static Optional<Path> defaultModel() throws IOException {
+        List<Model> l = list();
+        return l.isEmpty() ? Optional.empty() : Optional.of(extract(l.get(0)));
+    }
+
+    /** The shipped model called {@code name}, extracted; empty when there is none of that name. */
+    public static Optional<Path> byName(String name) throws IOException {
+        for (Model m : list()) if (m.name().equals(name)) return Optional.of(extract(m));
+        return Optional.empty();
+    }
+
+    /** The shipped model whose id (see {@link CompressionModel#idOf}) is {@code id}; empty when none matches. */
+    public static Optional<Path> byId(byte[] id) throws IOException {
+        for (Model m : list()) {
+            Path p = extract(m);
+            if (Arrays.equals(CompressionModel.idOf(p), id)) return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    /** Copies the resource into the cache unless an identical copy is already there. */
+    public static Path extract(Model m) throws IOException {
+        byte[] bytes;
+        try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + m.file())) {
+            if (in == null) throw new IOException("bundled model " + m.name() + " is listed but its file " + m.file() + " is missing from the jar");
+            bytes = in.readAllBytes();
+        }
+        String hash = HexFormat.of().formatHex(sha256(bytes), 0, 6);
+        Path dir = cacheDir();
+        Path target = dir.resolve(m.file().replace(".safetensors", "") + "-" + hash + ".safetensors");
+        if (Files.isRegularFile(target) && Files.size(target) == bytes.length
+                && Arrays.equals(sha256(Files.readAllBytes(target)), sha256(bytes))) {
+            return target;
+        }
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + m.name(), ".part");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return target;
+    }
+
+    static Path cacheDir() {
+        String env = System.getenv("SODEC_CACHE");
+        if (env != null && !env.isEmpty()) return Path.of(env).resolve("models");
+        return Path.of(System.getProperty("user.home"), ".cache", "sodec", "models");
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** For messages: the names of the shipped models. */
+    public static String names() {
+        List<String> n = new ArrayList<>();
+        for (Model m : list()) n.add(m.name());
+        return n.isEmpty() ? "(none shipped)" : String.join(", ", n);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.sodec.engine.cuda;
+
+import dev.sodec.engine.tensor.DType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What {@link CudaBackend} needs from a CUDA device: raw memory, host/device copies, kernel launches and a GEMM.
+ * Two implementations: {@link JCudaDevice} (a real GPU through the JCuda driver API and cuBLAS) and
+ * {@link EmulatedDevice} (native host memory, kernels run by the emulator, GEMMs by the CPU backend), so the
+ * backend's orchestration is the same code on both. Addresses are device addresses (host addresses when emulated).
+ * Work is ordered (one stream): a launch or copy may still be running when the call returns, except
+ * {@link #download}, which returns when the bytes are on the host.
+ */
+public interface Device extends AutoCloseable {
+    /** The device in words, e.g. "NVIDIA H100 (sm_90)" or "emulator (4 workers)". */
+    String name();
+
+    /** How GEMMs run on this device, e.g. "cuBLAS 12 (JCublas2)" or why the fallback was taken. */
+    String gemmPath();
+
+    /** Allocates {@code bytes} (> 0) of device memory aligned to at least 256 bytes. */
+    long malloc(long bytes);
+
+    void free(long address);
+
+    /** Copies all of {@code src} (host memory) to device address {@code dst}. */
+    void upload(MemorySegment src, long dst);
+
+    /** Copies {@code dst.byteSize()} bytes from device address {@code src} into host memory; waits for them. */
+    void download(long src, MemorySegment dst);
+
+    /** Sets {@code bytes} bytes at {@code address} to zero. */
+    void zero(long address, long bytes);
+
+    /** Launches our kernels on this device. */
+    KernelLauncher launcher();
+
+    /**
+     * Row-major batched GEMM, C[i] = op(A[i]) op(B[i]) for i < batch, accumulated in F32 and stored as {@code t}:
+     * op(A) is (m, k) (A stored (k, m) when transA), op(B) is (k, n) (B stored (n, k) when transB); C is contiguous
+     * (batch, m, n). strideA/strideB are element strides between batches (0 to reuse one matrix).
+     */
+    void gemm(DType t, int batch, int m, int n, int k, long a, long strideA, boolean transA, long b, long strideB,
+              boolean transB, long c);
+
+    /** Waits until all queued work has finished. */
+    void synchronize();
+
+    @Override
+    void close();
+}

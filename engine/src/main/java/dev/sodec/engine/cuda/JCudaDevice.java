@@ -1,0 +1,309 @@
+package dev.sodec.engine.cuda;
+
+import dev.sodec.engine.tensor.DType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.cudaDataType;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasComputeType;
+import jcuda.jcublas.cublasGemmAlgo;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasOperation;
+import jcuda.runtime.cudaStream_t;
+
+/**
+ * A real GPU through the JCuda driver API: one context, one stream, our kernels from the fatbin resource
+ * ({@code kernels/sodec_kernels.fatbin}, built by the kernels module where nvcc exists) and GEMMs through cuBLAS
+ * (JCublas2) when libcublas.so.12 loads, else through our own GEMM kernel ({@link CudaKernels#gemm}); {@link #gemmPath()}
+ * says which. JCuda's native libraries are loaded only by {@link #open}, so nothing here touches the driver unless
+ * the "cuda" backend is chosen. Every entry point makes the context current on the calling thread.
+ */
+public final class JCudaDevice implements Device {
+    /** Classpath location of the fatbin built by kernels/build.sh. */
+    public static final String FATBIN = "/kernels/sodec_kernels.fatbin";
+
+    private static final long COPY_CHUNK = 1L << 30;   // ByteBuffers address at most 2 GiB
+
+    private final CUcontext context = new CUcontext();
+    private final CUstream stream = new CUstream();
+    private final CUmodule module = new CUmodule();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final String deviceName;
+    private final cublasHandle cublas;
+    private final String gemmPath;
+    private final CudaKernels kernels;
+    private final KernelLauncher launcher = new Launcher();
+    private boolean closed;
+
+    /** A CUdeviceptr whose raw address we can read (the accessor is protected in JCuda). */
+    private static final class DevPtr extends CUdeviceptr {
+        long address() {
+            return getNativePointer();
+        }
+    }
+
+    /** Throws a clear exception when the driver library cannot be loaded; touches no JCuda class. */
+    public static void requireDriver() {
+        try (Arena a = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup("libcuda.so.1", a);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("no CUDA driver found (libcuda.so.1 not loadable)", e);
+        }
+    }
+
+    /** Whether a driver and at least one GPU are present. */
+    public static boolean available() {
+        try {
+            requireDriver();
+            JCudaDriver.setExceptionsEnabled(true);
+            JCudaDriver.cuInit(0);
+            int[] count = {0};
+            JCudaDriver.cuDeviceGetCount(count);
+            return count[0] > 0;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private static boolean loadable(String library) {
+        try (Arena a = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup(library, a);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Opens GPU {@code ordinal}; a clear exception when there is no driver, no GPU or no fatbin. */
+    public static JCudaDevice open(int ordinal) {
+        requireDriver();
+        byte[] fatbin = readFatbin();
+        try {
+            JCudaDriver.setExceptionsEnabled(true);
+        } catch (Throwable t) {
+            throw new IllegalStateException("JCuda's native library does not load (" + t + "); the CUDA backend needs JCuda 12.x natives", t);
+        }
+        try {
+            return new JCudaDevice(ordinal, fatbin);
+        } catch (RuntimeException e) {
+            // e.g. CUDA_ERROR_NO_BINARY_FOR_GPU on a GPU older than sm_80, or a driver older than the fatbin's PTX
+            throw new IllegalStateException("cannot open CUDA device " + ordinal + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readFatbin() {
+        try (InputStream in = JCudaDevice.class.getResourceAsStream(FATBIN)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + FATBIN + " is missing: build the kernels module on a "
+                        + "machine with nvcc (/usr/local/cuda/bin/nvcc or $SODEC_NVCC)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + FATBIN, e);
+        }
+    }
+
+    private JCudaDevice(int ordinal, byte[] fatbin) {
+        JCudaDriver.cuInit(0);
+        int[] count = {0};
+        JCudaDriver.cuDeviceGetCount(count);
+        if (count[0] == 0) throw new IllegalStateException("the CUDA driver reports no GPU");
+        if (ordinal < 0 || ordinal >= count[0]) throw new IllegalArgumentException("GPU " + ordinal + " of " + count[0]);
+        CUdevice dev = new CUdevice();
+        JCudaDriver.cuDeviceGet(dev, ordinal);
+        byte[] nameBytes = new byte[256];
+        JCudaDriver.cuDeviceGetName(nameBytes, nameBytes.length, dev);
+        int[] major = {0}, minor = {0};
+        JCudaDriver.cuDeviceGetAttribute(major, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
+        JCudaDriver.cuDeviceGetAttribute(minor, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
+        int len = 0;
+        while (len < nameBytes.length && nameBytes[len] != 0) len++;
+        deviceName = new String(nameBytes, 0, len) + " (sm_" + major[0] + minor[0] + ")";
+        JCudaDriver.cuCtxCreate(context, 0, dev);
+        JCudaDriver.cuStreamCreate(stream, 0);
+        JCudaDriver.cuModuleLoadData(module, fatbin);
+        kernels = new CudaKernels(launcher);
+        cublasHandle h = null;
+        String path;
+        if (!loadable("libcublas.so.12")) {
+            path = "our CUDA-core GEMM kernel (libcublas.so.12 not loadable; JCublas 12 needs it)";
+        } else {
+            try {
+                JCublas2.setExceptionsEnabled(true);
+                h = new cublasHandle();
+                JCublas2.cublasCreate(h);
+                JCublas2.cublasSetStream(h, new cudaStream_t(stream));
+                path = "cuBLAS 12 (JCublas2, F32 compute)";
+            } catch (Throwable t) {
+                h = null;
+                path = "our CUDA-core GEMM kernel (cuBLAS did not initialise: " + t + ")";
+            }
+        }
+        cublas = h;
+        gemmPath = path;
+    }
+
+    private void current() {
+        if (closed) throw new IllegalStateException("CUDA device is closed");
+        JCudaDriver.cuCtxSetCurrent(context);
+    }
+
+    private static CUdeviceptr at(long address) {
+        return new CUdeviceptr().withByteOffset(address);
+    }
+
+    @Override
+    public String name() {
+        return deviceName;
+    }
+
+    @Override
+    public String gemmPath() {
+        return gemmPath;
+    }
+
+    @Override
+    public synchronized long malloc(long bytes) {
+        if (bytes <= 0) throw new IllegalArgumentException("device allocation of " + bytes + " bytes");
+        current();
+        DevPtr p = new DevPtr();
+        JCudaDriver.cuMemAlloc(p, bytes);
+        return p.address();
+    }
+
+    @Override
+    public synchronized void free(long address) {
+        current();
+        JCudaDriver.cuMemFree(at(address));
+    }
+
+    @Override
+    public synchronized void upload(MemorySegment src, long dst) {
+        current();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment s = src.isNative() ? src : tmp.allocate(src.byteSize(), 64).copyFrom(src);
+            for (long off = 0; off < s.byteSize(); off += COPY_CHUNK) {
+                long n = Math.min(COPY_CHUNK, s.byteSize() - off);
+                ByteBuffer bb = s.asSlice(off, n).asByteBuffer();
+                // From pageable memory the call returns once the bytes are staged, so the host copy may go.
+                JCudaDriver.cuMemcpyHtoDAsync(at(dst + off), Pointer.to(bb), n, stream);
+            }
+            if (!src.isNative()) JCudaDriver.cuStreamSynchronize(stream);
+        }
+    }
+
+    @Override
+    public synchronized void download(long src, MemorySegment dst) {
+        current();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment d = dst.isNative() ? dst : tmp.allocate(dst.byteSize(), 64);
+            for (long off = 0; off < d.byteSize(); off += COPY_CHUNK) {
+                long n = Math.min(COPY_CHUNK, d.byteSize() - off);
+                JCudaDriver.cuMemcpyDtoHAsync(Pointer.to(d.asSlice(off, n).asByteBuffer()), at(src + off), n, stream);
+            }
+            JCudaDriver.cuStreamSynchronize(stream);
+            if (!dst.isNative()) dst.copyFrom(d);
+        }
+    }
+
+    @Override
+    public synchronized void zero(long address, long bytes) {
+        if (bytes <= 0) return;
+        current();
+        JCudaDriver.cuMemsetD8Async(at(address), (byte) 0, bytes, stream);
+    }
+
+    @Override
+    public KernelLauncher launcher() {
+        return launcher;
+    }
+
+    private final class Launcher implements KernelLauncher {
+        @Override
+        public String name() {
+            return deviceName;
+        }
+
+        @Override
+        public void launch(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+            synchronized (JCudaDevice.this) {
+                current();
+                CUfunction f = functions.get(kernel);
+                if (f == null) {
+                    f = new CUfunction();
+                    try {
+                        JCudaDriver.cuModuleGetFunction(f, module, kernel);
+                    } catch (RuntimeException e) {
+                        throw new KernelLaunchException("kernel " + kernel + " is not in the fatbin", e);
+                    }
+                    functions.put(kernel, f);
+                }
+                Pointer[] params = new Pointer[args.count()];
+                for (int i = 0; i < params.length; i++) {
+                    params[i] = args.size(i) == 8 ? Pointer.to(new long[] {args.bits(i)}) : Pointer.to(new int[] {(int) args.bits(i)});
+                }
+                try {
+                    JCudaDriver.cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), sharedBytes,
+                            stream, Pointer.to(params), null);
+                } catch (RuntimeException e) {
+                    throw new KernelLaunchException("launch of " + kernel + " grid " + grid + " block " + block + " failed", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void gemm(DType t, int batch, int m, int n, int k, long a, long strideA, boolean transA, long b,
+                                  long strideB, boolean transB, long c) {
+        if (cublas == null) {
+            kernels.gemm(t, a, b, c, 0, batch, m, n, k, transA, transB, strideA, strideB, (long) m * n, 1f, 0f);
+            return;
+        }
+        current();
+        CublasGemmArgs g = CublasGemmArgs.of(m, n, k, strideA, transA, strideB, transB);
+        int opFirst = g.transFirst() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        int opSecond = g.transSecond() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        Pointer one = Pointer.to(new float[] {1f}), zero = Pointer.to(new float[] {0f});
+        if (t == DType.F32) {
+            JCublas2.cublasSgemmStridedBatched(cublas, opFirst, opSecond, g.rows(), g.cols(), g.depth(), one,
+                    at(b), g.ldFirst(), g.strideFirst(), at(a), g.ldSecond(), g.strideSecond(), zero, at(c), g.ldc(), g.strideC(), batch);
+        } else {
+            int type = t == DType.F16 ? cudaDataType.CUDA_R_16F : cudaDataType.CUDA_R_16BF;
+            JCublas2.cublasGemmStridedBatchedEx(cublas, opFirst, opSecond, g.rows(), g.cols(), g.depth(), one,
+                    at(b), type, g.ldFirst(), g.strideFirst(), at(a), type, g.ldSecond(), g.strideSecond(), zero,
+                    at(c), type, g.ldc(), g.strideC(), batch, cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+        }
+    }
+
+    @Override
+    public synchronized void synchronize() {
+        current();
+        JCudaDriver.cuStreamSynchronize(stream);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        current();
+        JCudaDriver.cuStreamSynchronize(stream);
+        if (cublas != null) JCublas2.cublasDestroy(cublas);
+        JCudaDriver.cuModuleUnload(module);
+        JCudaDriver.cuStreamDestroy(stream);
+        JCudaDriver.cuCtxDestroy(context);
+        closed = true;
+    }
+}
