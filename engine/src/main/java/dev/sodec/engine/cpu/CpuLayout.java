@@ -1,5 +1,6 @@
 package dev.sodec.engine.cpu;
 
+import dev.sodec.engine.tensor.Shapes;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -9,24 +10,12 @@ final class CpuLayout {
     private CpuLayout() {}
 
     static Tensor concat(Parallel par, int dim, Tensor... xs) {
-        if (xs.length == 0) throw new IllegalArgumentException("concat of no tensors");
-        int rank = xs[0].rank();
-        int d = dim < 0 ? dim + rank : dim;
-        if (d < 0 || d >= rank) throw new IllegalArgumentException("concat: dim " + dim + " out of range for rank " + rank);
-        int[] os = xs[0].shape();
-        long total = 0;
-        for (Tensor t : xs) {
-            int[] s = t.shape();
-            boolean fits = s.length == rank;
-            for (int i = 0; fits && i < rank; i++) fits = i == d || s[i] == os[i];
-            if (!fits) throw new IllegalArgumentException("concat along " + d + ": " + Arrays.toString(s) + " does not fit " + Arrays.toString(os));
-            total += s[d];
-        }
-        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("concat: dimension too large");
-        os[d] = (int) total;
+        int d = Shapes.concatDim(dim, xs);
+        int[] os = Shapes.concatShape(d, xs);
+        int total = os[d];
         long outer = 1, inner = 1;
         for (int i = 0; i < d; i++) outer *= os[i];
-        for (int i = d + 1; i < rank; i++) inner *= os[i];
+        for (int i = d + 1; i < os.length; i++) inner *= os[i];
         Tensor y = Tensor.zeros(os);
         MemorySegment yd = y.data();
         long rowOut = total * inner * 4;

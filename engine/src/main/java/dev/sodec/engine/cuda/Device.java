@@ -43,6 +43,22 @@ public interface Device extends AutoCloseable {
     void gemm(DType t, int batch, int m, int n, int k, long a, long strideA, boolean transA, long b, long strideB,
               boolean transB, long c);
 
+    /** Copies {@code bytes} bytes between device addresses (queued on the stream). */
+    void copy(long src, long dst, long bytes);
+
+    /**
+     * Starts recording the stream's work (kernel launches, GEMMs, zero-fills and device copies) into a graph instead
+     * of running it, until {@link #endCapture}. Host transfers and frees are not allowed while recording; callers
+     * (the backend) make sure none happen. Allocation is allowed.
+     */
+    void beginCapture();
+
+    /** Stops recording and returns the recorded work as a graph that replays it on every {@link DeviceGraph#launch}. */
+    DeviceGraph endCapture();
+
+    /** Stops a recording whose result is not wanted (the recorded work is dropped, none of it runs). */
+    void abortCapture();
+
     /** Waits until all queued work has finished. */
     void synchronize();
 

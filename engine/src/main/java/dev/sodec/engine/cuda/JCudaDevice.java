@@ -15,6 +15,9 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
@@ -286,6 +289,93 @@ public final class JCudaDevice implements Device {
             JCublas2.cublasGemmStridedBatchedEx(cublas, opFirst, opSecond, g.rows(), g.cols(), g.depth(), one,
                     at(b), type, g.ldFirst(), g.strideFirst(), at(a), type, g.ldSecond(), g.strideSecond(), zero,
                     at(c), type, g.ldc(), g.strideC(), batch, cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+        }
+    }
+
+    @Override
+    public synchronized void copy(long src, long dst, long bytes) {
+        if (bytes <= 0) return;
+        current();
+        JCudaDriver.cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream);
+    }
+
+    private boolean capturing;
+
+    /**
+     * Relaxed mode: the pool may cuMemAlloc while a capture runs (the backend never frees, copies to or from the host
+     * or synchronizes during one). cuBLAS calls are captured like kernels (cuBLAS supports stream capture).
+     */
+    @Override
+    public synchronized void beginCapture() {
+        if (capturing) throw new IllegalStateException("a graph capture is already running");
+        current();
+        JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        capturing = true;
+    }
+
+    @Override
+    public synchronized DeviceGraph endCapture() {
+        if (!capturing) throw new IllegalStateException("no graph capture is running");
+        current();
+        CUgraph graph = new CUgraph();
+        capturing = false;
+        JCudaDriver.cuStreamEndCapture(stream, graph);
+        CUgraphExec exec = new CUgraphExec();
+        try {
+            JCudaDriver.cuGraphInstantiate(exec, graph, 0);
+        } catch (RuntimeException e) {
+            JCudaDriver.cuGraphDestroy(graph);
+            throw e;
+        }
+        long[] nodes = {-1};
+        try {
+            JCudaDriver.cuGraphGetNodes(graph, null, nodes);   // a null array asks for the count only
+        } catch (RuntimeException e) {
+            nodes[0] = -1;   // the count is informational; the graph is fine
+        }
+        int count = (int) nodes[0];
+        return new DeviceGraph() {
+            private boolean closed;
+
+            @Override
+            public void launch() {
+                synchronized (JCudaDevice.this) {
+                    if (closed) throw new IllegalStateException("graph is closed");
+                    current();
+                    JCudaDriver.cuGraphLaunch(exec, stream);
+                }
+            }
+
+            @Override
+            public int operations() {
+                return count;
+            }
+
+            @Override
+            public void close() {
+                synchronized (JCudaDevice.this) {
+                    if (closed || JCudaDevice.this.closed) return;
+                    closed = true;
+                    current();
+                    JCudaDriver.cuStreamSynchronize(stream);   // a queued replay may still use it
+                    JCudaDriver.cuGraphExecDestroy(exec);
+                    JCudaDriver.cuGraphDestroy(graph);
+                }
+            }
+        };
+    }
+
+    @Override
+    public synchronized void abortCapture() {
+        if (!capturing) return;
+        current();
+        capturing = false;
+        CUgraph graph = new CUgraph();
+        try {
+            JCudaDriver.cuStreamEndCapture(stream, graph);
+            JCudaDriver.cuGraphDestroy(graph);
+        } catch (RuntimeException e) {
+            // an invalidated capture ends with an error and no graph; the stream is usable again either way
         }
     }
 

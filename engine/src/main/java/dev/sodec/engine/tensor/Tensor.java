@@ -7,9 +7,13 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * An n-dimensional array over an FFM {@link MemorySegment}. Host tensors only: device tensors are owned by their
- * backend. Strides are in elements; {@code offset} is the element index of [0,...,0] inside {@code storage}, so
- * views (reshape, permute, slice) never copy.
+ * An n-dimensional array over an FFM {@link MemorySegment}. Strides are in elements; {@code offset} is the element
+ * index of [0,...,0] inside {@code storage}, so views (reshape, permute, slice) never copy.
+ *
+ * <p>A tensor may instead be device-resident ({@link #onDevice}): its data is a backend's {@link DeviceStorage}, shape
+ * and view operations work without touching it, and the first access to its host memory ({@link #storage()},
+ * {@link #data()}, element reads and writes, copies and conversions) downloads it once for the tensor and all its
+ * views; after that it is a host tensor. A backend recognises its own device tensors through {@link #deviceStorage()}.
  */
 public final class Tensor {
     public static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -18,14 +22,20 @@ public final class Tensor {
     public static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     public static final ValueLayout.OfDouble F64_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final MemorySegment storage;
+    private final MemorySegment storage;   // null while device-resident: use seg()
+    private final DeviceStorage device;    // null for host tensors
     private final DType dtype;
     private final int[] shape;
     private final long[] strides;
     private final long offset;
 
     private Tensor(MemorySegment storage, DType dtype, int[] shape, long[] strides, long offset) {
+        this(storage, null, dtype, shape, strides, offset);
+    }
+
+    private Tensor(MemorySegment storage, DeviceStorage device, DType dtype, int[] shape, long[] strides, long offset) {
         this.storage = storage;
+        this.device = device;
         this.dtype = dtype;
         this.shape = shape;
         this.strides = strides;
@@ -40,6 +50,29 @@ public final class Tensor {
                     + dtype + Arrays.toString(shape));
         }
         return new Tensor(storage, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    /** A contiguous device-resident tensor over {@code device}, which holds numel elements of {@code dtype}. */
+    public static Tensor onDevice(DeviceStorage device, DType dtype, int... shape) {
+        if (device == null) throw new IllegalArgumentException("device storage is null");
+        return new Tensor(null, device, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    /** The host memory, downloading a device-resident tensor's data first. */
+    private MemorySegment seg() {
+        DeviceStorage d = device;
+        return d == null ? storage : d.host();
+    }
+
+    /** The device data while this tensor is device-resident (host code has not touched it), else null. */
+    public DeviceStorage deviceStorage() {
+        DeviceStorage d = device;
+        return d != null && d.onDevice() ? d : null;
+    }
+
+    /** Whether the data lives on a device and has not been downloaded. */
+    public boolean onDevice() {
+        return deviceStorage() != null;
     }
 
     /** A zero-filled contiguous tensor in {@code arena}. */
@@ -89,7 +122,8 @@ public final class Tensor {
     public int[] shape() { return shape.clone(); }
     public long[] strides() { return strides.clone(); }
     public long offset() { return offset; }
-    public MemorySegment storage() { return storage; }
+    /** The host memory (downloads a device-resident tensor's data first, see {@link DeviceStorage}). */
+    public MemorySegment storage() { return seg(); }
 
     /** Size of dimension {@code d}; negative counts from the end. */
     public int dim(int d) {
@@ -107,7 +141,7 @@ public final class Tensor {
     /** The bytes of a contiguous tensor, starting at its first element. */
     public MemorySegment data() {
         requireContiguous("data()");
-        return storage.asSlice(offset * dtype.byteSize, byteSize());
+        return seg().asSlice(offset * dtype.byteSize, byteSize());
     }
 
     private void requireContiguous(String what) {
@@ -132,7 +166,7 @@ public final class Tensor {
         if (Shapes.numel(s) != numel()) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
-        return new Tensor(storage, dtype, s, Shapes.contiguousStrides(s), offset);
+        return new Tensor(storage, device, dtype, s, Shapes.contiguousStrides(s), offset);
     }
 
     /** A view with dimensions reordered: result dim i is this tensor's dim perm[i]. */
@@ -144,7 +178,7 @@ public final class Tensor {
             s[i] = shape[perm[i]];
             st[i] = strides[perm[i]];
         }
-        return new Tensor(storage, dtype, s, st, offset);
+        return new Tensor(storage, device, dtype, s, st, offset);
     }
 
     /** A view of [start, end) along dimension d. */
@@ -155,7 +189,7 @@ public final class Tensor {
         }
         int[] s = shape.clone();
         s[d] = end - start;
-        return new Tensor(storage, dtype, s, strides.clone(), offset + start * strides[d]);
+        return new Tensor(storage, device, dtype, s, strides.clone(), offset + start * strides[d]);
     }
 
     /** This tensor if contiguous, else a contiguous copy (GC-managed memory). */
@@ -172,8 +206,9 @@ public final class Tensor {
             throw new IllegalArgumentException("copyInto shape/dtype mismatch");
         }
         dst.requireContiguous("copyInto destination");
+        MemorySegment storage = seg(), dstStorage = dst.seg();
         if (isContiguous()) {
-            MemorySegment.copy(storage, offset * dtype.byteSize, dst.storage, dst.offset * dtype.byteSize, byteSize());
+            MemorySegment.copy(storage, offset * dtype.byteSize, dstStorage, dst.offset * dtype.byteSize, byteSize());
             return;
         }
         int es = dtype.byteSize;
@@ -183,7 +218,7 @@ public final class Tensor {
         for (long i = 0; i < n; i++) {
             long src = offset;
             for (int k = 0; k < idx.length; k++) src += idx[k] * strides[k];
-            MemorySegment.copy(storage, src * es, dst.storage, dstBase + i * es, es);
+            MemorySegment.copy(storage, src * es, dstStorage, dstBase + i * es, es);
             for (int k = idx.length - 1; k >= 0; k--) {
                 if (++idx[k] < shape[k]) break;
                 idx[k] = 0;
@@ -197,7 +232,7 @@ public final class Tensor {
         Tensor src = contiguous();
         Tensor out = zeros(Arena.ofAuto(), DType.F32, shape);
         long n = numel();
-        MemorySegment s = src.storage;
+        MemorySegment s = src.seg();
         long base = src.offset;
         MemorySegment d = out.storage;
         for (long i = 0; i < n; i++) {
@@ -219,10 +254,11 @@ public final class Tensor {
     public Tensor toFloatType(DType target) {
         if (target == dtype) return contiguous();
         Tensor src = toF32();
+        MemorySegment srcSeg = src.seg();
         Tensor out = zeros(Arena.ofAuto(), target, shape);
         long n = numel();
         for (long i = 0; i < n; i++) {
-            float v = src.storage.getAtIndex(F32_LE, i);
+            float v = srcSeg.getAtIndex(F32_LE, i);
             short bits = switch (target) {
                 case F16 -> Float.floatToFloat16(v);
                 case BF16 -> floatToBf16(v);
@@ -242,25 +278,25 @@ public final class Tensor {
 
     /** Element at a flat row-major index of a contiguous F32 tensor. */
     public float getFloat(long i) {
-        return storage.getAtIndex(F32_LE, offset + i);
+        return seg().getAtIndex(F32_LE, offset + i);
     }
 
     public void setFloat(long i, float v) {
-        storage.setAtIndex(F32_LE, offset + i, v);
+        seg().setAtIndex(F32_LE, offset + i, v);
     }
 
     public int getInt(long i) {
-        return storage.getAtIndex(I32_LE, offset + i);
+        return seg().getAtIndex(I32_LE, offset + i);
     }
 
     public void setInt(long i, int v) {
-        storage.setAtIndex(I32_LE, offset + i, v);
+        seg().setAtIndex(I32_LE, offset + i, v);
     }
 
     public float[] toFloatArray() {
         Tensor c = toF32();
         float[] out = new float[Math.toIntExact(c.numel())];
-        MemorySegment.copy(c.storage, F32_LE, c.offset * 4, out, 0, out.length);
+        MemorySegment.copy(c.seg(), F32_LE, c.offset * 4, out, 0, out.length);
         return out;
     }
 
@@ -268,7 +304,7 @@ public final class Tensor {
         if (dtype != DType.I32) throw new IllegalStateException("toIntArray on " + dtype);
         Tensor c = contiguous();
         int[] out = new int[Math.toIntExact(c.numel())];
-        MemorySegment.copy(c.storage, I32_LE, c.offset * 4, out, 0, out.length);
+        MemorySegment.copy(c.seg(), I32_LE, c.offset * 4, out, 0, out.length);
         return out;
     }
 
@@ -276,7 +312,7 @@ public final class Tensor {
         if (dtype != DType.U8) throw new IllegalStateException("toByteArray on " + dtype);
         Tensor c = contiguous();
         byte[] out = new byte[Math.toIntExact(c.numel())];
-        MemorySegment.copy(c.storage, ValueLayout.JAVA_BYTE, c.offset, out, 0, out.length);
+        MemorySegment.copy(c.seg(), ValueLayout.JAVA_BYTE, c.offset, out, 0, out.length);
         return out;
     }
 
