@@ -1,7 +1,6 @@
 package dev.sodec.codec.bench;
 
 import dev.sodec.codec.compression.CompressionModel;
-import dev.sodec.codec.compression.EntropyCoding;
 import dev.sodec.codec.compression.HyperpriorCodec;
 import dev.sodec.codec.compression.HyperpriorNetworks;
 import dev.sodec.codec.container.Container;
@@ -124,13 +123,11 @@ public final class PipelineBench {
         stage("entropy");
         long d0 = System.nanoTime();
         // entropy decoding exactly as HyperpriorCodec.decompress does it, split from g_s
-        EntropyCoding ec = codec.entropy();
         HyperpriorNetworks nets = codec.networks();
-        Tensor zHat = ec.decompressZ(e.zString(), h / mult, w / mult);
+        Tensor zHat = codec.bottleneck().decompress(new byte[][] {e.zString()}, h / mult, w / mult);
         HyperpriorNetworks.HyperOutput hs = nets.hyperSynthesis(par, zHat);
-        int[] idx = ec.buildIndexes(hs.scales());
-        int[] ySym = ec.decompressYSymbols(e.yString(), idx);
-        Tensor yHat = EntropyCoding.dequantizeY(ySym, hs.means(), hs.scales().shape());
+        Tensor idx = codec.conditional().buildIndexes(hs.scales());
+        Tensor yHat = codec.conditional().decompress(new byte[][] {e.yString()}, idx, hs.means());
         long d1 = System.nanoTime();
         stage("g_s");
         Tensor xF = nets.synthesis(b, yHat);

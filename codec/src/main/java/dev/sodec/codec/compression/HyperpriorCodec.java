@@ -42,7 +42,11 @@ public final class HyperpriorCodec {
     /** The transforms (for stage-by-stage timing; decompress is entropy decoding then {@code networks().synthesis}). */
     public HyperpriorNetworks networks() { return nets; }
 
-    public EntropyCoding entropy() { return entropy; }
+    /** The z entropy model. */
+    public EntropyBottleneck bottleneck() { return bottleneck; }
+
+    /** The y entropy model. */
+    public GaussianConditional conditional() { return conditional; }
 
     /** Everything the encoder computes (the golden case compares each). */
     public record Encoded(Tensor y, Tensor z, Tensor zSymbols, byte[] zString, Tensor zHat, Tensor scales, Tensor means,
