@@ -8,7 +8,8 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 /**
  * Runs JMH (same command-line options as org.openjdk.jmh.Main) and then prints each GEMM/conv result as
- * GFLOP/s. With no benchmark pattern it runs GemmBench and ConvBench.
+ * GFLOP/s (GEMM, conv, attention, GDN; group norm and rANS are memory/branch bound and reported as time only).
+ * With no benchmark pattern it runs GemmBench and ConvBench.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -48,6 +49,14 @@ public final class BenchMain {
         if (name.endsWith("GemmBench.sgemm")) return GemmBench.flops(Integer.parseInt(bp.getParam("n")));
         if (name.endsWith("ConvBench.conv3x3")) {
             return ConvBench.flops(Integer.parseInt(bp.getParam("channels")), Integer.parseInt(bp.getParam("size")));
+        }
+        if (name.endsWith("AttentionBench.attention")) {
+            return AttentionBench.flops(Integer.parseInt(bp.getParam("tokens")), Integer.parseInt(bp.getParam("context")),
+                    Integer.parseInt(bp.getParam("channels")));
+        }
+        if (name.endsWith("GdnBench.gdn")) {
+            return GdnBench.flops(Integer.parseInt(bp.getParam("channels")), Integer.parseInt(bp.getParam("height")),
+                    Integer.parseInt(bp.getParam("width")));
         }
         return Double.NaN;
     }

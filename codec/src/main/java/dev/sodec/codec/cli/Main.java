@@ -27,6 +27,7 @@ public final class Main {
         c.put("decompress", DecompressCommand::run);
         c.put("info", InfoCommand::run);
         c.put("eval", EvalCommand::run);
+        c.put("bench", BenchCommand::run);
         return c;
     }
 

@@ -39,6 +39,15 @@ public final class HyperpriorCodec {
 
     public CompressionConfig config() { return nets.config; }
 
+    /** The transforms (for stage-by-stage timing; decompress is entropy decoding then {@code networks().synthesis}). */
+    public HyperpriorNetworks networks() { return nets; }
+
+    /** The z entropy model. */
+    public EntropyBottleneck bottleneck() { return bottleneck; }
+
+    /** The y entropy model. */
+    public GaussianConditional conditional() { return conditional; }
+
     /** Everything the encoder computes (the golden case compares each). */
     public record Encoded(Tensor y, Tensor z, Tensor zSymbols, byte[] zString, Tensor zHat, Tensor scales, Tensor means,
                           Tensor yIndexes, Tensor ySymbols, byte[] yString) {}

@@ -92,28 +92,7 @@ public final class CpuBackend implements Backend {
     public Tensor gdn(Tensor x, Tensor beta, Tensor gamma, boolean inverse) {
         x = f32(x);
         Shapes.requireRank("gdn", x.shape(), 4);
-        int nb = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
-        MemorySegment xd = x.data(), bd = f32(beta).data(), gd = f32(gamma).data();
-        Tensor y = Tensor.zeros(x.shape());
-        MemorySegment yd = y.data();
-        par.forRange(nb * c, 1, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int b = r / c, i = r % c;
-                long base = (long) b * c * hw;
-                float bi = bd.getAtIndex(F32_LE, i);
-                for (int s = 0; s < hw; s++) {
-                    float norm = bi;
-                    for (int j = 0; j < c; j++) {
-                        float v = xd.getAtIndex(F32_LE, base + (long) j * hw + s);
-                        norm += gd.getAtIndex(F32_LE, (long) i * c + j) * v * v;
-                    }
-                    float xv = xd.getAtIndex(F32_LE, base + (long) i * hw + s);
-                    float f = (float) Math.sqrt(norm);
-                    yd.setAtIndex(F32_LE, base + (long) i * hw + s, inverse ? xv * f : xv / f);
-                }
-            }
-        });
-        return y;
+        return CpuGdn.gdn(par, x, f32(beta), f32(gamma), inverse);
     }
 
     @Override
