@@ -104,6 +104,8 @@ def main():
         opt.load_state_dict(st["opt"])
         aux_opt.load_state_dict(st["aux_opt"])
         step = st["step"]
+        for g in opt.param_groups:  # --lr wins over the saved one (a resumed run may change it)
+            g["lr"] = a.lr
         rng = np.random.default_rng(a.seed + step)
         print(f"resumed at step {step}", flush=True)
 
