@@ -29,9 +29,16 @@ def main():
     a = p.parse_args()
     sd = torch.load(a.checkpoint)
     model = MeanScaleHyperprior(a.N, a.M)
-    model.load_state_dict(sd)
+    # Accepts a training checkpoint or a shipped one: tables and the scale table are rebuilt.
+    sd = {k: v for k, v in sd.items()
+          if not k.endswith(TABLES + ("scale_table",))}
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    assert not unexpected and all(k.endswith(TABLES + ("scale_table",)) for k in missing), \
+        (missing, unexpected)
     ref_keys = set(model.state_dict())
     name = os.path.basename(a.checkpoint)[:-len(".pth.tar")]
+    if name.endswith(".preupdate"):
+        name = name[:-len(".preupdate")]
     os.makedirs(a.out, exist_ok=True)
 
     pre = collections.OrderedDict()
