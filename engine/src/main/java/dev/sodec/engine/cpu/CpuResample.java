@@ -11,15 +11,6 @@ import java.util.Arrays;
 final class CpuResample {
     private CpuResample() {}
 
-    /** Largest output side accepted, so a hostile size fails before allocating. */
-    static final int MAX_SIDE = 1 << 16;
-
-    private static void checkOut(String op, int outH, int outW) {
-        if (outH < 1 || outW < 1 || outH > MAX_SIDE || outW > MAX_SIDE) {
-            throw new IllegalArgumentException(op + ": output size " + outH + "x" + outW + " out of range [1, " + MAX_SIDE + "]");
-        }
-    }
-
     /**
      * torch nearest source index: identity for equal sizes, dst/2 for exact 2x, else
      * min(floor(dst * (float) in / out), in - 1) in float arithmetic.
@@ -37,7 +28,7 @@ final class CpuResample {
 
     static Tensor upsampleNearest(Parallel par, Tensor x, int outH, int outW) {
         Shapes.requireRank("upsample_nearest", x.shape(), 4);
-        checkOut("upsample_nearest", outH, outW);
+        Shapes.requireResampleSize("upsample_nearest", outH, outW);
         int nb = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
         if (h == 0 || w == 0) throw new IllegalArgumentException("upsample_nearest: empty input " + Arrays.toString(x.shape()));
         int[] sy = nearestIndex(h, outH), sx = nearestIndex(w, outW);
@@ -61,7 +52,7 @@ final class CpuResample {
      */
     static Tensor resizeBilinear(Parallel par, Tensor x, int outH, int outW) {
         Shapes.requireRank("resize_bilinear", x.shape(), 4);
-        checkOut("resize_bilinear", outH, outW);
+        Shapes.requireResampleSize("resize_bilinear", outH, outW);
         int nb = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
         if (h == 0 || w == 0) throw new IllegalArgumentException("resize_bilinear: empty input " + Arrays.toString(x.shape()));
         Axis ay = new Axis(h, outH), ax = new Axis(w, outW);

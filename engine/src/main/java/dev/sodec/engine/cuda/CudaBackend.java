@@ -998,7 +998,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor upsampleNearest(Tensor x, int outH, int outW) {
         Shapes.requireRank("upsampleNearest", x.shape(), 4);
-        if (outH < 1 || outW < 1) throw new IllegalArgumentException("upsampleNearest: output size " + outH + "x" + outW);
+        Shapes.requireResampleSize("upsample_nearest", outH, outW);
         int nb = x.dim(0), c = x.dim(1);
         if (x.numel() == 0) return Tensor.zeros(nb, c, outH, outW);
         try (Op op = new Op()) {
@@ -1011,7 +1011,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor resizeBilinear(Tensor x, int outH, int outW) {
         Shapes.requireRank("resizeBilinear", x.shape(), 4);
-        if (outH < 1 || outW < 1) throw new IllegalArgumentException("resizeBilinear: output size " + outH + "x" + outW);
+        Shapes.requireResampleSize("resize_bilinear", outH, outW);
         int nb = x.dim(0), c = x.dim(1);
         if (x.numel() == 0) return Tensor.zeros(nb, c, outH, outW);
         try (Op op = new Op()) {

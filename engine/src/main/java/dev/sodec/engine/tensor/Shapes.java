@@ -56,4 +56,15 @@ public final class Shapes {
         os[d] = (int) total;
         return os;
     }
+
+    /** Largest output side a resampling op accepts, so a hostile size fails before allocating. */
+    public static final int MAX_RESAMPLE_SIDE = 1 << 16;
+
+    /** The output size of a resampling op (nearest, bilinear), the same bound on every backend. */
+    public static void requireResampleSize(String op, int outH, int outW) {
+        if (outH < 1 || outW < 1 || outH > MAX_RESAMPLE_SIDE || outW > MAX_RESAMPLE_SIDE) {
+            throw new IllegalArgumentException(op + ": output size " + outH + "x" + outW + " out of range [1, "
+                    + MAX_RESAMPLE_SIDE + "]");
+        }
+    }
 }
