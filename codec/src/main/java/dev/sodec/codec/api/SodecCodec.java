@@ -132,14 +132,15 @@ public final class SodecCodec implements AutoCloseable {
             throw new ContainerException("image size " + c.width() + "x" + c.height() + " exceeds this decoder's limit of "
                     + options.maxPixels() + " pixels");
         }
-        HyperpriorCodec.Decoded d;
+        HyperpriorCodec codec = model.codec();
+        HyperpriorCodec.Latents l;
         try {
-            d = model.codec().decompress(backend, parallel, c.streams().get(0), c.streams().get(1),
-                    c.paddedHeight() / mult, c.paddedWidth() / mult);
+            l = codec.entropyDecode(parallel, c.streams().get(0), c.streams().get(1), c.paddedHeight() / mult,
+                    c.paddedWidth() / mult);
         } catch (CorruptStreamException e) {
             throw new ContainerException("corrupt entropy-coded data: " + e.getMessage());
         }
-        Tensor image = generative == null || fidelity ? d.xHat() : generative.decode(backend, d.xHat(), d.zHat(), d.yHat()).xHat();
+        Tensor image = generative == null || fidelity ? codec.synthesize(backend, l.yHat()) : generative.decode(backend, l.yHat(), l.zHat());
         Padding pad = new Padding(c.padLeft(), c.padTop(), c.padRight(), c.padBottom());
         return Pixels.fromTensor(pad.crop(image));
     }
@@ -173,6 +174,8 @@ public final class SodecCodec implements AutoCloseable {
 
     @Override
     public void close() {
+        model.codec().release(backend);
+        if (generative != null) generative.release(backend);
         parallel.close();
         backend.close();
         try {

@@ -1,6 +1,6 @@
 package dev.sodec.codec.cli;
 
-import dev.sodec.codec.bench.OpProfile;
+import dev.sodec.engine.graph.Profile;
 import dev.sodec.codec.bench.PipelineBench;
 import dev.sodec.codec.bench.RandomModel;
 import dev.sodec.codec.compression.CompressionModel;
@@ -24,7 +24,7 @@ import java.util.Set;
  * ({@code --random sd21}, or {@code tiny}, or {@code --random-config FILE}), so speed can be measured without
  * weights; with {@code --model FILE} it times that model: a full SODEC model file (its generative decoder as one
  * {@code generative} row) or a compression-only one. {@code --profile}
- * adds the time per stage and backend op (on stderr).
+ * adds the time per op type over the timed runs: count, time, share (on stderr).
  */
 final class BenchCommand {
     static final String USAGE = "usage: sodec bench [--model M.safetensors | --random sd21|tiny | --random-config C.json]"
@@ -63,7 +63,7 @@ final class BenchCommand {
         } else {
             x = PipelineBench.syntheticImage(size[0], size[1]);
         }
-        OpProfile profile = a.flag("--profile") ? new OpProfile() : null;
+        Profile profile = a.flag("--profile") ? new Profile() : null;
         try (Backend b = Backends.create(backendName, threads)) {
             PipelineBench.Result r;
             if (a.flag("--model")) {
@@ -99,7 +99,7 @@ final class BenchCommand {
             }
             out.print(a.flag("--json") ? BenchReport.json(r) : BenchReport.table(r));
             // the per-op profile goes to the log stream so --json output stays one JSON object
-            if (profile != null) log.print(profile.report());
+            if (profile != null) log.print(profile.table());
         }
         return 0;
     }

@@ -42,6 +42,15 @@ final class BenchReport {
             for (int j = 0; j < st.ms().length; j++) s.append(j > 0 ? "," : "").append(num(st.ms()[j]));
             s.append("]}");
         }
+        s.append("],\"decodes\":[");
+        for (int i = 0; i < r.decodes().size(); i++) {
+            PipelineBench.RunInfo d = r.decodes().get(i);
+            if (i > 0) s.append(',');
+            s.append("{\"device_transfers\":{\"host_to_device_bytes\":").append(d.transfers().hostToDeviceBytes());
+            s.append(",\"device_to_host_bytes\":").append(d.transfers().deviceToHostBytes());
+            s.append(",\"weight_upload_bytes\":").append(d.transfers().weightUploadBytes()).append('}');
+            s.append(",\"plan\":{\"nodes\":").append(d.nodes()).append(",\"arena_bytes\":").append(d.arenaBytes()).append("}}");
+        }
         return s.append("]}\n").toString();
     }
 

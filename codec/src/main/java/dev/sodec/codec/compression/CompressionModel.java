@@ -29,7 +29,7 @@ import java.util.Map;
  * must be used by the model. The model identity stored in containers is the first 8 bytes of the SHA-256 of the
  * whole file.
  *
- * <p>Keeps the file mapped until {@link #close()}.
+ * <p>Keeps the file mapped until {@link #close()}, which first frees the compiled graphs that read it.
  */
 public final class CompressionModel implements AutoCloseable {
     public static final String FORMAT_VERSION = "1";
@@ -135,6 +135,7 @@ public final class CompressionModel implements AutoCloseable {
 
     @Override
     public void close() {
+        codec.close();
         if (file != null) file.close();
     }
 }

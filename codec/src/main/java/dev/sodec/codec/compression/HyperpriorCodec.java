@@ -4,6 +4,7 @@ import dev.sodec.codec.entropy.EntropyBottleneck;
 import dev.sodec.codec.entropy.GaussianConditional;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.graph.GraphCache;
 import dev.sodec.engine.nn.MissingWeightException;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
@@ -12,12 +13,15 @@ import java.util.Arrays;
 /**
  * compress / decompress of CompressAI's hyperprior models on tensors whose sides are multiples of 64: the
  * networks plus the {@code entropy_bottleneck} (z) and {@code gaussian_conditional} (y) entropy models.
- * Immutable: safe to call from many threads.
+ * The transforms run as planned graphs, compiled once per backend and image size. Safe to call from many threads.
  */
-public final class HyperpriorCodec {
+public final class HyperpriorCodec implements AutoCloseable {
+    private static final String[] X = {"x"}, Y_HAT = {"y_hat"};
+
     private final HyperpriorNetworks nets;
     private final EntropyBottleneck bottleneck;
     private final GaussianConditional conditional;
+    private final GraphCache graphs = new GraphCache();
 
     private HyperpriorCodec(HyperpriorNetworks nets, EntropyBottleneck bottleneck, GaussianConditional conditional) {
         this.nets = nets;
@@ -61,8 +65,11 @@ public final class HyperpriorCodec {
         if (x.rank() != 4 || x.dim(0) != 1 || x.dim(1) != 3 || x.dim(2) % mult != 0 || x.dim(3) % mult != 0) {
             throw new IllegalArgumentException("compress expects (1, 3, H, W) with H, W multiples of " + mult + ", got " + Arrays.toString(x.shape()));
         }
-        Tensor y = nets.analysis(b, x);
-        Tensor z = nets.hyperAnalysis(b, y);
+        Tensor[] yz = graphs.run(b, "analysis", X, new Tensor[] {x}, (g, in) -> {
+            var y = g.output("y", nets.analysis(g, in[0]));
+            g.output("z", nets.hyperAnalysis(g, y));
+        });
+        Tensor y = yz[0], z = yz[1];
         byte[] zString = bottleneck.compress(z)[0];
         // the encoder continues from the decoder's z_hat, so both sides choose CDFs from the same bits
         Tensor zHat = bottleneck.decompress(new byte[][] {zString}, z.dim(2), z.dim(3));
@@ -75,11 +82,39 @@ public final class HyperpriorCodec {
 
     /** Decodes the two strings for a z latent of zh x zw (image sides / 64). */
     public Decoded decompress(Backend b, Parallel par, byte[] yString, byte[] zString, int zh, int zw) {
+        Latents l = entropyDecode(par, yString, zString, zh, zw);
+        return new Decoded(l.zHat(), l.scales(), l.means(), l.yIndexes(), l.yHat(), synthesize(b, l.yHat()));
+    }
+
+    /** x_hat = clamp(g_s(y_hat), 0, 1) on {@code b}. */
+    public Tensor synthesize(Backend b, Tensor yHat) {
+        return graphs.run(b, "synthesis", Y_HAT, new Tensor[] {yHat}, (g, in) -> g.output("x_hat", nets.synthesis(g, in[0])))[0];
+    }
+
+    /** What entropy decoding gives before any network runs on a backend. */
+    public record Latents(Tensor zHat, Tensor scales, Tensor means, Tensor yIndexes, Tensor yHat) {}
+
+    /** z_hat, then h_s on the fixed-order host path, then y_hat from the Gaussian conditional. */
+    public Latents entropyDecode(Parallel par, byte[] yString, byte[] zString, int zh, int zw) {
         Tensor zHat = bottleneck.decompress(new byte[][] {zString}, zh, zw);
         HyperpriorNetworks.HyperOutput hs = nets.hyperSynthesis(par, zHat);
         Tensor idx = conditional.buildIndexes(hs.scales());
         Tensor yHat = conditional.decompress(new byte[][] {yString}, idx, hs.means());
-        Tensor xHat = nets.synthesis(b, yHat);
-        return new Decoded(zHat, hs.scales(), hs.means(), idx, yHat, xHat);
+        return new Latents(zHat, hs.scales(), hs.means(), idx, yHat);
+    }
+
+    /** The compiled transforms this codec holds (for stats). */
+    public GraphCache graphs() {
+        return graphs;
+    }
+
+    /** Frees the compiled transforms of {@code b} (before {@code b} closes). */
+    public void release(Backend b) {
+        graphs.forget(b);
+    }
+
+    @Override
+    public void close() {
+        graphs.close();
     }
 }

@@ -1,8 +1,9 @@
 package dev.sodec.codec.compression;
 
-import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.Conv2d;
 import dev.sodec.engine.nn.ConvTranspose2d;
 import dev.sodec.engine.nn.GDN;
@@ -22,7 +23,8 @@ import dev.sodec.engine.tensor.Tensor;
  * bmshj2018-hyperprior:  h_a: |y| conv3(M,N) ReLU conv(N,N) ReLU conv(N,N)
  *                        h_s: deconv(N,N) ReLU deconv(N,N) ReLU conv3(N,M) ReLU        -> scales
  * </pre>
- * g_a, h_a and g_s run on a backend; h_s runs on {@link FixedOrderConv} because it selects the CDFs.
+ * g_a, h_a and g_s are recorded into graphs that run on a backend; h_s runs on the host through
+ * {@link FixedOrderConv} because it selects the CDFs and must give the same bits everywhere.
  */
 public final class HyperpriorNetworks {
     /** torch.nn.LeakyReLU default. */
@@ -74,23 +76,23 @@ public final class HyperpriorNetworks {
     }
 
     /** y = g_a(x), x (1, 3, H, W) with H, W multiples of 16. */
-    public Tensor analysis(Backend b, Tensor x) {
-        Tensor t = x;
+    public Node analysis(Graph g, Node x) {
+        Node t = x;
         for (int i = 0; i < 4; i++) {
-            t = gaConv[i].forward(b, t);
-            if (i < 3) t = gaGdn[i].forward(b, t);
+            t = gaConv[i].forward(g, t);
+            if (i < 3) t = gaGdn[i].forward(g, t);
         }
         return t;
     }
 
     /** z = h_a(y) (mbt2018-mean) or h_a(|y|) (bmshj2018-hyperprior). */
-    public Tensor hyperAnalysis(Backend b, Tensor y) {
+    public Node hyperAnalysis(Graph g, Node y) {
         boolean mean = config.architecture().hasMeans();
-        Tensor t = mean ? y : abs(y);
+        Node t = mean ? y : g.abs(y);
         float slope = mean ? LEAKY_SLOPE : 0f;
         for (int i = 0; i < 3; i++) {
-            t = haConv[i].forward(b, t);
-            if (i < 2) t = b.leakyRelu(t, slope);
+            t = haConv[i].forward(g, t);
+            if (i < 2) t = g.leakyRelu(t, slope);
         }
         return t;
     }
@@ -115,26 +117,13 @@ public final class HyperpriorNetworks {
         return new HyperOutput(out.slice(1, 0, m).contiguous(), out.slice(1, m, 2 * m).contiguous());
     }
 
-    /** x_hat = clamp(g_s(y_hat), 0, 1). */
-    public Tensor synthesis(Backend b, Tensor yHat) {
-        Tensor t = yHat;
+    /** x_hat = clamp(g_s(y_hat), 0, 1) (a NaN stays NaN here; pixel conversion maps it to 0). */
+    public Node synthesis(Graph g, Node yHat) {
+        Node t = yHat;
         for (int i = 0; i < 4; i++) {
-            t = gsDeconv[i].forward(b, t);
-            if (i < 3) t = gsIgdn[i].forward(b, t);
+            t = gsDeconv[i].forward(g, t);
+            if (i < 3) t = gsIgdn[i].forward(g, t);
         }
-        return clamp01(t);
-    }
-
-    private static Tensor abs(Tensor x) {
-        float[] v = x.toFloatArray();
-        for (int i = 0; i < v.length; i++) v[i] = Math.abs(v[i]);
-        return Tensor.fromFloats(v, x.shape());
-    }
-
-    private static Tensor clamp01(Tensor x) {
-        float[] v = x.toFloatArray();
-        // torch.clamp keeps NaN; a NaN pixel would be garbage, so it is mapped to 0 like any underflow
-        for (int i = 0; i < v.length; i++) v[i] = v[i] >= 0f ? Math.min(v[i], 1f) : 0f;
-        return Tensor.fromFloats(v, x.shape());
+        return g.clamp(t, 0f, 1f);
     }
 }

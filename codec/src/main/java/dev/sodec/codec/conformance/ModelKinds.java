@@ -15,25 +15,24 @@ public final class ModelKinds {
         k.register("model.unet2d_condition", (c, b) -> {
             UNet2DConditionModel unet = OpKinds.load(c, sd -> UNet2DConditionModel.load(sd, c.config()));
             float t = (float) c.call().getDouble("timestep");
-            Map<String, Tensor> m = new LinkedHashMap<>();
-            m.put("eps", unet.forward(b, c.input("sample"), t, c.input("encoder_hidden_states")));
-            return m;
+            Map<String, Tensor> in = new LinkedHashMap<>();
+            in.put("sample", c.input("sample"));
+            in.put("encoder_hidden_states", c.input("encoder_hidden_states"));
+            return GraphRun.run(b, in, (g, n) -> g.output("eps", unet.forward(g, n.get("sample"), t, n.get("encoder_hidden_states"))));
         });
         k.register("model.vae_decoder", (c, b) -> {
             VaeDecoder vae = OpKinds.load(c, sd -> VaeDecoder.load(sd, c.config()));
-            Map<String, Tensor> m = new LinkedHashMap<>();
-            m.put("image", vae.decode(b, c.input("latent")));
-            return m;
+            return GraphRun.run(b, Map.of("latent", c.input("latent")), (g, n) -> g.output("image", vae.decode(g, n.get("latent"))));
         });
         k.register("model.clip_vision", (c, b) -> {
             ClipVisionModel vit = OpKinds.load(c, sd -> ClipVisionModel.load(sd, c.config()));
-            ClipVisionModel.Output o = vit.forward(b, c.input("pixel_values"));
-            Map<String, Tensor> m = new LinkedHashMap<>();
-            m.put("last_hidden_state", o.lastHiddenState());
-            m.put("pooler_output", o.poolerOutput());
-            m.put("hidden_states_m2", o.hiddenState(-2));
-            m.put("hidden_states_0", o.hiddenState(0));
-            return m;
+            return GraphRun.run(b, Map.of("pixel_values", c.input("pixel_values")), (g, n) -> {
+                ClipVisionModel.Output o = vit.forward(g, n.get("pixel_values"));
+                g.output("last_hidden_state", o.lastHiddenState());
+                g.output("pooler_output", o.poolerOutput());
+                g.output("hidden_states_m2", o.hiddenState(-2));
+                g.output("hidden_states_0", o.hiddenState(0));
+            });
         });
     }
 }

@@ -3,6 +3,8 @@ package dev.sodec.codec.conformance;
 import dev.sodec.convert.names.NameMaps;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Conv2dParams;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.nn.Attention;
 import dev.sodec.engine.nn.Conv2d;
@@ -34,62 +36,66 @@ public final class OpKinds {
             Conv2dParams p = new Conv2dParams(square(cfg, "stride"), square(cfg, "stride"), square(cfg, "padding"),
                     square(cfg, "padding"), square(cfg, "dilation"), square(cfg, "dilation"), cfg.getInt("groups", 1), 0, 0);
             return Conv2d.load(sd, cfg.getInt("in_channels"), cfg.getInt("out_channels"), square(cfg, "kernel_size"), p);
-        }, (conv, x) -> conv.forward(b, x)));
+        }, b, (conv, g, x) -> conv.forward(g, x)));
         k.register("op.conv_transpose2d", (c, b) -> withWeights(c, sd -> {
             Config cfg = c.config();
             int op = square(cfg, "output_padding");
             Conv2dParams p = new Conv2dParams(square(cfg, "stride"), square(cfg, "stride"), square(cfg, "padding"),
                     square(cfg, "padding"), square(cfg, "dilation"), square(cfg, "dilation"), cfg.getInt("groups", 1), op, op);
             return ConvTranspose2d.load(sd, cfg.getInt("in_channels"), cfg.getInt("out_channels"), square(cfg, "kernel_size"), p);
-        }, (conv, x) -> conv.forward(b, x)));
+        }, b, (conv, g, x) -> conv.forward(g, x)));
         k.register("op.linear", (c, b) -> withWeights(c, sd -> {
             Config cfg = c.config();
             return Linear.load(sd, cfg.getInt("in_features"), cfg.getInt("out_features"), cfg.getBool("bias", true));
-        }, (lin, x) -> lin.forward(b, x)));
+        }, b, (lin, g, x) -> lin.forward(g, x)));
         k.register("op.group_norm", (c, b) -> withWeights(c, sd -> {
             Config cfg = c.config();
             return GroupNorm.load(sd, cfg.getInt("num_groups"), cfg.getInt("num_channels"), (float) cfg.getDouble("eps", 1e-5),
                     cfg.getBool("affine", true));
-        }, (gn, x) -> gn.forward(b, x)));
+        }, b, (gn, g, x) -> gn.forward(g, x)));
         k.register("op.layer_norm", (c, b) -> withWeights(c, sd -> {
             Config cfg = c.config();
             int[] shape = cfg.getIntList("normalized_shape");
             if (shape.length != 1) throw new IllegalArgumentException("layer_norm over more than the last dim is not supported");
             if (!cfg.getBool("bias", true)) throw new IllegalArgumentException("layer_norm without bias is not supported");
             return LayerNorm.load(sd, shape[0], (float) cfg.getDouble("eps", 1e-5), cfg.getBool("elementwise_affine", true));
-        }, (ln, x) -> ln.forward(b, x)));
+        }, b, (ln, g, x) -> ln.forward(g, x)));
         k.register("op.gdn", (c, b) -> gdn(c, b, false));
         k.register("op.igdn", (c, b) -> gdn(c, b, true));
         k.register("op.attention", (c, b) -> {
             Attention attn = load(c, sd -> Attention.load(sd, Attention.Spec.fromDiffusers(c.config())));
-            Tensor ctx = c.inputNames().contains("encoder_hidden_states") ? c.input("encoder_hidden_states") : null;
-            return out("y", attn.forward(b, c.input("hidden_states"), ctx));
+            Map<String, Tensor> in = new LinkedHashMap<>();
+            in.put("hidden_states", c.input("hidden_states"));
+            if (c.inputNames().contains("encoder_hidden_states")) in.put("encoder_hidden_states", c.input("encoder_hidden_states"));
+            return GraphRun.run(b, in, (g, n) -> g.output("y", attn.forward(g, n.get("hidden_states"), n.get("encoder_hidden_states"))));
         });
         k.register("op.geglu_ff", (c, b) -> withWeights(c, sd -> FeedForward.load(sd, FeedForward.Spec.fromDiffusers(c.config())),
-                (ff, x) -> ff.forward(b, x)));
+                b, (ff, g, x) -> ff.forward(g, x)));
         k.register("op.timestep_embedding", OpKinds::timestepEmbedding);
-        unary(k, "op.gelu_erf", Backend::geluErf);
-        unary(k, "op.gelu_tanh", Backend::geluTanh);
-        unary(k, "op.silu", Backend::silu);
-        unary(k, "op.softmax", Backend::softmax);
-        unary(k, "op.upsample_nearest2x", (b, x) -> b.upsampleNearest(x, 2 * x.dim(2), 2 * x.dim(3)));
-        k.register("op.pixel_shuffle", (c, b) -> out("y", b.pixelShuffle(c.input("x"), c.config().getInt("r"))));
+        unary(k, "op.gelu_erf", Graph::geluErf);
+        unary(k, "op.gelu_tanh", Graph::geluTanh);
+        unary(k, "op.silu", Graph::silu);
+        unary(k, "op.softmax", Graph::softmax);
+        unary(k, "op.upsample_nearest2x", (g, x) -> g.upsampleNearest(x, 2 * x.dim(2), 2 * x.dim(3)));
+        k.register("op.pixel_shuffle", (c, b) -> GraphRun.single(b, "x", c.input("x"), (g, x) -> g.pixelShuffle(x, c.config().getInt("r"))));
         k.register("block.resnet2d", (c, b) -> {
             ResnetBlock2D block = load(c, sd -> ResnetBlock2D.load(sd, ResnetBlock2D.Spec.fromDiffusers(c.config())));
-            return out("y", block.forward(b, c.input("x"), c.input("temb")));
+            Map<String, Tensor> in = new LinkedHashMap<>();
+            in.put("x", c.input("x"));
+            in.put("temb", c.input("temb"));
+            return GraphRun.run(b, in, (g, n) -> g.output("y", block.forward(g, n.get("x"), n.get("temb"))));
         });
         k.register("block.transformer2d", (c, b) -> {
             Transformer2DModel t = load(c, sd -> Transformer2DModel.load(sd, Transformer2DModel.Spec.fromDiffusers(c.config())));
-            return out("y", t.forward(b, c.input("hidden_states"), c.input("encoder_hidden_states")));
+            Map<String, Tensor> in = new LinkedHashMap<>();
+            in.put("hidden_states", c.input("hidden_states"));
+            in.put("encoder_hidden_states", c.input("encoder_hidden_states"));
+            return GraphRun.run(b, in, (g, n) -> g.output("y", t.forward(g, n.get("hidden_states"), n.get("encoder_hidden_states"))));
         });
     }
 
-    private interface BackendOp {
-        Tensor apply(Backend b, Tensor x);
-    }
-
-    private static void unary(Kinds k, String kind, BackendOp op) {
-        k.register(kind, (c, b) -> out("y", op.apply(b, c.input("x"))));
+    private static void unary(Kinds k, String kind, BiFunction<Graph, Node, Node> op) {
+        k.register(kind, (c, b) -> GraphRun.single(b, "x", c.input("x"), op));
     }
 
     /** Builds a module from the case's weights (mapped to engine names) and proves every weight was used. */
@@ -100,16 +106,22 @@ public final class OpKinds {
         return m;
     }
 
+    /** How a module records its forward. */
+    private interface Forward<M> {
+        Node apply(M module, Graph g, Node x);
+    }
+
     /** The common single-input "x -> y" case with weights. */
-    private static <M> Map<String, Tensor> withWeights(GoldenCase c, Function<StateDict, M> loader, BiFunction<M, Tensor, Tensor> fwd) {
-        return out("y", fwd.apply(load(c, loader), c.input("x")));
+    private static <M> Map<String, Tensor> withWeights(GoldenCase c, Function<StateDict, M> loader, Backend b, Forward<M> fwd) {
+        M m = load(c, loader);
+        return GraphRun.single(b, "x", c.input("x"), (g, x) -> fwd.apply(m, g, x));
     }
 
     private static Map<String, Tensor> gdn(GoldenCase c, Backend b, boolean inverse) {
         Config cfg = c.config();
         if (cfg.getBool("inverse") != inverse) throw new IllegalArgumentException(c.kind() + " case has inverse=" + cfg.getBool("inverse"));
         GDN gdn = load(c, sd -> GDN.load(sd, cfg.getInt("in_channels"), inverse));
-        return out("y", gdn.forward(b, c.input("x")));
+        return GraphRun.single(b, "x", c.input("x"), gdn::forward);
     }
 
     private static Map<String, Tensor> timestepEmbedding(GoldenCase c, Backend b) {
@@ -120,7 +132,7 @@ public final class OpKinds {
         Tensor tEmb = ts.forward(c.input("timesteps"));
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put("t_emb", tEmb);
-        m.put("emb", emb.forward(b, tEmb));
+        m.put("emb", GraphRun.single(b, "t_emb", tEmb, emb::forward).get("y"));
         return m;
     }
 

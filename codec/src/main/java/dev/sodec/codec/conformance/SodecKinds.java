@@ -55,8 +55,8 @@ public final class SodecKinds {
             out.put("means_hat", d.means());
             out.put("y_indexes", d.yIndexes());
             out.put("y_hat", d.yHat());
-            out.put("x_f", d.xHat());
-            GenerativeDecoder.Result r = model.decoder().decode(b, d.xHat(), d.zHat(), d.yHat());
+            GenerativeDecoder.Result r = model.decoder().decodeAll(b, d.yHat(), d.zHat());
+            out.put("x_f", r.xF());
             out.put("w", r.w());
             out.put("y_t", r.yT());
             out.put("c_g", r.cG());

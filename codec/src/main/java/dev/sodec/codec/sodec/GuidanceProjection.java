@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.LayerNorm;
 import dev.sodec.engine.nn.Linear;
 import dev.sodec.engine.nn.StateDict;
@@ -24,7 +25,7 @@ public final class GuidanceProjection {
                 LayerNorm.load(sd.scope("norm"), crossDim, NORM_EPS, true));
     }
 
-    public Tensor forward(Backend b, Tensor tokens) {
-        return norm.forward(b, linear.forward(b, tokens));
+    public Node forward(Graph g, Node tokens) {
+        return norm.forward(g, linear.forward(g, tokens));
     }
 }

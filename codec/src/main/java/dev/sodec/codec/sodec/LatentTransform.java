@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.nn.Conv2d;
 import dev.sodec.engine.nn.ConvTranspose2d;
@@ -49,18 +50,18 @@ public final class LatentTransform {
     }
 
     /** w = Hs(z_hat). */
-    public Tensor hs(Backend b, Tensor zHat) {
-        Tensor t = b.leakyRelu(hs0.forward(b, zHat), LEAKY_SLOPE);
-        return hs2.forward(b, t);
+    public Node hs(Graph g, Node zHat) {
+        Node t = g.leakyRelu(hs0.forward(g, zHat), LEAKY_SLOPE);
+        return hs2.forward(g, t);
     }
 
     /** y_t = Ts(y_hat, w); y_hat and w share their spatial size. */
-    public Tensor ts(Backend b, Tensor yHat, Tensor w) {
+    public Node ts(Graph g, Node yHat, Node w) {
         if (yHat.rank() != 4 || w.rank() != 4 || yHat.dim(2) != w.dim(2) || yHat.dim(3) != w.dim(3)) {
             throw new IllegalArgumentException("Ts: y_hat and w must share their spatial size");
         }
-        Tensor t = ts0.forward(b, b.concat(1, yHat, w));
-        t = ts2.forward(b, b.leakyRelu(t, LEAKY_SLOPE));
-        return ts4.forward(b, b.pixelShuffle(t, 2));
+        Node t = ts0.forward(g, g.concat(1, yHat, w));
+        t = ts2.forward(g, g.leakyRelu(t, LEAKY_SLOPE));
+        return ts4.forward(g, g.pixelShuffle(t, 2));
     }
 }

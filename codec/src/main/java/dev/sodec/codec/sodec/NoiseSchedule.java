@@ -1,5 +1,8 @@
 package dev.sodec.codec.sodec;
 
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
+
 /**
  * The one-step x0 estimate at a fixed timestep of diffusers' DDPMScheduler with the "scaled_linear" beta schedule,
  * computed in float32 exactly as torch does it, because the decoder divides by c0 = sqrt(abar) ~ 0.068 and any
@@ -87,17 +90,11 @@ public final class NoiseSchedule {
     }
 
     /**
-     * y0 from the noisy latent and the UNet output: epsilon: (y_t - c1 eps) / c0; v: c0 y_t - c1 v. Float32 ops in
-     * torch's order (multiply, subtract, divide).
+     * y0 from the noisy latent and the UNet output, recorded into {@code g}: epsilon: (y_t - c1 eps) / c0, computed
+     * as (y_t + (-c1) eps) * (1 / c0); v: c0 y_t - c1 v. Float32 throughout (within an ulp of torch's order).
      */
-    public float[] x0(float[] yT, float[] out) {
-        if (yT.length != out.length) throw new IllegalArgumentException("latent and UNet output sizes differ");
-        float[] y0 = new float[yT.length];
-        if (prediction == Prediction.EPSILON) {
-            for (int i = 0; i < y0.length; i++) y0[i] = (yT[i] - c1 * out[i]) / c0;
-        } else {
-            for (int i = 0; i < y0.length; i++) y0[i] = c0 * yT[i] - c1 * out[i];
-        }
-        return y0;
+    public Node x0(Graph g, Node yT, Node out) {
+        if (prediction == Prediction.EPSILON) return g.scale(g.add(yT, g.scale(out, -c1, 0f)), 1f / c0, 0f);
+        return g.add(g.scale(yT, c0, 0f), g.scale(out, -c1, 0f));
     }
 }

@@ -69,7 +69,7 @@ public final class SodecModel implements AutoCloseable {
         }
         CompressionModel cm = CompressionModel.fromWeights(comp, "compressai", config.compression(), id, source + " (compression.*)");
         StateDict sd = new StateDict(rest, source);
-        GenerativeDecoder dec = GenerativeDecoder.load(sd, config);
+        GenerativeDecoder dec = GenerativeDecoder.load(sd, config, cm.codec().networks());
         sd.requireAllConsumed();
         return new SodecModel(config, cm, dec, null);
     }
@@ -89,8 +89,11 @@ public final class SodecModel implements AutoCloseable {
 
     public GenerativeDecoder decoder() { return decoder; }
 
+    /** Frees the compiled graphs, then unmaps the file they read. */
     @Override
     public void close() {
+        decoder.close();
+        compression.close();
         if (file != null) file.close();
     }
 }

@@ -1,10 +1,8 @@
 package dev.sodec.engine.cpu;
 
-import dev.sodec.engine.tensor.Shapes;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
  * Multi-head scaled dot-product attention with the softmax fused between the two products. Work items are
@@ -19,22 +17,9 @@ final class CpuAttention {
 
     private static final Parallel SERIAL = new Parallel(1);
 
-    static Tensor attention(Parallel par, Tensor q, Tensor k, Tensor v, int heads, float scale) {
-        Shapes.requireRank("attention q", q.shape(), 3);
-        Shapes.requireRank("attention k", k.shape(), 3);
-        Shapes.requireRank("attention v", v.shape(), 3);
+    static void attention(Parallel par, Tensor q, Tensor k, Tensor v, int heads, float scale, Tensor out) {
         int nb = q.dim(0), t = q.dim(1), c = q.dim(2), s = k.dim(1), cv = v.dim(2);
-        if (k.dim(0) != nb || v.dim(0) != nb || k.dim(2) != c || v.dim(1) != s) {
-            throw new IllegalArgumentException("attention: q " + Arrays.toString(q.shape()) + ", k " + Arrays.toString(k.shape())
-                    + ", v " + Arrays.toString(v.shape()) + " do not fit (B,T,C), (B,S,C), (B,S,Cv)");
-        }
-        if (heads < 1 || c % heads != 0 || cv % heads != 0) {
-            throw new IllegalArgumentException("attention: widths " + c + "/" + cv + " are not divisible into " + heads + " heads");
-        }
-        if (s == 0) throw new IllegalArgumentException("attention over zero keys");
-        if (!(scale > 0) || Float.isInfinite(scale)) throw new IllegalArgumentException("attention: scale " + scale);
         int dh = c / heads, dv = cv / heads;
-        Tensor out = Tensor.zeros(nb, t, cv);
         int tiles = (t + TILE - 1) / TILE;
         long items = (long) nb * heads * tiles;
         if (items > Integer.MAX_VALUE) throw new IllegalArgumentException("attention: too many work items");
@@ -60,6 +45,5 @@ final class CpuAttention {
                 }
             }
         });
-        return out;
     }
 }

@@ -6,7 +6,6 @@ import static dev.sodec.engine.cpu.VectorMath.S;
 
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -20,20 +19,19 @@ import jdk.incubator.vector.VectorMask;
 final class CpuGdn {
     private CpuGdn() {}
 
-    static Tensor gdn(Parallel par, Tensor x, Tensor beta, Tensor gamma, boolean inverse) {
+    /** Bytes of scratch one GDN of x needs: the squares and the norms of one sample. */
+    static long workspaceBytes(int[] xShape) {
+        return 2L * xShape[1] * xShape[2] * xShape[3] * 4;
+    }
+
+    /** y = GDN(x); {@code workspace} holds {@link #workspaceBytes} bytes. */
+    static void gdn(Parallel par, Tensor x, Tensor beta, Tensor gamma, boolean inverse, Tensor y, MemorySegment workspace) {
         int[] s = x.shape();
         int nb = s[0], c = s[1];
-        long hwL = (long) s[2] * s[3];
-        if (beta.numel() != c || gamma.numel() != (long) c * c) {
-            throw new IllegalArgumentException("gdn: beta " + Arrays.toString(beta.shape()) + " / gamma "
-                    + Arrays.toString(gamma.shape()) + " do not match " + c + " channels");
-        }
-        if (hwL > Integer.MAX_VALUE) throw new IllegalArgumentException("gdn: plane of " + hwL + " pixels is too large");
-        int hw = (int) hwL;
+        int hw = s[2] * s[3];
+        long half = (long) c * hw * 4;
         MemorySegment xd = x.data(), bd = beta.data(), gd = gamma.data();
-        Tensor y = Tensor.zeros(s);
-        Tensor sq = Tensor.zeros(c, hw), norm = Tensor.zeros(c, hw);
-        MemorySegment yd = y.data(), sqd = sq.data(), nd = norm.data();
+        MemorySegment yd = y.data(), sqd = workspace.asSlice(0, half), nd = workspace.asSlice(half, half);
         for (int b = 0; b < nb; b++) {
             long base = (long) b * c * hw;
             par.forRange(c, 1, (r0, r1) -> {
@@ -44,7 +42,6 @@ final class CpuGdn {
                 for (int i = r0; i < r1; i++) apply(xd, nd, yd, base + (long) i * hw, (long) i * hw, hw, inverse);
             });
         }
-        return y;
     }
 
     private static void squareAndBeta(MemorySegment xd, long xOff, MemorySegment sqd, MemorySegment nd, long off, int n, float beta) {

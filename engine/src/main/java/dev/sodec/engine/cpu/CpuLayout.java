@@ -1,22 +1,19 @@
 package dev.sodec.engine.cpu;
 
-import dev.sodec.engine.tensor.Shapes;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /** Copies that change layout: concatenation and batched transposition. */
 final class CpuLayout {
     private CpuLayout() {}
 
-    static Tensor concat(Parallel par, int dim, Tensor... xs) {
-        int d = Shapes.concatDim(dim, xs);
-        int[] os = Shapes.concatShape(d, xs);
+    /** Concatenation of {@code xs} along resolved dimension {@code d} into y. */
+    static void concat(Parallel par, int d, Tensor[] xs, Tensor y) {
+        int[] os = y.shape();
         int total = os[d];
         long outer = 1, inner = 1;
         for (int i = 0; i < d; i++) outer *= os[i];
         for (int i = d + 1; i < os.length; i++) inner *= os[i];
-        Tensor y = Tensor.zeros(os);
         MemorySegment yd = y.data();
         long rowOut = total * inner * 4;
         long[] pieceBytes = new long[xs.length], dstOff = new long[xs.length];
@@ -36,23 +33,17 @@ final class CpuLayout {
                 }
             }
         });
-        return y;
     }
 
     private static final int BLOCK = 32;
 
     /** Swaps the last two dims: (..., R, C) -> (..., C, R), in cache-sized blocks. */
-    static Tensor transpose(Parallel par, Tensor x) {
+    static void transpose(Parallel par, Tensor x, Tensor y) {
         int[] s = x.shape();
-        if (s.length < 2) throw new IllegalArgumentException("transpose needs rank >= 2, got " + Arrays.toString(s));
         int rows = s[s.length - 2], cols = s[s.length - 1];
         long plane = (long) rows * cols;
         long batch = plane == 0 ? 0 : x.numel() / plane;
-        int[] os = s.clone();
-        os[s.length - 2] = cols;
-        os[s.length - 1] = rows;
-        Tensor y = Tensor.zeros(os);
-        if (plane == 0) return y;
+        if (plane == 0) return;
         MemorySegment xd = x.data(), yd = y.data();
         // Work item = one block row of the output (BLOCK output rows = BLOCK input columns) of one batch entry.
         int colBlocks = (cols + BLOCK - 1) / BLOCK;
@@ -74,6 +65,19 @@ final class CpuLayout {
                 }
             }
         });
-        return y;
+    }
+
+    /** y = x[..., start:start+len, ...] along resolved dimension {@code d} (a non-contiguous range, copied). */
+    static void sliceCopy(Parallel par, Tensor x, int d, int start, Tensor y) {
+        int[] xs = x.shape();
+        long outer = 1, inner = 1;
+        for (int i = 0; i < d; i++) outer *= xs[i];
+        for (int i = d + 1; i < xs.length; i++) inner *= xs[i];
+        long srcRow = xs[d] * inner * 4, dstRow = y.dim(d) * inner * 4, skip = start * inner * 4;
+        MemorySegment xd = x.data(), yd = y.data();
+        if (outer > Integer.MAX_VALUE) throw new IllegalArgumentException("slice: too many rows");
+        par.forRange((int) outer, Math.max(1, (int) (CpuElementwise.CHUNK * 4L / Math.max(dstRow, 1))), (o0, o1) -> {
+            for (long o = o0; o < o1; o++) MemorySegment.copy(xd, o * srcRow + skip, yd, o * dstRow, dstRow);
+        });
     }
 }

@@ -9,7 +9,6 @@ import static dev.sodec.engine.cpu.VectorMath.tail;
 
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -21,20 +20,13 @@ import jdk.incubator.vector.VectorMask;
 final class CpuNorm {
     private CpuNorm() {}
 
-    static Tensor groupNorm(Parallel par, Tensor x, int groups, Tensor weight, Tensor bias, float eps, boolean fuseSilu) {
+    /** y = GroupNorm(x) (then SiLU when {@code fuseSilu}); shapes were checked when the node was recorded. */
+    static void groupNorm(Parallel par, Tensor x, int groups, Tensor weight, Tensor bias, float eps, boolean fuseSilu, Tensor y) {
         int[] xs = x.shape();
-        if (xs.length < 2) throw new IllegalArgumentException("group_norm: x must be (B, C, ...), got " + Arrays.toString(xs));
         int nb = xs[0], c = xs[1];
-        if (groups < 1 || c % groups != 0) {
-            throw new IllegalArgumentException("group_norm: " + c + " channels are not divisible into " + groups + " groups");
-        }
-        requireVector("group_norm weight", weight, c);
-        requireVector("group_norm bias", bias, c);
-        if (!(eps >= 0)) throw new IllegalArgumentException("group_norm: eps " + eps);
         int cpg = c / groups;
         long plane = nb == 0 || c == 0 ? 0 : x.numel() / ((long) nb * c);
         long groupSize = cpg * plane;
-        Tensor y = Tensor.zeros(xs);
         MemorySegment xd = x.data(), yd = y.data();
         MemorySegment wd = weight == null ? null : weight.data(), bd = bias == null ? null : bias.data();
         // Phase 1: statistics, one whole group per work item. Phase 2: normalisation, one channel plane per item
@@ -60,7 +52,6 @@ final class CpuNorm {
                 affine(xd, yd, (long) pl * plane, plane, a, bb - means[u] * a, fuseSilu);
             }
         });
-        return y;
     }
 
     /** y = x * a + shift (then silu) over [off, off + n). */
@@ -88,15 +79,10 @@ final class CpuNorm {
         }
     }
 
-    static Tensor layerNorm(Parallel par, Tensor x, Tensor weight, Tensor bias, float eps) {
+    static void layerNorm(Parallel par, Tensor x, Tensor weight, Tensor bias, float eps, Tensor y) {
         int[] xs = x.shape();
-        if (xs.length < 1) throw new IllegalArgumentException("layer_norm: x must have rank >= 1");
         int d = xs[xs.length - 1];
-        requireVector("layer_norm weight", weight, d);
-        requireVector("layer_norm bias", bias, d);
-        if (!(eps >= 0)) throw new IllegalArgumentException("layer_norm: eps " + eps);
         int rows = rows("layer_norm", x, d);
-        Tensor y = Tensor.zeros(xs);
         MemorySegment xd = x.data(), yd = y.data();
         MemorySegment wd = weight == null ? null : weight.data(), bd = bias == null ? null : bias.data();
         par.forRange(rows, Math.max(1, CpuElementwise.CHUNK / Math.max(d, 1)), (r0, r1) -> {
@@ -108,7 +94,6 @@ final class CpuNorm {
                 normalizeRow(xd, yd, wd, bd, base, d, (float) mean, (float) (1.0 / Math.sqrt(var + eps)));
             }
         });
-        return y;
     }
 
     /** y = (x - mean) * rstd * w + b over one row; a method of its own so the statistics and this loop compile apart. */
@@ -131,12 +116,10 @@ final class CpuNorm {
     }
 
     /** Softmax over the last dim; the row max is subtracted first so large inputs do not overflow. */
-    static Tensor softmax(Parallel par, Tensor x) {
+    static void softmax(Parallel par, Tensor x, Tensor y) {
         int[] xs = x.shape();
-        if (xs.length < 1) throw new IllegalArgumentException("softmax: x must have rank >= 1");
         int d = xs[xs.length - 1];
         int rows = rows("softmax", x, d);
-        Tensor y = Tensor.zeros(xs);
         MemorySegment xd = x.data(), yd = y.data();
         par.forRange(rows, Math.max(1, CpuElementwise.CHUNK / Math.max(d, 1)), (r0, r1) -> {
             float[] scratch = new float[L];
@@ -145,7 +128,6 @@ final class CpuNorm {
                 softmaxRow(xd, base, yd, base, d, 1f, scratch);
             }
         });
-        return y;
     }
 
     /**
@@ -201,11 +183,5 @@ final class CpuNorm {
         long rows = d == 0 ? 0 : x.numel() / d;
         if (rows > Integer.MAX_VALUE) throw new IllegalArgumentException(op + ": too many rows (" + rows + ")");
         return (int) rows;
-    }
-
-    private static void requireVector(String what, Tensor t, int n) {
-        if (t != null && (t.rank() != 1 || t.dim(0) != n)) {
-            throw new IllegalArgumentException(what + " has shape " + Arrays.toString(t.shape()) + ", expected [" + n + "]");
-        }
     }
 }

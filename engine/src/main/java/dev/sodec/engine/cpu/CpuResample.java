@@ -2,10 +2,8 @@ package dev.sodec.engine.cpu;
 
 import static dev.sodec.engine.tensor.Tensor.F32_LE;
 
-import dev.sodec.engine.tensor.Shapes;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /** Spatial resampling of NCHW tensors: nearest upsampling, bilinear resize, pixel shuffle. Parallel over rows. */
 final class CpuResample {
@@ -26,13 +24,9 @@ final class CpuResample {
         return idx;
     }
 
-    static Tensor upsampleNearest(Parallel par, Tensor x, int outH, int outW) {
-        Shapes.requireRank("upsample_nearest", x.shape(), 4);
-        Shapes.requireResampleSize("upsample_nearest", outH, outW);
-        int nb = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        if (h == 0 || w == 0) throw new IllegalArgumentException("upsample_nearest: empty input " + Arrays.toString(x.shape()));
+    static void upsampleNearest(Parallel par, Tensor x, Tensor y) {
+        int nb = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), outH = y.dim(2), outW = y.dim(3);
         int[] sy = nearestIndex(h, outH), sx = nearestIndex(w, outW);
-        Tensor y = Tensor.zeros(nb, c, outH, outW);
         MemorySegment xd = x.data(), yd = y.data();
         int rows = Math.multiplyExact(nb * c, outH);
         par.forRange(rows, Math.max(1, CpuElementwise.CHUNK / outW), (r0, r1) -> {
@@ -42,7 +36,6 @@ final class CpuResample {
                 for (int ox = 0; ox < outW; ox++) yd.setAtIndex(F32_LE, dst + ox, xd.getAtIndex(F32_LE, src + sx[ox]));
             }
         });
-        return y;
     }
 
     /**
@@ -50,13 +43,9 @@ final class CpuResample {
      * src = max(scale * (dst + 0.5) - 0.5, 0) with scale = (float) in / out, i0 = floor(src), i1 = min(i0 + 1, in - 1),
      * out = l0h * (l0w x[i0h][i0w] + l1w x[i0h][i1w]) + l1h * (l0w x[i1h][i0w] + l1w x[i1h][i1w]).
      */
-    static Tensor resizeBilinear(Parallel par, Tensor x, int outH, int outW) {
-        Shapes.requireRank("resize_bilinear", x.shape(), 4);
-        Shapes.requireResampleSize("resize_bilinear", outH, outW);
-        int nb = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        if (h == 0 || w == 0) throw new IllegalArgumentException("resize_bilinear: empty input " + Arrays.toString(x.shape()));
+    static void resizeBilinear(Parallel par, Tensor x, Tensor y) {
+        int nb = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), outH = y.dim(2), outW = y.dim(3);
         Axis ay = new Axis(h, outH), ax = new Axis(w, outW);
-        Tensor y = Tensor.zeros(nb, c, outH, outW);
         MemorySegment xd = x.data(), yd = y.data();
         int rows = Math.multiplyExact(nb * c, outH);
         par.forRange(rows, Math.max(1, CpuElementwise.CHUNK / outW), (r0, r1) -> {
@@ -74,7 +63,6 @@ final class CpuResample {
                 }
             }
         });
-        return y;
     }
 
     /** Source indices and weights along one axis for bilinear resize. */
@@ -102,14 +90,9 @@ final class CpuResample {
     }
 
     /** out[b, c, h*r + i, w*r + j] = in[b, c*r*r + i*r + j, h, w]. */
-    static Tensor pixelShuffle(Parallel par, Tensor x, int r) {
-        Shapes.requireRank("pixel_shuffle", x.shape(), 4);
+    static void pixelShuffle(Parallel par, Tensor x, int r, Tensor y) {
         int nb = x.dim(0), cin = x.dim(1), h = x.dim(2), w = x.dim(3);
-        if (r < 1 || (long) r * r > Math.max(cin, 1) || cin % (r * r) != 0) {
-            throw new IllegalArgumentException("pixel_shuffle: " + cin + " channels are not divisible by r^2 with r = " + r);
-        }
-        int c = cin / (r * r), oh = Math.multiplyExact(h, r), ow = Math.multiplyExact(w, r);
-        Tensor y = Tensor.zeros(nb, c, oh, ow);
+        int c = cin / (r * r), oh = y.dim(2), ow = y.dim(3);
         MemorySegment xd = x.data(), yd = y.data();
         int rows = Math.multiplyExact(nb * c, oh);
         par.forRange(rows, Math.max(1, CpuElementwise.CHUNK / Math.max(ow, 1)), (r0, r1) -> {
@@ -122,6 +105,5 @@ final class CpuResample {
                 }
             }
         });
-        return y;
     }
 }

@@ -19,8 +19,10 @@ final class DepthwiseConv {
 
     private DepthwiseConv() {}
 
+    /** @param accumulate add the result to what {@code od} holds (a residual) instead of overwriting it */
     static void run(Parallel par, MemorySegment xd, MemorySegment wd, MemorySegment bd, MemorySegment od,
-                    int nb, int cin, int h, int w, int cout, int kh, int kw, int oh, int ow, Conv2dParams p) {
+                    int nb, int cin, int h, int w, int cout, int kh, int kw, int oh, int ow, Conv2dParams p,
+                    boolean accumulate) {
         int sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW(), dh = p.dilationH(), dw = p.dilationW();
         int mult = cout / cin;
         int owVec = GemmDriver.roundUp(ow, VL);
@@ -56,7 +58,11 @@ final class DepthwiseConv {
                     } else {
                         rowStrided(pad, base, padW, wt, kh, kw, dh, dw, sw, bias, row, ow);
                     }
-                    MemorySegment.copy(row, 0, od, F32_LE, (outPlane + (long) oy * ow) * 4, ow);
+                    long at = (outPlane + (long) oy * ow) * 4;
+                    if (accumulate) {
+                        for (int ox = 0; ox < ow; ox++) row[ox] += od.get(F32_LE, at + ox * 4L);
+                    }
+                    MemorySegment.copy(row, 0, od, F32_LE, at, ow);
                 }
             }
         });

@@ -50,13 +50,28 @@ final class GemmDriver {
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
+    /**
+     * Work on a finished block of C while it is still in cache: called once per micro-tile after its last K block
+     * (the fused activation / residual of a convolution or linear node).
+     */
+    interface TileEpilogue {
+        /** The {@code rows} x {@code cols} block of C at byte offset {@code off}, rows {@code ldcBytes} apart. */
+        void apply(MemorySegment c, long off, long ldcBytes, int rows, int cols);
+    }
+
     static void run(Parallel par, int m, int n, int k, Panel a, Panel b,
                     MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        run(par, m, n, k, a, b, c, cOff, ldc, accumulate, null);
+    }
+
+    static void run(Parallel par, int m, int n, int k, Panel a, Panel b,
+                    MemorySegment c, long cOff, int ldc, boolean accumulate, TileEpilogue epilogue) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) c.asSlice((cOff + (long) i * ldc) * 4, (long) n * 4).fill((byte) 0);
             }
+            if (epilogue != null) epilogue.apply(c, cOff * 4, (long) ldc * 4, m, n);
             return;
         }
         Workspace ws = WORKSPACE.get();
@@ -65,14 +80,15 @@ final class GemmDriver {
         }
         ws.busy = true;
         try {
-            blocked(par, m, n, k, a, b, c, cOff, ldc, accumulate, ws);
+            blocked(par, m, n, k, a, b, c, cOff, ldc, accumulate, ws, epilogue);
         } finally {
             ws.busy = false;
         }
     }
 
     private static void blocked(Parallel par, int m, int n, int k, Panel a, Panel b,
-                                MemorySegment c, long cOff, int ldc, boolean accumulate, Workspace ws) {
+                                MemorySegment c, long cOff, int ldc, boolean accumulate, Workspace ws,
+                                TileEpilogue epilogue) {
         // A short, wide product (a conv: few output channels, many pixels) would repack the same A for every
         // column block; when all of A fits, pack it once for every K block and keep it.
         int mPad = roundUp(m, MR);
@@ -104,6 +120,7 @@ final class GemmDriver {
                 for (int p0 = 0; p0 < k; p0 += KC) {
                     int kc = Math.min(KC, k - p0);
                     boolean add = accumulate || p0 > 0;
+                    TileEpilogue epi = p0 + kc >= k ? epilogue : null;
                     int aSlivers = keepA ? 0 : (mb + MR - 1) / MR, bSlivers = (nb + NR - 1) / NR;
                     int aBase = keepA ? mPad * p0 : 0;
                     int fi0 = i0, fj0 = j0, fp0 = p0;
@@ -141,8 +158,10 @@ final class GemmDriver {
                                 int mr = Math.min(MR, iEnd - ir);
                                 long rowOff = (cOff + (long) (fi0 + ir) * ldc + fj0) * 4;
                                 for (int jr = tj; jr < jEnd; jr += NR) {
+                                    int nr = Math.min(NR, jEnd - jr);
                                     MicroKernel.run(pa, aBase + ir * kc, pb, jr * kc, kc, c, rowOff + jr * 4L, ldcBytes,
-                                            mr, Math.min(NR, jEnd - jr), add, tile);
+                                            mr, nr, add, tile);
+                                    if (epi != null) epi.apply(c, rowOff + jr * 4L, ldcBytes, mr, nr);
                                 }
                             }
                         }

@@ -59,6 +59,15 @@ public interface Device extends AutoCloseable {
     /** Stops a recording whose result is not wanted (the recorded work is dropped, none of it runs). */
     void abortCapture();
 
+    /**
+     * A marker queued on the stream now (a CUDA event; on the emulator, whose work completes before each call
+     * returns, the host time), for timing the work queued between two markers.
+     */
+    long recordEvent();
+
+    /** Milliseconds between two markers; waits until the later one is reached. Both are destroyed. */
+    double elapsedMillis(long start, long end);
+
     /** Waits until all queued work has finished. */
     void synchronize();
 

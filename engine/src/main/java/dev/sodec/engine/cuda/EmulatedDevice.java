@@ -205,6 +205,17 @@ public final class EmulatedDevice implements Device {
     }
 
     @Override
+    public long recordEvent() {
+        requireNotCapturing("event");
+        return System.nanoTime();
+    }
+
+    @Override
+    public double elapsedMillis(long start, long end) {
+        return (end - start) / 1e6;
+    }
+
+    @Override
     public void synchronize() {}
 
     @Override

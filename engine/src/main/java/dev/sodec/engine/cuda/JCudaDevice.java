@@ -379,6 +379,34 @@ public final class JCudaDevice implements Device {
         }
     }
 
+    private final Map<Long, jcuda.driver.CUevent> events = new HashMap<>();
+    private long nextEvent;
+
+    @Override
+    public synchronized long recordEvent() {
+        jcuda.driver.CUevent e = new jcuda.driver.CUevent();
+        JCudaDriver.cuEventCreate(e, jcuda.driver.CUevent_flags.CU_EVENT_DEFAULT);
+        JCudaDriver.cuEventRecord(e, stream);
+        long id = ++nextEvent;
+        events.put(id, e);
+        return id;
+    }
+
+    @Override
+    public synchronized double elapsedMillis(long start, long end) {
+        jcuda.driver.CUevent a = events.remove(start), b = events.remove(end);
+        if (a == null || b == null) throw new IllegalArgumentException("unknown event");
+        try {
+            JCudaDriver.cuEventSynchronize(b);
+            float[] ms = new float[1];
+            JCudaDriver.cuEventElapsedTime(ms, a, b);
+            return ms[0];
+        } finally {
+            JCudaDriver.cuEventDestroy(a);
+            JCudaDriver.cuEventDestroy(b);
+        }
+    }
+
     @Override
     public synchronized void synchronize() {
         current();

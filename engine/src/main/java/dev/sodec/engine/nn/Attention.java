@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.tensor.Tensor;
 
@@ -68,16 +69,16 @@ public final class Attention {
     }
 
     /** Self-attention over x (B, T, queryDim). */
-    public Tensor forward(Backend backend, Tensor x) {
-        return forward(backend, x, null);
+    public Node forward(Graph g, Node x) {
+        return forward(g, x, null);
     }
 
     /** x (B, T, queryDim), context (B, S, crossAttentionDim) or null for self-attention -> (B, T, queryDim). */
-    public Tensor forward(Backend backend, Tensor x, Tensor context) {
-        Tensor ctx = context == null ? x : context;
-        Tensor q = toQ.forward(backend, x);
-        Tensor k = toK.forward(backend, ctx);
-        Tensor v = toV.forward(backend, ctx);
-        return toOut.forward(backend, backend.attention(q, k, v, spec.heads(), scale));
+    public Node forward(Graph g, Node x, Node context) {
+        Node ctx = context == null ? x : context;
+        Node q = toQ.forward(g, x);
+        Node k = toK.forward(g, ctx);
+        Node v = toV.forward(g, ctx);
+        return toOut.forward(g, g.attention(q, k, v, spec.heads(), scale));
     }
 }

@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.tensor.Tensor;
 
 /**
@@ -50,9 +51,9 @@ public final class BasicTransformerBlock {
     }
 
     /** t (B, T, dim), context (B, S, crossAttentionDim) or null (attn2 then attends to t itself) -> (B, T, dim). */
-    public Tensor forward(Backend backend, Tensor t, Tensor context) {
-        t = backend.add(attn1.forward(backend, norm1.forward(backend, t)), t);
-        if (attn2 != null) t = backend.add(attn2.forward(backend, norm2.forward(backend, t), context), t);
-        return backend.add(ff.forward(backend, norm3.forward(backend, t)), t);
+    public Node forward(Graph g, Node t, Node context) {
+        t = g.add(attn1.forward(g, norm1.forward(g, t)), t);
+        if (attn2 != null) t = g.add(attn2.forward(g, norm2.forward(g, t), context), t);
+        return g.add(ff.forward(g, norm3.forward(g, t)), t);
     }
 }

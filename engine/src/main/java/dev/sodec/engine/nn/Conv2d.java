@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.tensor.Tensor;
 
@@ -25,7 +26,7 @@ public final class Conv2d {
 
     public int outChannels() { return weight.dim(0); }
 
-    public Tensor forward(Backend backend, Tensor x) {
-        return backend.conv2d(x, weight, bias, params);
+    public Node forward(Graph g, Node x) {
+        return g.conv2d(x, weight, bias, params);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.tensor.Tensor;
 
@@ -22,7 +23,7 @@ public final class Downsample2D {
     }
 
     /** (B, C, H, W) -> (B, out, ceil(H/2), ceil(W/2)). */
-    public Tensor forward(Backend backend, Tensor x) {
-        return conv.forward(backend, x);
+    public Node forward(Graph g, Node x) {
+        return conv.forward(g, x);
     }
 }

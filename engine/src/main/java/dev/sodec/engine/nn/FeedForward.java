@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.tensor.Tensor;
 
@@ -55,13 +56,13 @@ public final class FeedForward {
                 Linear.load(sd.scope("net.2"), spec.innerDim(), spec.dimOut(), true));
     }
 
-    public Tensor forward(Backend backend, Tensor x) {
-        Tensor h = proj.forward(backend, x);
+    public Node forward(Graph g, Node x) {
+        Node h = proj.forward(g, x);
         h = switch (spec.activation()) {
-            case GEGLU -> backend.geglu(h);
-            case GELU -> backend.geluErf(h);
-            case GELU_TANH -> backend.geluTanh(h);
+            case GEGLU -> g.geglu(h);
+            case GELU -> g.geluErf(h);
+            case GELU_TANH -> g.geluTanh(h);
         };
-        return out.forward(backend, h);
+        return out.forward(g, h);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.tensor.Tensor;
 
 /**
@@ -36,7 +37,7 @@ public final class GDN {
         return Tensor.fromFloats(v, raw.shape());
     }
 
-    public Tensor forward(Backend backend, Tensor x) {
-        return backend.gdn(x, betaEffective, gammaEffective, inverse);
+    public Node forward(Graph g, Node x) {
+        return g.gdn(x, betaEffective, gammaEffective, inverse);
     }
 }

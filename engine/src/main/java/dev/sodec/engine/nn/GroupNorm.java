@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.tensor.Tensor;
 
 /** torch.nn.GroupNorm(num_groups, num_channels, eps, affine); keys {@code weight}, {@code bias} (C) when affine. */
@@ -26,12 +27,12 @@ public final class GroupNorm {
         return new GroupNorm(groups, eps, w, b);
     }
 
-    public Tensor forward(Backend backend, Tensor x) {
-        return backend.groupNorm(x, groups, weight, bias, eps, false);
+    public Node forward(Graph g, Node x) {
+        return g.groupNorm(x, groups, weight, bias, eps);
     }
 
-    /** silu(norm(x)) in one pass (the ResnetBlock2D / conv_norm_out pattern). */
-    public Tensor forwardSilu(Backend backend, Tensor x) {
-        return backend.groupNorm(x, groups, weight, bias, eps, true);
+    /** silu(norm(x)) (the ResnetBlock2D / conv_norm_out pattern; one kernel where the backend fuses them). */
+    public Node forwardSilu(Graph g, Node x) {
+        return g.silu(forward(g, x));
     }
 }

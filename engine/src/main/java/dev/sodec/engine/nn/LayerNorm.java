@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.tensor.Tensor;
 
 /** torch.nn.LayerNorm over the last dim; keys {@code weight}, {@code bias} (D) when elementwise_affine. */
@@ -21,7 +22,7 @@ public final class LayerNorm {
         return new LayerNorm(eps, w, b);
     }
 
-    public Tensor forward(Backend backend, Tensor x) {
-        return backend.layerNorm(x, weight, bias, eps);
+    public Node forward(Graph g, Node x) {
+        return g.layerNorm(x, weight, bias, eps);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.tensor.Tensor;
 
 /** torch.nn.Linear; keys {@code weight} (out, in) and, when {@code bias}, {@code bias} (out). */
@@ -25,7 +26,7 @@ public final class Linear {
     public int outFeatures() { return weight.dim(0); }
 
     /** x (..., in) -> (..., out). */
-    public Tensor forward(Backend backend, Tensor x) {
-        return backend.linear(x, weight, bias);
+    public Node forward(Graph g, Node x) {
+        return g.linear(x, weight, bias);
     }
 }

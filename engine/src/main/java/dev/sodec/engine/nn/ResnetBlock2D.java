@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.tensor.Tensor;
@@ -79,15 +80,15 @@ public final class ResnetBlock2D {
     }
 
     /** x (B, in, H, W), temb (B, temb_channels) or null -> (B, out, H, W). */
-    public Tensor forward(Backend backend, Tensor x, Tensor temb) {
-        Tensor h = conv1.forward(backend, norm1.forwardSilu(backend, x));
+    public Node forward(Graph g, Node x, Node temb) {
+        Node h = conv1.forward(g, norm1.forwardSilu(g, x));
         if (temb != null) {
             if (timeEmbProj == null) throw new IllegalArgumentException("ResnetBlock2D without time_emb_proj was given a time embedding");
-            h = backend.addPerChannel(h, timeEmbProj.forward(backend, backend.silu(temb)));
+            h = g.addPerChannel(h, timeEmbProj.forward(g, g.silu(temb)));
         }
-        h = conv2.forward(backend, norm2.forwardSilu(backend, h));
-        Tensor shortcut = convShortcut != null ? convShortcut.forward(backend, x) : x;
-        Tensor y = backend.add(shortcut, h);
-        return spec.outputScaleFactor() == 1f ? y : backend.scale(y, 1f / spec.outputScaleFactor(), 0f);
+        h = conv2.forward(g, norm2.forwardSilu(g, h));
+        Node shortcut = convShortcut != null ? convShortcut.forward(g, x) : x;
+        Node y = g.add(shortcut, h);
+        return spec.outputScaleFactor() == 1f ? y : g.scale(y, 1f / spec.outputScaleFactor(), 0f);
     }
 }

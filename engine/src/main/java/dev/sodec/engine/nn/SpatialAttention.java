@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.tensor.Tensor;
 
 /**
@@ -35,15 +36,15 @@ public final class SpatialAttention {
     }
 
     /** x (B, C, H, W) -> (B, C, H, W). */
-    public Tensor forward(Backend backend, Tensor x) {
+    public Node forward(Graph g, Node x) {
         int[] xs = x.shape();
         if (xs.length != 4 || xs[1] != spec.channels()) {
             throw new IllegalArgumentException("SpatialAttention: expected (B, " + spec.channels() + ", H, W), got " + x);
         }
         int hw = Math.multiplyExact(xs[2], xs[3]);
-        Tensor tokens = backend.transpose(groupNorm.forward(backend, x).reshape(xs[0], xs[1], hw));
-        Tensor y = attention.forward(backend, tokens);
-        y = backend.add(backend.transpose(y).reshape(xs), x);
-        return spec.rescaleOutputFactor() == 1f ? y : backend.scale(y, 1f / spec.rescaleOutputFactor(), 0f);
+        Node tokens = g.transpose(groupNorm.forward(g, x).reshape(xs[0], xs[1], hw));
+        Node y = attention.forward(g, tokens);
+        y = g.add(g.transpose(y).reshape(xs), x);
+        return spec.rescaleOutputFactor() == 1f ? y : g.scale(y, 1f / spec.rescaleOutputFactor(), 0f);
     }
 }

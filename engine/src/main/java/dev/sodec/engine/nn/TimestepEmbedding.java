@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.tensor.Tensor;
 
 /** diffusers TimestepEmbedding with act_fn silu: linear_2(silu(linear_1(sample))). */
@@ -24,7 +25,7 @@ public final class TimestepEmbedding {
         return load(sd, inChannels, timeEmbedDim, timeEmbedDim);
     }
 
-    public Tensor forward(Backend backend, Tensor sample) {
-        return linear2.forward(backend, backend.silu(linear1.forward(backend, sample)));
+    public Node forward(Graph g, Node sample) {
+        return linear2.forward(g, g.silu(linear1.forward(g, sample)));
     }
 }

@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.tensor.Tensor;
@@ -84,26 +85,26 @@ public final class Transformer2DModel {
     }
 
     /** x (B, C, H, W), context (B, S, crossAttentionDim) -> (B, C, H, W). */
-    public Tensor forward(Backend backend, Tensor x, Tensor context) {
+    public Node forward(Graph g, Node x, Node context) {
         int[] xs = x.shape();
         if (xs.length != 4 || xs[1] != spec.inChannels()) {
             throw new IllegalArgumentException("Transformer2DModel: expected (B, " + spec.inChannels() + ", H, W), got " + x);
         }
         int nb = xs[0], c = xs[1], hw = Math.multiplyExact(xs[2], xs[3]), inner = spec.innerDim();
-        Tensor h = norm.forward(backend, x);
-        Tensor t;
+        Node h = norm.forward(g, x);
+        Node t;
         if (projInConv != null) {
-            h = projInConv.forward(backend, h);
-            t = backend.transpose(h.reshape(nb, inner, hw));
+            h = projInConv.forward(g, h);
+            t = g.transpose(h.reshape(nb, inner, hw));
         } else {
-            t = projInLinear.forward(backend, backend.transpose(h.reshape(nb, c, hw)));
+            t = projInLinear.forward(g, g.transpose(h.reshape(nb, c, hw)));
         }
-        for (BasicTransformerBlock b : blocks) t = b.forward(backend, t, context);
+        for (BasicTransformerBlock b : blocks) t = b.forward(g, t, context);
         if (projOutLinear != null) {
-            h = backend.transpose(projOutLinear.forward(backend, t)).reshape(xs);
+            h = g.transpose(projOutLinear.forward(g, t)).reshape(xs);
         } else {
-            h = projOutConv.forward(backend, backend.transpose(t).reshape(nb, inner, xs[2], xs[3]));
+            h = projOutConv.forward(g, g.transpose(t).reshape(nb, inner, xs[2], xs[3]));
         }
-        return backend.add(h, x);
+        return g.add(h, x);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sodec.engine.nn;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.tensor.Tensor;
 
@@ -20,12 +21,12 @@ public final class Upsample2D {
     }
 
     /** (B, C, H, W) -> (B, out, 2H, 2W). */
-    public Tensor forward(Backend backend, Tensor x) {
-        return forward(backend, x, 2 * x.dim(2), 2 * x.dim(3));
+    public Node forward(Graph g, Node x) {
+        return forward(g, x, 2 * x.dim(2), 2 * x.dim(3));
     }
 
     /** (B, C, H, W) -> (B, out, outH, outW) with torch's nearest index rule. */
-    public Tensor forward(Backend backend, Tensor x, int outH, int outW) {
-        return conv.forward(backend, backend.upsampleNearest(x, outH, outW));
+    public Node forward(Graph g, Node x, int outH, int outW) {
+        return conv.forward(g, g.upsampleNearest(x, outH, outW));
     }
 }

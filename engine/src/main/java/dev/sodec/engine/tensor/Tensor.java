@@ -9,11 +9,8 @@ import java.util.Arrays;
 /**
  * An n-dimensional array over an FFM {@link MemorySegment}. Strides are in elements; {@code offset} is the element
  * index of [0,...,0] inside {@code storage}, so views (reshape, permute, slice) never copy.
- *
- * <p>A tensor may instead be device-resident ({@link #onDevice}): its data is a backend's {@link DeviceStorage}, shape
- * and view operations work without touching it, and the first access to its host memory ({@link #storage()},
- * {@link #data()}, element reads and writes, copies and conversions) downloads it once for the tensor and all its
- * views; after that it is a host tensor. A backend recognises its own device tensors through {@link #deviceStorage()}.
+ * Tensors are host memory: backends keep their own memory (arenas, device blocks) inside planned graph runs and
+ * hand results back as tensors.
  */
 public final class Tensor {
     public static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -22,20 +19,14 @@ public final class Tensor {
     public static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     public static final ValueLayout.OfDouble F64_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final MemorySegment storage;   // null while device-resident: use seg()
-    private final DeviceStorage device;    // null for host tensors
+    private final MemorySegment storage;
     private final DType dtype;
     private final int[] shape;
     private final long[] strides;
     private final long offset;
 
     private Tensor(MemorySegment storage, DType dtype, int[] shape, long[] strides, long offset) {
-        this(storage, null, dtype, shape, strides, offset);
-    }
-
-    private Tensor(MemorySegment storage, DeviceStorage device, DType dtype, int[] shape, long[] strides, long offset) {
         this.storage = storage;
-        this.device = device;
         this.dtype = dtype;
         this.shape = shape;
         this.strides = strides;
@@ -52,27 +43,8 @@ public final class Tensor {
         return new Tensor(storage, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
-    /** A contiguous device-resident tensor over {@code device}, which holds numel elements of {@code dtype}. */
-    public static Tensor onDevice(DeviceStorage device, DType dtype, int... shape) {
-        if (device == null) throw new IllegalArgumentException("device storage is null");
-        return new Tensor(null, device, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
-    }
-
-    /** The host memory, downloading a device-resident tensor's data first. */
     private MemorySegment seg() {
-        DeviceStorage d = device;
-        return d == null ? storage : d.host();
-    }
-
-    /** The device data while this tensor is device-resident (host code has not touched it), else null. */
-    public DeviceStorage deviceStorage() {
-        DeviceStorage d = device;
-        return d != null && d.onDevice() ? d : null;
-    }
-
-    /** Whether the data lives on a device and has not been downloaded. */
-    public boolean onDevice() {
-        return deviceStorage() != null;
+        return storage;
     }
 
     /** A zero-filled contiguous tensor in {@code arena}. */
@@ -82,14 +54,8 @@ public final class Tensor {
         return new Tensor(seg, dtype, shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
-    /**
-     * A zero-filled F32 tensor (what ops return): from the forward's activation plan when one is bound on this thread
-     * ({@link dev.sodec.engine.memory.ActivationAllocator}), else memory released by the garbage collector.
-     */
+    /** A zero-filled F32 tensor in memory released by the garbage collector. */
     public static Tensor zeros(int... shape) {
-        MemorySegment planned = dev.sodec.engine.memory.ActivationAllocator.allocateIfPlanned(
-                Shapes.numel(shape) * DType.F32.byteSize);
-        if (planned != null) return new Tensor(planned, DType.F32, shape.clone(), Shapes.contiguousStrides(shape), 0);
         return zeros(Arena.ofAuto(), DType.F32, shape);
     }
 
@@ -122,8 +88,7 @@ public final class Tensor {
     public int[] shape() { return shape.clone(); }
     public long[] strides() { return strides.clone(); }
     public long offset() { return offset; }
-    /** The host memory (downloads a device-resident tensor's data first, see {@link DeviceStorage}). */
-    public MemorySegment storage() { return seg(); }
+    public MemorySegment storage() { return storage; }
 
     /** Size of dimension {@code d}; negative counts from the end. */
     public int dim(int d) {
@@ -166,7 +131,7 @@ public final class Tensor {
         if (Shapes.numel(s) != numel()) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
-        return new Tensor(storage, device, dtype, s, Shapes.contiguousStrides(s), offset);
+        return new Tensor(storage, dtype, s, Shapes.contiguousStrides(s), offset);
     }
 
     /** A view with dimensions reordered: result dim i is this tensor's dim perm[i]. */
@@ -178,7 +143,7 @@ public final class Tensor {
             s[i] = shape[perm[i]];
             st[i] = strides[perm[i]];
         }
-        return new Tensor(storage, device, dtype, s, st, offset);
+        return new Tensor(storage, dtype, s, st, offset);
     }
 
     /** A view of [start, end) along dimension d. */
@@ -189,7 +154,7 @@ public final class Tensor {
         }
         int[] s = shape.clone();
         s[d] = end - start;
-        return new Tensor(storage, device, dtype, s, strides.clone(), offset + start * strides[d]);
+        return new Tensor(storage, dtype, s, strides.clone(), offset + start * strides[d]);
     }
 
     /** This tensor if contiguous, else a contiguous copy (GC-managed memory). */
@@ -229,12 +194,27 @@ public final class Tensor {
     /** Converts any float dtype (and I32) to a contiguous F32 tensor; returns this if already contiguous F32. */
     public Tensor toF32() {
         if (dtype == DType.F32) return contiguous();
-        Tensor src = contiguous();
         Tensor out = zeros(Arena.ofAuto(), DType.F32, shape);
+        copyAsF32(out);
+        return out;
+    }
+
+    /** Writes this tensor's values, converted to F32, into {@code dst}: contiguous F32 of the same shape. */
+    public void copyAsF32(Tensor dst) {
+        if (!Arrays.equals(shape, dst.shape) || dst.dtype != DType.F32) {
+            throw new IllegalArgumentException("copyAsF32 into " + dst + " from " + this);
+        }
+        if (dtype == DType.F32) {
+            copyInto(dst);
+            return;
+        }
+        dst.requireContiguous("copyAsF32 destination");
+        Tensor src = contiguous();
         long n = numel();
         MemorySegment s = src.seg();
         long base = src.offset;
-        MemorySegment d = out.storage;
+        MemorySegment d = dst.seg();
+        long dBase = dst.offset;
         for (long i = 0; i < n; i++) {
             float v = switch (dtype) {
                 case F16 -> Float.float16ToFloat(s.getAtIndex(I16_LE, base + i));
@@ -245,9 +225,8 @@ public final class Tensor {
                 case U8 -> Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, base + i));
                 case F32 -> throw new AssertionError();
             };
-            d.setAtIndex(F32_LE, i, v);
+            d.setAtIndex(F32_LE, dBase + i, v);
         }
-        return out;
     }
 
     /** Converts a contiguous F32 tensor to F16 or BF16 (round to nearest even) or returns it unchanged for F32. */

@@ -12,6 +12,7 @@ import dev.sodec.engine.json.Config;
 import dev.sodec.engine.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
+import dev.sodec.engine.graph.Eager;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -20,13 +21,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CpuConvTest {
-    private static final Parallel ONE = new Parallel(1);
-    private static final Parallel THREE = new Parallel(3);
+    private static final CpuBackend CPU1 = new CpuBackend(1), CPU3 = new CpuBackend(3);
+    private static final Eager ONE = new Eager(CPU1);
+    private static final Eager THREE = new Eager(CPU3);
 
     @AfterAll
     static void close() {
-        ONE.close();
-        THREE.close();
+        CPU1.close();
+        CPU3.close();
     }
 
     private static Tensor random(SplittableRandom rnd, int... shape) {
@@ -121,8 +123,8 @@ class CpuConvTest {
             Tensor w = random(rnd, c[4], c[1] / g, c[5], c[6]);
             Tensor bias = c[11] == 1 ? random(rnd, c[4]) : null;
             Conv2dParams p = Conv2dParams.of(c[7], c[8], c[9], g);
-            Tensor y1 = CpuConv.conv2d(ONE, x, w, bias, p);
-            Tensor y3 = CpuConv.conv2d(THREE, x, w, bias, p);
+            Tensor y1 = ONE.conv2d(x, w, bias, p);
+            Tensor y3 = THREE.conv2d(x, w, bias, p);
             String what = java.util.Arrays.toString(c);
             int oh = p.outH(c[2], c[5]), ow = p.outW(c[3], c[6]);
             assertArrayEquals(new int[] {c[0], c[4], oh, ow}, y1.shape(), what);
@@ -155,8 +157,8 @@ class CpuConvTest {
             Tensor w = random(rnd, c[1], c[4] / g, c[5], c[5]);
             Tensor bias = c[11] == 1 ? random(rnd, c[4]) : null;
             Conv2dParams p = new Conv2dParams(c[6], c[6], c[7], c[7], c[9], c[9], g, c[8], c[8]);
-            Tensor y1 = CpuConv.convTranspose2d(ONE, x, w, bias, p);
-            Tensor y3 = CpuConv.convTranspose2d(THREE, x, w, bias, p);
+            Tensor y1 = ONE.convTranspose2d(x, w, bias, p);
+            Tensor y3 = THREE.convTranspose2d(x, w, bias, p);
             String what = java.util.Arrays.toString(c);
             int oh = p.transposedOutH(c[2], c[5]), ow = p.transposedOutW(c[3], c[5]);
             assertArrayEquals(new int[] {c[0], c[4], oh, ow}, y1.shape(), what);
@@ -172,9 +174,9 @@ class CpuConvTest {
         int h = 37, wd = 61;
         Tensor x = random(rnd, 1, 6, h, wd), w = random(rnd, 6, 8, 5, 5), bias = random(rnd, 8);
         Conv2dParams p = Conv2dParams.transposed(2, 2, 1);
-        Tensor y1 = CpuConv.convTranspose2d(ONE, x, w, bias, p);
+        Tensor y1 = ONE.convTranspose2d(x, w, bias, p);
         assertClose(refConvT(x, w, bias, p, 2 * h, 2 * wd), y1, "large convT");
-        assertSameBits(y1, CpuConv.convTranspose2d(THREE, x, w, bias, p), "large convT");
+        assertSameBits(y1, THREE.convTranspose2d(x, w, bias, p), "large convT");
     }
 
     @Test
@@ -186,7 +188,7 @@ class CpuConvTest {
         int c = 96, s = 64;
         Tensor x = random(rnd, 1, c, s, s), w = random(rnd, c, c, 3, 3), bias = random(rnd, c);
         Conv2dParams p = Conv2dParams.of(1, 1);
-        Tensor y = CpuConv.conv2d(THREE, x, w, bias, p);
+        Tensor y = THREE.conv2d(x, w, bias, p);
         float[] xa = x.data().toArray(F32_LE), wa = w.data().toArray(F32_LE), ya = y.data().toArray(F32_LE);
         for (int sample = 0; sample < 300; sample++) {
             int co = rnd.nextInt(c), oy = sample < 20 ? 0 : rnd.nextInt(s), ox = sample < 40 ? s - 1 : rnd.nextInt(s);
@@ -206,25 +208,25 @@ class CpuConvTest {
         try (java.lang.foreign.Arena confined = java.lang.foreign.Arena.ofConfined()) {
             Tensor cx = Tensor.zeros(confined, dev.sodec.engine.tensor.DType.F32, 1, 32, 20, 21);
             cx.data().copyFrom(x.data());
-            assertSameBits(CpuConv.conv2d(ONE, x, w, null, Conv2dParams.of(1, 1)), CpuConv.conv2d(THREE, cx, w, null, Conv2dParams.of(1, 1)), "confined conv");
+            assertSameBits(ONE.conv2d(x, w, null, Conv2dParams.of(1, 1)), THREE.conv2d(cx, w, null, Conv2dParams.of(1, 1)), "confined conv");
             Conv2dParams pt = Conv2dParams.transposed(2, 1, 0);
-            assertSameBits(CpuConv.convTranspose2d(ONE, x, wt, null, pt), CpuConv.convTranspose2d(THREE, cx, wt, null, pt), "confined convT");
+            assertSameBits(ONE.convTranspose2d(x, wt, null, pt), THREE.convTranspose2d(cx, wt, null, pt), "confined convT");
         }
     }
 
     @Test
     void rejectsMismatchedShapes() {
         Tensor x = Tensor.zeros(1, 4, 5, 5);
-        assertThrows(IllegalArgumentException.class, () -> CpuConv.conv2d(ONE, x, Tensor.zeros(3, 3, 3, 3), null, Conv2dParams.of(1, 1)));
-        assertThrows(IllegalArgumentException.class, () -> CpuConv.conv2d(ONE, x, Tensor.zeros(3, 4, 3, 3), Tensor.zeros(4), Conv2dParams.of(1, 1)));
-        assertThrows(IllegalArgumentException.class, () -> CpuConv.conv2d(ONE, x, Tensor.zeros(3, 4, 7, 7), null, Conv2dParams.of(1, 0)));
-        assertThrows(IllegalArgumentException.class, () -> CpuConv.conv2d(ONE, x, Tensor.zeros(3, 4, 3, 3), null,
+        assertThrows(IllegalArgumentException.class, () -> ONE.conv2d(x, Tensor.zeros(3, 3, 3, 3), null, Conv2dParams.of(1, 1)));
+        assertThrows(IllegalArgumentException.class, () -> ONE.conv2d(x, Tensor.zeros(3, 4, 3, 3), Tensor.zeros(4), Conv2dParams.of(1, 1)));
+        assertThrows(IllegalArgumentException.class, () -> ONE.conv2d(x, Tensor.zeros(3, 4, 7, 7), null, Conv2dParams.of(1, 0)));
+        assertThrows(IllegalArgumentException.class, () -> ONE.conv2d(x, Tensor.zeros(3, 4, 3, 3), null,
                 new Conv2dParams(1, 1, Integer.MAX_VALUE, 0, 1, 1, 1, 0, 0)));
-        assertThrows(IllegalArgumentException.class, () -> CpuConv.convTranspose2d(ONE, x, Tensor.zeros(3, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 1)));
-        assertThrows(IllegalArgumentException.class, () -> CpuConv.convTranspose2d(ONE, x, Tensor.zeros(4, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 2)));
+        assertThrows(IllegalArgumentException.class, () -> ONE.convTranspose2d(x, Tensor.zeros(3, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 1)));
+        assertThrows(IllegalArgumentException.class, () -> ONE.convTranspose2d(x, Tensor.zeros(4, 2, 3, 3), null, Conv2dParams.transposed(2, 1, 2)));
         Tensor i32 = Tensor.fromInts(new int[4 * 25], 1, 4, 5, 5);
-        var e = assertThrows(IllegalArgumentException.class, () -> CpuConv.conv2d(ONE, i32, Tensor.zeros(3, 4, 3, 3), null, Conv2dParams.of(1, 1)));
-        assertTrue(e.getMessage().contains("F32"), e.getMessage());
+        var e = assertThrows(IllegalArgumentException.class, () -> ONE.conv2d(i32, Tensor.zeros(3, 4, 3, 3), null, Conv2dParams.of(1, 1)));
+        assertTrue(e.getMessage().contains("float tensor"), e.getMessage());
     }
 
     @ParameterizedTest
@@ -242,8 +244,8 @@ class CpuConvTest {
             Tensor bias = wts.contains("bias") ? wts.get("bias").toF32() : null;
             assertEquals(conf.getBool("bias"), bias != null, id + ": bias presence");
             Tensor want = io.get("out.y").toF32();
-            Tensor got = transposed ? CpuConv.convTranspose2d(ONE, x, w, bias, p) : CpuConv.conv2d(ONE, x, w, bias, p);
-            Tensor got3 = transposed ? CpuConv.convTranspose2d(THREE, x, w, bias, p) : CpuConv.conv2d(THREE, x, w, bias, p);
+            Tensor got = transposed ? ONE.convTranspose2d(x, w, bias, p) : ONE.conv2d(x, w, bias, p);
+            Tensor got3 = transposed ? THREE.convTranspose2d(x, w, bias, p) : THREE.conv2d(x, w, bias, p);
             assertArrayEquals(want.shape(), got.shape(), id);
             assertSameBits(got, got3, id);
             double diff2 = 0, ref2 = 0, maxAbs = 0;

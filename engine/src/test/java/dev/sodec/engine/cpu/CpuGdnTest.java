@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -45,8 +46,8 @@ class CpuGdnTest {
         for (boolean inverse : new boolean[] {false, true}) {
             float[] exp = naive(x, beta, gamma, inverse);
             float[] one;
-            try (Parallel p1 = new Parallel(1)) {
-                one = CpuGdn.gdn(p1, x, beta, gamma, inverse).toFloatArray();
+            try (Eager e1 = new Eager(new CpuBackend(1))) {
+                one = e1.gdn(x, beta, gamma, inverse).toFloatArray();
             }
             double err = 0, ref = 0, maxAbs = 0;
             for (int i = 0; i < exp.length; i++) {
@@ -56,19 +57,19 @@ class CpuGdnTest {
             }
             assertTrue(Math.sqrt(err / ref) < 1e-6, "rel_l2 " + Math.sqrt(err / ref));
             assertTrue(maxAbs < 1e-5, "max_abs " + maxAbs);
-            try (Parallel p3 = new Parallel(3)) {
-                assertArrayEquals(one, CpuGdn.gdn(p3, x, beta, gamma, inverse).toFloatArray());
+            try (Eager e3 = new Eager(new CpuBackend(3))) {
+                assertArrayEquals(one, e3.gdn(x, beta, gamma, inverse).toFloatArray());
             }
         }
     }
 
     @Test
     void refusesParametersOfTheWrongSize() {
-        try (Parallel p = new Parallel(1)) {
+        try (Eager p = new Eager(new CpuBackend(1))) {
             assertThrows(IllegalArgumentException.class,
-                    () -> CpuGdn.gdn(p, Tensor.zeros(1, 4, 2, 2), Tensor.zeros(3), Tensor.zeros(4, 4), false));
+                    () -> p.gdn(Tensor.zeros(1, 4, 2, 2), Tensor.zeros(3), Tensor.zeros(4, 4), false));
             assertThrows(IllegalArgumentException.class,
-                    () -> CpuGdn.gdn(p, Tensor.zeros(1, 4, 2, 2), Tensor.zeros(4), Tensor.zeros(4, 3), false));
+                    () -> p.gdn(Tensor.zeros(1, 4, 2, 2), Tensor.zeros(4), Tensor.zeros(4, 3), false));
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The CPU backend's non-GEMM ops on odd sizes against naive double-precision loops written here. */
 class CpuOpsTest {
-    private static final CpuBackend CPU = new CpuBackend(3);
+    private static final Eager CPU = new Eager(new CpuBackend(3));
 
     @AfterAll
     static void close() {

@@ -7,6 +7,7 @@ import static dev.sodec.engine.cuda.EmuSupport.random;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * layouts, logits large enough to overflow exp without the running max, and F16/BF16 storage.
  */
 class AttentionKernelTest {
-    private static final CpuBackend CPU = new CpuBackend(2);
+    private static final Eager CPU = new Eager(new CpuBackend(2));
 
     @AfterAll
     static void close() {

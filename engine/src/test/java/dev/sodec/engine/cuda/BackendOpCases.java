@@ -2,7 +2,7 @@ package dev.sodec.engine.cuda;
 
 import static dev.sodec.engine.cuda.EmuSupport.random;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -16,8 +16,8 @@ import java.util.function.Function;
 final class BackendOpCases {
     private BackendOpCases() {}
 
-    static Map<String, Function<Backend, Tensor>> all() {
-        Map<String, Function<Backend, Tensor>> m = new LinkedHashMap<>();
+    static Map<String, Function<Eager, Tensor>> all() {
+        Map<String, Function<Eager, Tensor>> m = new LinkedHashMap<>();
         Tensor x4 = random(1, -2, 2, 2, 8, 9, 7);
         Tensor tok = random(2, -2, 2, 2, 13, 24);
         Tensor w = random(3, -0.5f, 0.5f, 20, 24);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The implicit-GEMM conv2d and the fused GDN/IGDN kernels against the CPU backend. */
 class ConvGdnKernelTest {
-    private static final CpuBackend CPU = new CpuBackend(2);
+    private static final Eager CPU = new Eager(new CpuBackend(2));
 
     @AfterAll
     static void close() {

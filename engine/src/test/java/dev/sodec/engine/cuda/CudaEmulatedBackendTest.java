@@ -11,6 +11,7 @@ import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Backends;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.cpu.CpuGemm;
 import dev.sodec.engine.cpu.Parallel;
 import dev.sodec.engine.tensor.DType;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.TestFactory;
  * the no-cuBLAS GEMM path (our conv kernel). Plus the device pool, the weight cache and backend selection.
  */
 class CudaEmulatedBackendTest {
-    private static final CpuBackend CPU = new CpuBackend(2);
+    private static final Eager CPU = new Eager(new CpuBackend(2));
 
     @AfterAll
     static void close() {
@@ -56,7 +57,7 @@ class CudaEmulatedBackendTest {
     }
 
     static List<DynamicTest> compareAll(String backendName, DType storage) {
-        Map<String, Function<Backend, Tensor>> cases = BackendOpCases.all();
+        Map<String, Function<Eager, Tensor>> cases = BackendOpCases.all();
         List<DynamicTest> tests = new ArrayList<>();
         double[] tol = tolerance(storage);
         for (var e : cases.entrySet()) {
@@ -64,7 +65,7 @@ class CudaEmulatedBackendTest {
                 Tensor expected = e.getValue().apply(CPU);
                 Tensor got;
                 try (Backend b = Backends.create(backendName, 2)) {
-                    got = e.getValue().apply(b);
+                    got = e.getValue().apply(new Eager(b));
                 }
                 assertArrayEquals(expected.shape(), got.shape(), e.getKey() + ": shape");
                 assertEquals(DType.F32, got.dtype(), e.getKey() + ": results are F32 host tensors");
@@ -135,56 +136,6 @@ class CudaEmulatedBackendTest {
         }
     }
 
-    @Test
-    void poolReusesBlocksBySizeClass() {
-        try (EmulatedDevice dev = new EmulatedDevice(1, false); DevicePool pool = new DevicePool(dev)) {
-            long a = pool.allocate(1000);
-            pool.release(a);
-            assertEquals(a, pool.allocate(1024), "a freed 1 KiB block serves the next 1 KiB request");
-            long b = pool.allocate(3 << 20);
-            assertEquals(3L << 20, pool.usedBytes() - 1024);
-            pool.release(b);
-            assertEquals(3L << 20, pool.cachedBytes());
-            assertEquals(2, dev.liveBlocks());
-            pool.trim();
-            assertEquals(1, dev.liveBlocks(), "trim returns cached blocks, keeps the one in use");
-            assertThrows(IllegalStateException.class, () -> pool.release(12345));
-        }
-        assertEquals(256, DevicePool.sizeClass(1));
-        assertEquals(4096, DevicePool.sizeClass(2049));
-        assertEquals(2L << 20, DevicePool.sizeClass((1L << 20) + 1));
-        assertThrows(IllegalArgumentException.class, () -> DevicePool.sizeClass(0));
-    }
-
-    /**
-     * Read-only tensors (mmapped weights) are uploaded once; memory that was released never serves stale weights,
-     * even when new weights appear at the very same address (as a newly mapped file can): every round maps other
-     * values at one address under a fresh scope, closed at the end of the round.
-     */
-    @Test
-    void readOnlyWeightsAreCachedAndDeadOnesDropped() {
-        Tensor x = random(60, -1, 1, 5, 24);
-        MemorySegment backing = Arena.ofAuto().allocate(20 * 24 * 4, 64);
-        try (CudaBackend be = (CudaBackend) Backends.create("cuda-emulated", 2)) {
-            for (int round = 0; round < 40; round++) {
-                Tensor w = random(70 + round, -1, 1, 20, 24);
-                backing.copyFrom(w.data());
-                try (Arena file = Arena.ofConfined()) {
-                    MemorySegment mapped = MemorySegment.ofAddress(backing.address()).reinterpret(backing.byteSize(), file, null);
-                    Tensor ro = Tensor.wrap(mapped.asReadOnly(), DType.F32, 20, 24);
-                    Tensor first = be.linear(x, ro, null);
-                    long cachedBytes = be.weightBytes();
-                    Tensor second = be.linear(x, ro, null);
-                    assertEquals(cachedBytes, be.weightBytes(), "the second use uploads nothing new");
-                    float[] expected = CPU.linear(x, w, null).toFloatArray();
-                    assertClose("round " + round, expected, first.toFloatArray(), 2e-5, 2e-5);
-                    assertClose("round " + round + " (cached)", expected, second.toFloatArray(), 2e-5, 2e-5);
-                }
-            }
-            assertEquals(1, be.cachedWeights(), "one address, one cache entry");
-        }
-    }
-
     /** The codec API shares one backend between threads: ops from several threads give the same results. */
     @Test
     void concurrentOpsAgreeWithCpu() throws Exception {
@@ -201,7 +152,8 @@ class CudaEmulatedBackendTest {
                         for (int i = 0; i < 10; i++) {
                             Tensor x = random(seed * 31L + i, -1, 1, 7, 24);
                             Tensor expected = CPU.silu(CPU.linear(x, w, null));
-                            Tensor got = be.silu(be.linear(x, weight, null));
+                            Eager ops = new Eager(be);
+                            Tensor got = ops.silu(ops.linear(x, weight, null));
                             assertClose("thread " + seed + " call " + i, expected.toFloatArray(), got.toFloatArray(), 2e-5, 2e-5);
                         }
                     } catch (Throwable e) {
@@ -246,7 +198,8 @@ class CudaEmulatedBackendTest {
 
     @Test
     void badShapesAreRefusedWithClearMessages() {
-        try (Backend b = Backends.create("cuda-emulated", 1)) {
+        try (Backend backend = Backends.create("cuda-emulated", 1)) {
+            Eager b = new Eager(backend);
             Tensor x = random(80, -1, 1, 1, 4, 5, 5);
             assertThrows(IllegalArgumentException.class, () -> b.conv2d(x, random(81, -1, 1, 3, 3, 3, 3), null, Conv2dParams.of(1, 1)));
             assertThrows(IllegalArgumentException.class, () -> b.add(x, random(82, -1, 1, 1, 4, 5, 4)));

@@ -7,6 +7,7 @@ import static dev.sodec.engine.cuda.EmuSupport.random;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The CUDA-core GEMM against the CPU backend's linear and matmul: tile tails in M, N and K, batches, broadcast. */
 class GemmKernelTest {
-    private static final CpuBackend CPU = new CpuBackend(2);
+    private static final Eager CPU = new Eager(new CpuBackend(2));
 
     @AfterAll
     static void close() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * odd timestep widths, strict loading), against naive double loops written here.
  */
 class NnLayersTest {
-    private static final CpuBackend CPU = new CpuBackend(2);
+    private static final Eager CPU = new Eager(new CpuBackend(2));
 
     @AfterAll
     static void close() {
@@ -75,7 +76,7 @@ class NnLayersTest {
         StateDict sd = new StateDict(w, "test");
         Attention attn = Attention.load(sd, new Attention.Spec(dq, dc, heads, dh, true, true), Attention.Keys.CLIP);
         sd.requireAllConsumed();
-        float[] got = attn.forward(CPU, x, ctx).toFloatArray();
+        float[] got = CPU.run((g, n) -> attn.forward(g, n[0], n[1]), x, ctx).toFloatArray();
 
         double[] q = naiveLinear(x.toFloatArray(), t, dq, wq.toFloatArray(), bq.toFloatArray(), inner);
         double[] k = naiveLinear(ctx.toFloatArray(), s, dc, wk.toFloatArray(), bk.toFloatArray(), inner);
@@ -176,7 +177,7 @@ class NnLayersTest {
         StateDict sd = new StateDict(w, "test");
         ResnetBlock2D block = ResnetBlock2D.load(sd, new ResnetBlock2D.Spec(c, c, 0, groups, 1e-6f, 2f));
         sd.requireAllConsumed();
-        float[] got = block.forward(CPU, x, null).toFloatArray();
+        float[] got = CPU.run((g, n) -> block.forward(g, n[0], null), x).toFloatArray();
 
         float[] xf = x.toFloatArray();
         double[] xd = new double[xf.length];
@@ -185,7 +186,7 @@ class NnLayersTest {
         hh = naiveConv3x3(naiveGroupNormSilu(hh, nb, c, h * wd, groups, n2w, n2b, 1e-6), nb, c, h, wd, c2w, c2b, c);
         for (int i = 0; i < hh.length; i++) hh[i] = (xd[i] + hh[i]) / 2;
         assertClose(hh, got, 1e-5);
-        assertThrows(IllegalArgumentException.class, () -> block.forward(CPU, x, Tensor.zeros(nb, 4)));
+        assertThrows(IllegalArgumentException.class, () -> CPU.run((g, n) -> block.forward(g, n[0], n[1]), x, Tensor.zeros(nb, 4)));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.unet;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.nn.Conv2d;
@@ -94,24 +95,25 @@ public final class UNet2DConditionModel {
      * @param encoderHiddenStates (B, S, cross_attention_dim)
      * @return (B, out_channels, H, W)
      */
-    public Tensor forward(Backend backend, Tensor sample, float timestep, Tensor encoderHiddenStates) {
+    public Node forward(Graph g, Node sample, float timestep, Node encoderHiddenStates) {
         checkInputs(sample, encoderHiddenStates);
         if (!Float.isFinite(timestep)) throw new IllegalArgumentException("UNet: timestep " + timestep + " is not finite");
         float[] t = new float[sample.dim(0)];
         Arrays.fill(t, timestep);
-        Tensor emb = timeEmbedding.forward(backend, timeProj.forward(Tensor.fromFloats(t, t.length)));
+        // the sinusoid depends only on the timestep, fixed per graph: computed here and held as a constant
+        Node emb = timeEmbedding.forward(g, g.constant(timeProj.forward(Tensor.fromFloats(t, t.length))));
 
-        List<Tensor> skips = new ArrayList<>();
-        Tensor h = convIn.forward(backend, sample);
+        List<Node> skips = new ArrayList<>();
+        Node h = convIn.forward(g, sample);
         skips.add(h);
-        for (UNetDownBlock b : downBlocks) h = b.forward(backend, h, emb, encoderHiddenStates, skips);
-        h = midBlock.forward(backend, h, emb, encoderHiddenStates);
-        for (UNetUpBlock b : upBlocks) h = b.forward(backend, h, emb, encoderHiddenStates, skips);
+        for (UNetDownBlock b : downBlocks) h = b.forward(g, h, emb, encoderHiddenStates, skips);
+        h = midBlock.forward(g, h, emb, encoderHiddenStates);
+        for (UNetUpBlock b : upBlocks) h = b.forward(g, h, emb, encoderHiddenStates, skips);
         if (!skips.isEmpty()) throw new IllegalStateException("UNet: " + skips.size() + " skip connections left unused");
-        return convOut.forward(backend, convNormOut.forwardSilu(backend, h));
+        return convOut.forward(g, convNormOut.forwardSilu(g, h));
     }
 
-    private void checkInputs(Tensor sample, Tensor ctx) {
+    private void checkInputs(Node sample, Node ctx) {
         int[] s = sample.shape();
         if (s.length != 4 || s[1] != config.inChannels() || s[0] < 1 || s[2] < 1 || s[3] < 1) {
             throw new IllegalArgumentException("UNet: sample must be (B, " + config.inChannels() + ", H, W), got " + Arrays.toString(s));

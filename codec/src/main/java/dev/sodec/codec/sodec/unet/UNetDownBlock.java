@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.unet;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.Downsample2D;
 import dev.sodec.engine.nn.ResnetBlock2D;
 import dev.sodec.engine.nn.StateDict;
@@ -41,14 +42,14 @@ final class UNetDownBlock {
     }
 
     /** Runs the block on h, appending each skip to {@code skips}; returns the block output. */
-    Tensor forward(Backend backend, Tensor h, Tensor temb, Tensor context, List<Tensor> skips) {
+    Node forward(Graph g, Node h, Node temb, Node context, List<Node> skips) {
         for (int j = 0; j < resnets.length; j++) {
-            h = resnets[j].forward(backend, h, temb);
-            if (attentions != null) h = attentions[j].forward(backend, h, context);
+            h = resnets[j].forward(g, h, temb);
+            if (attentions != null) h = attentions[j].forward(g, h, context);
             skips.add(h);
         }
         if (downsampler != null) {
-            h = downsampler.forward(backend, h);
+            h = downsampler.forward(g, h);
             skips.add(h);
         }
         return h;

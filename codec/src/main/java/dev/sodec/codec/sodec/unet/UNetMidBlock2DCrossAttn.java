@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.unet;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.ResnetBlock2D;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.nn.Transformer2DModel;
@@ -29,9 +30,9 @@ final class UNetMidBlock2DCrossAttn {
                 ResnetBlock2D.load(sd.scope("resnets.1"), rs));
     }
 
-    Tensor forward(Backend backend, Tensor h, Tensor temb, Tensor context) {
-        h = resnet0.forward(backend, h, temb);
-        h = attention.forward(backend, h, context);
-        return resnet1.forward(backend, h, temb);
+    Node forward(Graph g, Node h, Node temb, Node context) {
+        h = resnet0.forward(g, h, temb);
+        h = attention.forward(g, h, context);
+        return resnet1.forward(g, h, temb);
     }
 }

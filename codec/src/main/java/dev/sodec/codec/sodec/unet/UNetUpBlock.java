@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.unet;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.ResnetBlock2D;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.nn.Transformer2DModel;
@@ -48,15 +49,15 @@ final class UNetUpBlock {
     }
 
     /** Consumes this block's skips from the end of {@code skips} (removing them so they can be freed). */
-    Tensor forward(Backend backend, Tensor h, Tensor temb, Tensor context, List<Tensor> skips) {
+    Node forward(Graph g, Node h, Node temb, Node context, List<Node> skips) {
         for (int j = 0; j < resnets.length; j++) {
-            Tensor skip = skips.removeLast();
-            h = resnets[j].forward(backend, backend.concat(1, h, skip), temb);
-            if (attentions != null) h = attentions[j].forward(backend, h, context);
+            Node skip = skips.removeLast();
+            h = resnets[j].forward(g, g.concat(1, h, skip), temb);
+            if (attentions != null) h = attentions[j].forward(g, h, context);
         }
         if (upsampler != null) {
-            Tensor next = skips.getLast();
-            h = upsampler.forward(backend, h, next.dim(2), next.dim(3));
+            Node next = skips.getLast();
+            h = upsampler.forward(g, h, next.dim(2), next.dim(3));
         }
         return h;
     }

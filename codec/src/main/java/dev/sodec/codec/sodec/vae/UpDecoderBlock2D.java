@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.vae;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.ResnetBlock2D;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.nn.Upsample2D;
@@ -25,8 +26,8 @@ final class UpDecoderBlock2D {
         return new UpDecoderBlock2D(resnets, addUpsample ? Upsample2D.load(sd.scope("upsamplers.0"), out, out) : null);
     }
 
-    Tensor forward(Backend backend, Tensor h) {
-        for (ResnetBlock2D r : resnets) h = r.forward(backend, h, null);
-        return upsampler == null ? h : upsampler.forward(backend, h);
+    Node forward(Graph g, Node h) {
+        for (ResnetBlock2D r : resnets) h = r.forward(g, h, null);
+        return upsampler == null ? h : upsampler.forward(g, h);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.vae;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.nn.Conv2d;
@@ -72,15 +73,15 @@ public final class VaeDecoder {
     }
 
     /** latent (B, latent_channels, h, w) -> image (B, out_channels, h * 2^(levels-1), w * 2^(levels-1)), about [-1, 1]. */
-    public Tensor decode(Backend backend, Tensor latent) {
+    public Node decode(Graph g, Node latent) {
         int[] s = latent.shape();
         if (s.length != 4 || s[1] != config.latentChannels() || s[0] < 1 || s[2] < 1 || s[3] < 1) {
             throw new IllegalArgumentException("VAE decoder: latent must be (B, " + config.latentChannels() + ", h, w), got " + Arrays.toString(s));
         }
-        Tensor h = postQuantConv == null ? latent : postQuantConv.forward(backend, latent);
-        h = convIn.forward(backend, h);
-        h = midBlock.forward(backend, h);
-        for (UpDecoderBlock2D b : upBlocks) h = b.forward(backend, h);
-        return convOut.forward(backend, convNormOut.forwardSilu(backend, h));
+        Node h = postQuantConv == null ? latent : postQuantConv.forward(g, latent);
+        h = convIn.forward(g, h);
+        h = midBlock.forward(g, h);
+        for (UpDecoderBlock2D b : upBlocks) h = b.forward(g, h);
+        return convOut.forward(g, convNormOut.forwardSilu(g, h));
     }
 }

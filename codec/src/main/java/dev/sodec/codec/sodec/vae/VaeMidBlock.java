@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.vae;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.ResnetBlock2D;
 import dev.sodec.engine.nn.SpatialAttention;
 import dev.sodec.engine.nn.StateDict;
@@ -30,9 +31,9 @@ final class VaeMidBlock {
         return new VaeMidBlock(ResnetBlock2D.load(sd.scope("resnets.0"), rs), attn, ResnetBlock2D.load(sd.scope("resnets.1"), rs));
     }
 
-    Tensor forward(Backend backend, Tensor h) {
-        h = resnet0.forward(backend, h, null);
-        if (attention != null) h = attention.forward(backend, h);
-        return resnet1.forward(backend, h, null);
+    Node forward(Graph g, Node h) {
+        h = resnet0.forward(g, h, null);
+        if (attention != null) h = attention.forward(g, h);
+        return resnet1.forward(g, h, null);
     }
 }

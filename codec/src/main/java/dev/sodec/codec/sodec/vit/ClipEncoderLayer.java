@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.vit;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.Attention;
 import dev.sodec.engine.nn.LayerNorm;
 import dev.sodec.engine.nn.Linear;
@@ -39,14 +40,14 @@ final class ClipEncoderLayer {
     }
 
     /** x (B, T, D) -> (B, T, D). */
-    Tensor forward(Backend backend, Tensor x) {
-        x = backend.add(x, selfAttn.forward(backend, layerNorm1.forward(backend, x)));
-        Tensor h = fc1.forward(backend, layerNorm2.forward(backend, x));
+    Node forward(Graph g, Node x) {
+        x = g.add(x, selfAttn.forward(g, layerNorm1.forward(g, x)));
+        Node h = fc1.forward(g, layerNorm2.forward(g, x));
         h = switch (act) {
-            case QUICK_GELU -> backend.quickGelu(h);
-            case GELU_ERF -> backend.geluErf(h);
-            case GELU_TANH -> backend.geluTanh(h);
+            case QUICK_GELU -> g.quickGelu(h);
+            case GELU_ERF -> g.geluErf(h);
+            case GELU_TANH -> g.geluTanh(h);
         };
-        return backend.add(x, fc2.forward(backend, h));
+        return g.add(x, fc2.forward(g, h));
     }
 }

@@ -1,6 +1,7 @@
 package dev.sodec.codec.sodec.vit;
 
-import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.nn.Conv2d;
@@ -19,9 +20,9 @@ import java.util.List;
  */
 public final class ClipVisionModel {
     /** Outputs of a full forward. {@code hiddenStates.get(0)} is after pre_layrnorm, entry i the output of layer i. */
-    public record Output(Tensor lastHiddenState, Tensor poolerOutput, List<Tensor> hiddenStates) {
+    public record Output(Node lastHiddenState, Node poolerOutput, List<Node> hiddenStates) {
         /** transformers' hidden_states[index], negative counting from the end (-2 = penultimate layer). */
-        public Tensor hiddenState(int index) {
+        public Node hiddenState(int index) {
             return hiddenStates.get(index < 0 ? hiddenStates.size() + index : index);
         }
     }
@@ -66,37 +67,37 @@ public final class ClipVisionModel {
     }
 
     /** All outputs: last_hidden_state (B, T, D), pooler_output (B, D) and every hidden state. */
-    public Output forward(Backend backend, Tensor pixelValues) {
-        List<Tensor> hidden = new ArrayList<>(layers.length + 1);
-        Tensor x = preLayrnorm.forward(backend, embeddings(backend, pixelValues));
+    public Output forward(Graph g, Node pixelValues) {
+        List<Node> hidden = new ArrayList<>(layers.length + 1);
+        Node x = preLayrnorm.forward(g, embeddings(g, pixelValues));
         hidden.add(x);
         for (ClipEncoderLayer l : layers) {
-            x = l.forward(backend, x);
+            x = l.forward(g, x);
             hidden.add(x);
         }
-        return new Output(x, pool(backend, x), List.copyOf(hidden));
+        return new Output(x, pool(g, x), List.copyOf(hidden));
     }
 
     /**
      * transformers' hidden_states[index] alone (negative counts from the end; -2 is the penultimate layer SODEC
      * conditions on), running only the layers it needs and keeping no other hidden state.
      */
-    public Tensor hiddenState(Backend backend, Tensor pixelValues, int index) {
+    public Node hiddenState(Graph g, Node pixelValues, int index) {
         int count = layers.length + 1;
         int idx = index < 0 ? count + index : index;
         if (idx < 0 || idx >= count) throw new IndexOutOfBoundsException("hidden state " + index + " of " + count);
-        Tensor x = preLayrnorm.forward(backend, embeddings(backend, pixelValues));
-        for (int i = 0; i < idx; i++) x = layers[i].forward(backend, x);
+        Node x = preLayrnorm.forward(g, embeddings(g, pixelValues));
+        for (int i = 0; i < idx; i++) x = layers[i].forward(g, x);
         return x;
     }
 
-    private Tensor pool(Backend backend, Tensor last) {
+    private Node pool(Graph g, Node last) {
         int nb = last.dim(0), d = last.dim(2);
-        return postLayernorm.forward(backend, last.slice(1, 0, 1)).reshape(nb, d);
+        return postLayernorm.forward(g, last.slice(1, 0, 1)).reshape(nb, d);
     }
 
     /** pixel_values (B, C, S, S) -> (B, 1 + (S/patch)^2, D) before pre_layrnorm. */
-    private Tensor embeddings(Backend backend, Tensor pixels) {
+    private Node embeddings(Graph g, Node pixels) {
         int[] s = pixels.shape();
         if (s.length != 4 || s[1] != config.numChannels() || s[0] < 1) {
             throw new IllegalArgumentException("CLIP vision: pixel_values must be (B, " + config.numChannels() + ", "
@@ -107,14 +108,14 @@ public final class ClipVisionModel {
                     + config.imageSize());
         }
         int nb = s[0], d = config.hiddenSize(), tokens = config.numPositions();
-        Tensor patches = patchEmbedding.forward(backend, pixels);       // (B, D, g, g)
-        patches = backend.transpose(patches.reshape(nb, d, tokens - 1)); // (B, g*g, D), row-major patch order
-        Tensor[] parts = new Tensor[nb + 1];
-        Tensor cls = classEmbedding.reshape(1, 1, d);
+        Node patches = patchEmbedding.forward(g, pixels);       // (B, D, g, g)
+        patches = g.transpose(patches.reshape(nb, d, tokens - 1)); // (B, g*g, D), row-major patch order
+        Node[] parts = new Node[nb + 1];
+        Node cls = g.constant(classEmbedding).reshape(1, 1, d);
         Arrays.fill(parts, 0, nb, cls);
-        Tensor clsRows = nb == 1 ? cls : backend.concat(0, Arrays.copyOf(parts, nb));
-        Tensor x = backend.concat(1, clsRows, patches);
+        Node clsRows = nb == 1 ? cls : g.concat(0, Arrays.copyOf(parts, nb));
+        Node x = g.concat(1, clsRows, patches);
         // position embeddings broadcast over the batch: view tokens as (B, T*D) rows plus a (T*D) bias
-        return backend.addPerChannel(x.reshape(nb, tokens * d), positionEmbedding.reshape(tokens * d)).reshape(nb, tokens, d);
+        return g.addPerChannel(x.reshape(nb, tokens * d), g.constant(positionEmbedding).reshape(tokens * d)).reshape(nb, tokens, d);
     }
 }

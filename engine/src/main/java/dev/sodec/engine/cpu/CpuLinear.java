@@ -1,0 +1,68 @@
+package dev.sodec.engine.cpu;
+
+import static dev.sodec.engine.cpu.VectorMath.L;
+import static dev.sodec.engine.cpu.VectorMath.load;
+import static dev.sodec.engine.cpu.VectorMath.store;
+import static dev.sodec.engine.cpu.VectorMath.tail;
+
+import dev.sodec.engine.graph.Act;
+import dev.sodec.engine.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Linear layers and batched matrix products through the packed GEMM, writing into a given output. A linear node's
+ * fused epilogue works as the convolution's does ({@link CpuConv}): residual (and bias) first when there is no
+ * activation, else the activation and the residual per finished tile.
+ */
+final class CpuLinear {
+    private CpuLinear() {}
+
+    /** y (rows, out) = x (rows, in) weight^T (+ bias), then the epilogue. */
+    static void linear(Parallel par, Tensor x, Tensor weight, Tensor bias, Act act, Tensor residual, Tensor y) {
+        int in = x.dim(-1), out = weight.dim(0);
+        int rows = (int) (y.numel() / Math.max(out, 1));
+        MemorySegment yd = y.data();
+        boolean accumulate = false;
+        Tensor pre = act == null ? residual : null;
+        if (pre != null) {
+            MemorySegment rd = pre.data();
+            if (rd.address() != yd.address()) MemorySegment.copy(rd, 0, yd, 0, yd.byteSize());
+            accumulate = true;
+        }
+        if (bias != null) {
+            addRows(par, yd, bias.data(), rows, out, !accumulate);
+            accumulate = true;
+        }
+        CpuEpilogue epi = CpuEpilogue.of(act, act == null || residual == null ? null : residual.data());
+        GemmDriver.run(CpuGemm.usable(par, x.data(), weight.data(), yd), rows, out, in,
+                SegmentPanel.rowMajor(x.data(), 0, in), SegmentPanel.rowMajor(weight.data(), 0, in), yd, 0, out,
+                accumulate, epi);
+    }
+
+    /** Every row of y (rows, n) becomes bias (when {@code overwrite}) or gets bias added. */
+    private static void addRows(Parallel par, MemorySegment yd, MemorySegment bd, int rows, int n, boolean overwrite) {
+        par.forRange(rows, Math.max(1, CpuElementwise.CHUNK / Math.max(n, 1)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                long base = (long) r * n;
+                int i = 0;
+                for (; i + L <= n; i += L) store(overwrite ? load(bd, i) : load(yd, base + i).add(load(bd, i)), yd, base + i);
+                if (i < n) {
+                    var m = tail(i, n);
+                    store(overwrite ? load(bd, i, m) : load(yd, base + i, m).add(load(bd, i, m)), yd, base + i, m);
+                }
+            }
+        });
+    }
+
+    /** c (B, M, N) = a (B, M, K) x b (B or 1, K, N); rank-2 operands are a batch of one. */
+    static void matmul(Parallel par, Tensor a, Tensor b, Tensor c) {
+        int batch = c.dim(0), m = c.dim(1), n = c.dim(2);
+        int k = a.dim(-1);
+        boolean shared = b.rank() == 2 || b.dim(0) == 1;
+        MemorySegment ad = a.data(), bd = b.data(), cd = c.data();
+        for (int i = 0; i < batch; i++) {
+            long bOff = shared ? 0 : (long) i * k * n;
+            CpuGemm.sgemm(par, m, n, k, ad, (long) i * m * k, k, false, bd, bOff, n, false, cd, (long) i * m * n, n, false);
+        }
+    }
+}

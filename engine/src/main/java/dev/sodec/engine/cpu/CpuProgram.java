@@ -1,0 +1,125 @@
+package dev.sodec.engine.cpu;
+
+import dev.sodec.engine.graph.MemoryPlan;
+import dev.sodec.engine.graph.Node;
+import dev.sodec.engine.graph.NodeTimer;
+import dev.sodec.engine.graph.Op;
+import dev.sodec.engine.graph.Program;
+import dev.sodec.engine.graph.Schedule;
+import dev.sodec.engine.tensor.DType;
+import dev.sodec.engine.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A schedule on the CPU: one host arena per concurrent run (allocated on first use, kept for the next), each node's
+ * operands and output as tensor views of the arena or of the resident constants.
+ */
+final class CpuProgram implements Program {
+    private final CpuBackend backend;
+    private final Schedule schedule;
+    private final MemoryPlan plan;
+    private final Map<Node, Tensor> constants = new IdentityHashMap<>();
+    private final ArrayDeque<MemorySegment> idle = new ArrayDeque<>();
+    private final List<Arena> arenas = new ArrayList<>();
+    private boolean closed;
+
+    CpuProgram(CpuBackend backend, Schedule schedule) {
+        this.backend = backend;
+        this.schedule = schedule;
+        this.plan = schedule.plan;
+        try {
+            for (Node c : schedule.constants) constants.put(c, backend.constants().acquire(c.constant()).f32());
+        } catch (RuntimeException e) {
+            releaseConstants();
+            throw e;
+        }
+    }
+
+    @Override
+    public Tensor[] run(Tensor[] inputs, NodeTimer timer) {
+        MemorySegment arena = take();
+        try {
+            for (int i = 0; i < inputs.length; i++) {
+                Node in = schedule.inputs.get(i);
+                if (plan.inArena(in)) inputs[i].copyAsF32(value(in, arena));
+            }
+            Parallel par = backend.parallel();
+            for (Node n : schedule.nodes) {
+                if (n.op.isView()) continue;
+                long t0 = timer == null ? 0 : System.nanoTime();
+                Tensor[] in = new Tensor[n.inputCount()];
+                for (int i = 0; i < in.length; i++) in[i] = n.input(i) == null ? null : value(n.input(i), arena);
+                long ws = plan.workspaceOffset(n);
+                MemorySegment workspace = ws < 0 ? null : arena.asSlice(ws, backend.workspaceBytes(n));
+                CpuNodes.run(par, n, in, value(n, arena), workspace);
+                if (timer != null) timer.record(n, System.nanoTime() - t0);
+            }
+            Tensor[] out = new Tensor[schedule.outputs.size()];
+            for (int i = 0; i < out.length; i++) {
+                Tensor v = value(schedule.outputs.get(i), arena);
+                out[i] = Tensor.zeros(Arena.ofAuto(), DType.F32, v.shape());
+                v.copyInto(out[i]);
+            }
+            return out;
+        } finally {
+            give(arena);
+        }
+    }
+
+    /** {@code n}'s value: a view of the arena, or of a resident constant. */
+    private Tensor value(Node n, MemorySegment arena) {
+        Node root = plan.rootOf(n);
+        long bytes = n.numel() * 4;
+        if (root.op == Op.CONSTANT) {
+            Tensor c = constants.get(root);
+            if (root == n) return c;
+            return Tensor.wrap(c.data().asSlice(plan.elementOffset(n) * 4, bytes), DType.F32, n.shape());
+        }
+        return Tensor.wrap(arena.asSlice(plan.offset(n), bytes), DType.F32, n.shape());
+    }
+
+    private MemorySegment take() {
+        synchronized (this) {
+            if (closed) throw new IllegalStateException("program is closed");
+            MemorySegment s = idle.poll();
+            if (s != null) return s;
+        }
+        Arena a = Arena.ofShared();
+        MemorySegment s = a.allocate(Math.max(plan.arenaBytes(), 1), 64);
+        synchronized (this) {
+            arenas.add(a);
+        }
+        return s;
+    }
+
+    private synchronized void give(MemorySegment arena) {
+        if (!closed) idle.push(arena);
+    }
+
+    /** Host bytes of the arenas allocated so far. */
+    synchronized long arenaBytesAllocated() {
+        return arenas.size() * plan.arenaBytes();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            idle.clear();
+        }
+        for (Arena a : arenas) a.close();
+        releaseConstants();
+    }
+
+    private void releaseConstants() {
+        for (Node c : constants.keySet()) backend.constants().release(c.constant());
+        constants.clear();
+    }
+}

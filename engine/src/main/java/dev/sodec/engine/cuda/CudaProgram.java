@@ -1,0 +1,132 @@
+package dev.sodec.engine.cuda;
+
+import dev.sodec.engine.graph.MemoryPlan;
+import dev.sodec.engine.graph.Node;
+import dev.sodec.engine.graph.NodeTimer;
+import dev.sodec.engine.graph.Op;
+import dev.sodec.engine.graph.Program;
+import dev.sodec.engine.graph.Schedule;
+import dev.sodec.engine.tensor.DType;
+import dev.sodec.engine.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * A schedule on a CUDA device: one device arena for its activations and workspaces, its constants resident. The
+ * first unprofiled run records the node loop as a device graph (CUDA stream capture; the emulator's launch list) and
+ * launches it; later runs only upload the inputs, launch the graph and download the outputs. A capture that fails
+ * (the device refuses it, out of memory) leaves the program running its nodes one by one. A profiled run goes node
+ * by node with device events around each.
+ */
+final class CudaProgram implements Program {
+    private final CudaBackend backend;
+    private final Device device;
+    private final Schedule schedule;
+    private final MemoryPlan plan;
+    private final Map<Node, Long> constants = new IdentityHashMap<>();
+    private long arena;
+    private DeviceGraph graph;
+    private boolean captureFailed, closed;
+
+    CudaProgram(CudaBackend backend, Schedule schedule) {
+        this.backend = backend;
+        this.device = backend.device();
+        this.schedule = schedule;
+        this.plan = schedule.plan;
+        try {
+            for (Node c : schedule.constants) constants.put(c, backend.constants().acquire(c.constant()));
+        } catch (RuntimeException e) {
+            releaseConstants();
+            throw e;
+        }
+    }
+
+    /** Device address of {@code n}'s first element. */
+    private long ptr(Node n) {
+        Node root = plan.rootOf(n);
+        if (root.op == Op.CONSTANT) return constants.get(root) + plan.elementOffset(n) * backend.elementBytes();
+        return arena + plan.offset(n);
+    }
+
+    @Override
+    public Tensor[] run(Tensor[] inputs, NodeTimer timer) {
+        synchronized (backend) {
+            if (closed) throw new IllegalStateException("program is closed");
+            if (arena == 0) arena = device.malloc(Math.max(plan.arenaBytes(), 1));
+            for (int i = 0; i < inputs.length; i++) {
+                Node in = schedule.inputs.get(i);
+                if (!plan.inArena(in) || in.numel() == 0) continue;
+                MemorySegment h = backend.hostInStorage(inputs[i]);
+                device.upload(h, ptr(in));
+                backend.countUpload(h.byteSize());
+            }
+            if (timer != null) {
+                runNodes(timer);
+            } else {
+                if (graph == null && !captureFailed) capture();
+                if (graph != null) graph.launch();
+                else runNodes(null);
+            }
+            Tensor[] out = new Tensor[schedule.outputs.size()];
+            for (int i = 0; i < out.length; i++) out[i] = download(schedule.outputs.get(i));
+            return out;
+        }
+    }
+
+    private void capture() {
+        device.beginCapture();
+        try {
+            runNodes(null);
+            graph = device.endCapture();
+        } catch (RuntimeException e) {
+            device.abortCapture();
+            captureFailed = true;
+            // nothing ran while recording: the caller runs the nodes eagerly, and a real error surfaces there
+        }
+    }
+
+    private void runNodes(NodeTimer timer) {
+        CudaNodes nodes = new CudaNodes(backend.kernels(), device, backend.storage());
+        for (Node n : schedule.nodes) {
+            if (n.op.isView() || n.numel() == 0) continue;
+            long[] in = new long[n.inputCount()];
+            for (int i = 0; i < in.length; i++) in[i] = n.input(i) == null ? 0 : ptr(n.input(i));
+            long wsOff = plan.workspaceOffset(n);
+            long t0 = timer == null ? 0 : device.recordEvent();
+            nodes.run(n, in, ptr(n), wsOff < 0 ? 0 : arena + wsOff);
+            if (timer != null) timer.record(n, Math.round(device.elapsedMillis(t0, device.recordEvent()) * 1e6));
+        }
+    }
+
+    private Tensor download(Node n) {
+        int[] shape = n.shape();
+        long bytes = n.numel() * backend.elementBytes();
+        MemorySegment h = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
+        if (bytes > 0) {
+            device.download(ptr(n), h.asSlice(0, bytes));
+            backend.countDownload(bytes);
+        }
+        Tensor t = Tensor.wrap(h, backend.storage(), shape);
+        return backend.storage() == DType.F32 ? t : t.toF32();
+    }
+
+    @Override
+    public void close() {
+        synchronized (backend) {
+            if (closed) return;
+            closed = true;
+            if (graph != null) graph.close();
+            device.synchronize();
+            if (arena != 0) device.free(arena);
+            arena = 0;
+        }
+        releaseConstants();
+    }
+
+    private void releaseConstants() {
+        for (Node c : constants.keySet()) backend.constants().release(c.constant());
+        constants.clear();
+    }
+}
