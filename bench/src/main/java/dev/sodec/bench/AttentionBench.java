@@ -1,6 +1,7 @@
 package dev.sodec.bench;
 
 import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Executable;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,6 +50,7 @@ public class AttentionBench {
 
     private Backend b;
     private Tensor q, k, v;
+    private Executable op;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -57,16 +59,19 @@ public class AttentionBench {
         q = BackendState.random(1, 1, tokens, channels);
         k = BackendState.random(2, 1, s, channels);
         v = BackendState.random(3, 1, s, channels);
+        float scale = (float) (1 / Math.sqrt(channels / (double) heads));
+        op = BackendState.compile(b, new Tensor[] {q, k, v}, (g, in) -> g.attention(in[0], in[1], in[2], heads, scale));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        op.close();
         b.close();
     }
 
     @Benchmark
     public Tensor attention() {
-        return b.attention(q, k, v, heads, (float) (1 / Math.sqrt(channels / (double) heads)));
+        return op.run(q, k, v)[0];
     }
 
     /** q k^T and p v: 2 x (2 T S C) (softmax not counted). */

@@ -2,7 +2,11 @@ package dev.sodec.bench;
 
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Backends;
+import dev.sodec.engine.graph.Executable;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.tensor.Tensor;
+import java.util.function.BiFunction;
 import java.util.SplittableRandom;
 
 /**
@@ -15,6 +19,18 @@ final class BackendState {
 
     static Backend open(String name, int threads) {
         return Backends.create(name, threads);
+    }
+
+    /**
+     * One op as a compiled graph over {@code inputs} (weights stay constants inside {@code op}): the benchmark then
+     * measures a planned run, as networks run (inputs copied in, output copied out; small next to the op).
+     */
+    static Executable compile(Backend b, Tensor[] inputs, BiFunction<Graph, Node[], Node> op) {
+        Graph g = new Graph();
+        Node[] in = new Node[inputs.length];
+        for (int i = 0; i < in.length; i++) in[i] = g.input("in" + i, inputs[i].shape());
+        g.output("y", op.apply(g, in));
+        return Executable.compile(b, g);
     }
 
     static Tensor random(long seed, int... shape) {

@@ -1,8 +1,8 @@
 package dev.sodec.bench;
 
 import dev.sodec.engine.backend.Conv2dParams;
-import dev.sodec.engine.cpu.CpuConv;
-import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Executable;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -37,17 +37,19 @@ public class ConvBench {
     @Param({"2"})
     public int threads;
 
-    private Parallel par;
+    private CpuBackend cpu;
+    private Executable op;
     private Tensor x, w, bias;
     private final Conv2dParams p = Conv2dParams.of(1, 1);
 
     @Setup(Level.Trial)
     public void setup() {
-        par = new Parallel(threads);
+        cpu = new CpuBackend(threads);
         SplittableRandom rnd = new SplittableRandom(2);
         x = random(rnd, 1, channels, size, size);
         w = random(rnd, channels, channels, 3, 3);
         bias = random(rnd, channels);
+        op = BackendState.compile(cpu, new Tensor[] {x}, (g, in) -> g.conv2d(in[0], w, bias, p));
     }
 
     private static Tensor random(SplittableRandom rnd, int... shape) {
@@ -60,12 +62,13 @@ public class ConvBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        par.close();
+        op.close();
+        cpu.close();
     }
 
     @Benchmark
     public Tensor conv3x3() {
-        return CpuConv.conv2d(par, x, w, bias, p);
+        return op.run(x)[0];
     }
 
     static double flops(int channels, int size) {

@@ -1,7 +1,8 @@
 package dev.sodec.bench;
 
 import dev.sodec.engine.backend.Conv2dParams;
-import dev.sodec.engine.cpu.CpuConv;
+import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Executable;
 import dev.sodec.engine.cpu.CpuGemm;
 import dev.sodec.engine.cpu.Parallel;
 import dev.sodec.engine.tensor.Tensor;
@@ -37,8 +38,10 @@ public final class CpuTimeProbe {
                         () -> CpuGemm.sgemm(par, n, n, n, a, 0, n, false, b, 0, n, false, c, 0, n, false));
             }
             Tensor x = Tensor.zeros(1, 320, 64, 64), w = Tensor.zeros(320, 320, 3, 3), bias = Tensor.zeros(320);
-            probe("conv3x3 320->320 64x64", ConvBench.flops(320, 64), reps,
-                    () -> CpuConv.conv2d(par, x, w, bias, Conv2dParams.of(1, 1)));
+            try (CpuBackend one = new CpuBackend(1);
+                 Executable conv = BackendState.compile(one, new Tensor[] {x}, (g, in) -> g.conv2d(in[0], w, bias, Conv2dParams.of(1, 1)))) {
+                probe("conv3x3 320->320 64x64", ConvBench.flops(320, 64), reps, () -> conv.run(x));
+            }
         }
     }
 

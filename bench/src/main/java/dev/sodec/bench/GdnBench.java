@@ -1,6 +1,7 @@
 package dev.sodec.bench;
 
 import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.graph.Executable;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -48,6 +49,7 @@ public class GdnBench {
 
     private Backend b;
     private Tensor x, beta, gamma;
+    private Executable op;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -58,16 +60,18 @@ public class GdnBench {
         for (int i = 0; i < channels; i++) g[i * channels + i] = 0.1f;
         beta = Tensor.fromFloats(be, channels);
         gamma = Tensor.fromFloats(g, channels, channels);
+        op = BackendState.compile(b, new Tensor[] {x}, (gr, in) -> gr.gdn(in[0], beta, gamma, inverse));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        op.close();
         b.close();
     }
 
     @Benchmark
     public Tensor gdn() {
-        return b.gdn(x, beta, gamma, inverse);
+        return op.run(x)[0];
     }
 
     /** The C x C mixing of x^2 per pixel dominates: 2 C^2 H W. */

@@ -7,7 +7,7 @@ import dev.sodec.engine.backend.Backends;
 import dev.sodec.engine.io.SafeTensors;
 import dev.sodec.engine.io.SafeTensorsWriter;
 import dev.sodec.engine.json.Config;
-import dev.sodec.engine.memory.ActivationPlanner;
+import dev.sodec.engine.graph.Executable;
 import dev.sodec.engine.memory.ProcessMemory;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
@@ -44,29 +44,30 @@ public final class SdCompare {
                 int size = Integer.parseInt(args[i]);
                 Tensor x = in.get("sample_" + size), ctx = in.get("ctx"), z = in.get("latent_" + size);
                 if (x == null || z == null) throw new IllegalArgumentException("no inputs for size " + size);
-                ActivationPlanner unetPlan = new ActivationPlanner(), vaePlan = new ActivationPlanner();
-                String uk = ActivationPlanner.key(x, ctx), vk = ActivationPlanner.key(z);
+                Executable unetRun = BackendState.compile(b, new Tensor[] {x, ctx}, (g, n) -> unet.forward(g, n[0], 999f, n[1]));
+                Executable vaeRun = BackendState.compile(b, new Tensor[] {z}, (g, n) -> vae.decode(g, n[0]));
                 long t0 = System.nanoTime();
-                unetPlan.run(b, uk, pb -> unet.forward(pb, x, 999f, ctx));
+                unetRun.run(x, ctx);
                 double tuWarm = (System.nanoTime() - t0) / 1e9;
                 boolean reset = settleAndResetPeak();
                 t0 = System.nanoTime();
-                Tensor eps = unetPlan.run(b, uk, pb -> unet.forward(pb, x, 999f, ctx));
+                Tensor eps = unetRun.run(x, ctx)[0];
                 double tu = (System.nanoTime() - t0) / 1e9;
                 long unetPeak = ProcessMemory.peakRssBytes();
                 t0 = System.nanoTime();
-                vaePlan.run(b, vk, pb -> vae.decode(pb, z));
+                vaeRun.run(z);
                 double tvWarm = (System.nanoTime() - t0) / 1e9;
                 settleAndResetPeak();
                 t0 = System.nanoTime();
-                Tensor img = vaePlan.run(b, vk, pb -> vae.decode(pb, z));
+                Tensor img = vaeRun.run(z)[0];
                 double tv = (System.nanoTime() - t0) / 1e9;
                 long vaePeak = ProcessMemory.peakRssBytes();
-                System.out.printf("INFO java size=%d warm-up (recording) unet_s=%.3f vae_s=%.3f; activation arena unet %d MiB"
-                                + " (unplanned %d MiB in %d buffers), vae %d MiB (unplanned %d MiB in %d buffers)%n",
-                        size, tuWarm, tvWarm, unetPlan.arenaBytes(uk) >> 20, unetPlan.unplannedBytes(uk) >> 20,
-                        unetPlan.bufferCount(uk), vaePlan.arenaBytes(vk) >> 20, vaePlan.unplannedBytes(vk) >> 20,
-                        vaePlan.bufferCount(vk));
+                System.out.printf("INFO java size=%d warm-up (first run) unet_s=%.3f vae_s=%.3f; activation arena unet %d MiB"
+                                + " (unplanned %d MiB, %d nodes), vae %d MiB (unplanned %d MiB, %d nodes)%n",
+                        size, tuWarm, tvWarm, unetRun.arenaBytes() >> 20, unetRun.unplannedBytes() >> 20, unetRun.nodes(),
+                        vaeRun.arenaBytes() >> 20, vaeRun.unplannedBytes() >> 20, vaeRun.nodes());
+                unetRun.close();
+                vaeRun.close();
                 System.out.printf("INFO java size=%d peak RSS during the timed call%s: unet %d MiB, vae %d MiB%n", size,
                         reset ? "" : " (clear_refs refused: process-lifetime peak)", unetPeak >> 20, vaePeak >> 20);
                 outs.put("eps_" + size, eps);

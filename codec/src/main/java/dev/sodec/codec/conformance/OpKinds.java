@@ -3,6 +3,7 @@ package dev.sodec.codec.conformance;
 import dev.sodec.convert.names.NameMaps;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Conv2dParams;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.graph.Graph;
 import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.json.Config;
@@ -67,7 +68,7 @@ public final class OpKinds {
             Map<String, Tensor> in = new LinkedHashMap<>();
             in.put("hidden_states", c.input("hidden_states"));
             if (c.inputNames().contains("encoder_hidden_states")) in.put("encoder_hidden_states", c.input("encoder_hidden_states"));
-            return GraphRun.run(b, in, (g, n) -> g.output("y", attn.forward(g, n.get("hidden_states"), n.get("encoder_hidden_states"))));
+            return new Eager(b).run(in, (g, n) -> g.output("y", attn.forward(g, n.get("hidden_states"), n.get("encoder_hidden_states"))));
         });
         k.register("op.geglu_ff", (c, b) -> withWeights(c, sd -> FeedForward.load(sd, FeedForward.Spec.fromDiffusers(c.config())),
                 b, (ff, g, x) -> ff.forward(g, x)));
@@ -77,25 +78,25 @@ public final class OpKinds {
         unary(k, "op.silu", Graph::silu);
         unary(k, "op.softmax", Graph::softmax);
         unary(k, "op.upsample_nearest2x", (g, x) -> g.upsampleNearest(x, 2 * x.dim(2), 2 * x.dim(3)));
-        k.register("op.pixel_shuffle", (c, b) -> GraphRun.single(b, "x", c.input("x"), (g, x) -> g.pixelShuffle(x, c.config().getInt("r"))));
+        k.register("op.pixel_shuffle", (c, b) -> single(b, "x", c.input("x"), (g, x) -> g.pixelShuffle(x, c.config().getInt("r"))));
         k.register("block.resnet2d", (c, b) -> {
             ResnetBlock2D block = load(c, sd -> ResnetBlock2D.load(sd, ResnetBlock2D.Spec.fromDiffusers(c.config())));
             Map<String, Tensor> in = new LinkedHashMap<>();
             in.put("x", c.input("x"));
             in.put("temb", c.input("temb"));
-            return GraphRun.run(b, in, (g, n) -> g.output("y", block.forward(g, n.get("x"), n.get("temb"))));
+            return new Eager(b).run(in, (g, n) -> g.output("y", block.forward(g, n.get("x"), n.get("temb"))));
         });
         k.register("block.transformer2d", (c, b) -> {
             Transformer2DModel t = load(c, sd -> Transformer2DModel.load(sd, Transformer2DModel.Spec.fromDiffusers(c.config())));
             Map<String, Tensor> in = new LinkedHashMap<>();
             in.put("hidden_states", c.input("hidden_states"));
             in.put("encoder_hidden_states", c.input("encoder_hidden_states"));
-            return GraphRun.run(b, in, (g, n) -> g.output("y", t.forward(g, n.get("hidden_states"), n.get("encoder_hidden_states"))));
+            return new Eager(b).run(in, (g, n) -> g.output("y", t.forward(g, n.get("hidden_states"), n.get("encoder_hidden_states"))));
         });
     }
 
     private static void unary(Kinds k, String kind, BiFunction<Graph, Node, Node> op) {
-        k.register(kind, (c, b) -> GraphRun.single(b, "x", c.input("x"), op));
+        k.register(kind, (c, b) -> single(b, "x", c.input("x"), op));
     }
 
     /** Builds a module from the case's weights (mapped to engine names) and proves every weight was used. */
@@ -106,6 +107,11 @@ public final class OpKinds {
         return m;
     }
 
+    /** One input {@code name}, one output "y". */
+    static Map<String, Tensor> single(Backend b, String name, Tensor x, BiFunction<Graph, Node, Node> body) {
+        return new Eager(b).run(Map.of(name, x), (g, in) -> g.output("y", body.apply(g, in.get(name))));
+    }
+
     /** How a module records its forward. */
     private interface Forward<M> {
         Node apply(M module, Graph g, Node x);
@@ -114,14 +120,14 @@ public final class OpKinds {
     /** The common single-input "x -> y" case with weights. */
     private static <M> Map<String, Tensor> withWeights(GoldenCase c, Function<StateDict, M> loader, Backend b, Forward<M> fwd) {
         M m = load(c, loader);
-        return GraphRun.single(b, "x", c.input("x"), (g, x) -> fwd.apply(m, g, x));
+        return single(b, "x", c.input("x"), (g, x) -> fwd.apply(m, g, x));
     }
 
     private static Map<String, Tensor> gdn(GoldenCase c, Backend b, boolean inverse) {
         Config cfg = c.config();
         if (cfg.getBool("inverse") != inverse) throw new IllegalArgumentException(c.kind() + " case has inverse=" + cfg.getBool("inverse"));
         GDN gdn = load(c, sd -> GDN.load(sd, cfg.getInt("in_channels"), inverse));
-        return GraphRun.single(b, "x", c.input("x"), gdn::forward);
+        return single(b, "x", c.input("x"), gdn::forward);
     }
 
     private static Map<String, Tensor> timestepEmbedding(GoldenCase c, Backend b) {
@@ -132,7 +138,7 @@ public final class OpKinds {
         Tensor tEmb = ts.forward(c.input("timesteps"));
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put("t_emb", tEmb);
-        m.put("emb", GraphRun.single(b, "t_emb", tEmb, emb::forward).get("y"));
+        m.put("emb", single(b, "t_emb", tEmb, emb::forward).get("y"));
         return m;
     }
 

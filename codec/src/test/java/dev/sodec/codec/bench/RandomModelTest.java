@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.codec.compression.HyperpriorCodec;
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.cpu.Parallel;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.tensor.Tensor;
@@ -34,12 +35,13 @@ class RandomModelTest {
         assertEquals(4, m.vaeFactor);
         assertEquals(28, m.vitImageSize);
         try (CpuBackend b = new CpuBackend(1); Parallel par = new Parallel(1)) {
+            Eager e1 = new Eager(b);
             Tensor px = Tensor.zeros(1, 3, 28, 28);
-            Tensor cg = m.vit.hiddenState(b, px, -2);
+            Tensor cg = e1.run((g, n) -> m.vit.hiddenState(g, n[0], -2), px);
             assertArrayEquals(new int[] {1, 5, 24}, cg.shape());
-            Tensor eps = m.unet.forward(b, RandomWeights.random("x", new int[] {1, 4, 16, 8}, 5), 999f, cg);
+            Tensor eps = e1.run((g, n) -> m.unet.forward(g, n[0], 999f, n[1]), RandomWeights.random("x", new int[] {1, 4, 16, 8}, 5), cg);
             assertArrayEquals(new int[] {1, 4, 16, 8}, eps.shape());
-            Tensor img = m.vae.decode(b, eps);
+            Tensor img = e1.run((g, n) -> m.vae.decode(g, n[0]), eps);
             assertArrayEquals(new int[] {1, 3, 64, 32}, img.shape());
             for (float v : img.toFloatArray()) assertTrue(Float.isFinite(v));
             // the compression model codes and decodes its own stream (valid entropy tables)

@@ -88,6 +88,16 @@ class BenchCommandTest {
             assertEquals((r0 + r1) / 2, med, 1e-3);
         }
         assertEquals(GENERATIVE_STAGES, names);
+        List<Object> decodes = (List<Object>) c.asMap().get("decodes");
+        assertEquals(2, decodes.size(), "one entry per timed run");
+        for (Object o : decodes) {
+            Map<String, Object> d = (Map<String, Object>) o;
+            Map<String, Object> t = (Map<String, Object>) d.get("device_transfers"), plan = (Map<String, Object>) d.get("plan");
+            assertEquals(0L, ((Number) t.get("host_to_device_bytes")).longValue(), "the CPU backend moves nothing");
+            assertEquals(0L, ((Number) t.get("weight_upload_bytes")).longValue());
+            assertTrue(((Number) plan.get("nodes")).intValue() > 100, "the whole decode is one planned graph");
+            assertTrue(((Number) plan.get("arena_bytes")).longValue() > 0);
+        }
     }
 
     @Test
@@ -100,12 +110,12 @@ class BenchCommandTest {
         List<String> names = new ArrayList<>();
         for (String line : t.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length == 4 && (GENERATIVE_STAGES.contains(f[0]) || f[0].equals("generative"))) {
+            if (f.length == 4 && (GENERATIVE_STAGES.contains(f[0]) || f[0].equals("hs_ts"))) {
                 names.add(f[0]);
                 assertTrue(Double.parseDouble(f[2]) <= Double.parseDouble(f[1]), line);
             }
         }
-        assertEquals(List.of("encode", "entropy", "g_s", "generative", "decode"), names, t);
+        assertEquals(List.of("encode", "entropy", "g_s", "hs_ts", "vit", "unet", "vae", "decode"), names, t);
     }
 
     @Test
@@ -116,10 +126,15 @@ class BenchCommandTest {
         Config.parse(out.toString(StandardCharsets.UTF_8), "json stays one object");
         String p = log.toString(StandardCharsets.UTF_8);
         double share = 0;
+        int ops = 0;
         for (String line : p.split("\n")) {
-            if (line.matches("(encode|entropy|g_s|vit|unet|vae)\\s.*%")) share += Double.parseDouble(line.replaceAll(".*\\s([0-9.]+)%$", "$1"));
+            if (line.matches(".*\\s[0-9.]+%$")) {
+                share += Double.parseDouble(line.replaceAll(".*\\s([0-9.]+)%$", "$1"));
+                ops++;
+            }
         }
-        assertTrue(p.contains("unet") && p.contains("conv2d k3x3") && p.contains("vae") && p.contains("gdn"), p);
+        assertTrue(p.contains("conv2d 3x3") && p.contains("attention") && p.contains("gdn") && p.contains("linear"), p);
+        assertTrue(ops >= 8, p);
         assertEquals(100, share, 1.0, p);
     }
 

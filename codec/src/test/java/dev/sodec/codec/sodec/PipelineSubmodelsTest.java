@@ -9,6 +9,7 @@ import dev.sodec.codec.sodec.vae.VaeDecoder;
 import dev.sodec.codec.sodec.vit.ClipVisionModel;
 import dev.sodec.convert.names.NameMaps;
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ class PipelineSubmodelsTest {
         try (GoldenCase c = open(); CpuBackend cpu = new CpuBackend(2)) {
             StateDict sd = new StateDict(NameMaps.toEngine(c.naming(), c.weights()), c.id());
             UNet2DConditionModel unet = UNet2DConditionModel.load(sd.scope("unet"), c.config().getObject("unet"));
-            assertClose(c, "eps", unet.forward(cpu, c.expected("y_t"), (float) c.config().getInt("timestep"), c.expected("c_g")));
+            float t = (float) c.config().getInt("timestep");
+            assertClose(c, "eps", new Eager(cpu).run((g, n) -> unet.forward(g, n[0], t, n[1]), c.expected("y_t"), c.expected("c_g")));
         }
     }
 
@@ -46,9 +48,9 @@ class PipelineSubmodelsTest {
             StateDict sd = new StateDict(NameMaps.toEngine(c.naming(), c.weights()), c.id());
             VaeDecoder vae = VaeDecoder.load(sd.scope("vae"), c.config().getObject("vae"));
             float sf = (float) c.config().getDouble("scaling_factor");
-            Tensor latent = cpu.scale(c.expected("y0"), 1f / sf, 0f);
-            Tensor img = vae.decode(cpu, latent);
-            assertClose(c, "x_hat", cpu.clamp(cpu.scale(img, 0.5f, 0.5f), 0f, 1f));
+            Tensor xHat = new Eager(cpu).run((g, n) -> g.clamp(g.scale(vae.decode(g, g.scale(n[0], 1f / sf, 0f)), 0.5f, 0.5f), 0f, 1f),
+                    c.expected("y0"));
+            assertClose(c, "x_hat", xHat);
         }
     }
 
@@ -58,13 +60,14 @@ class PipelineSubmodelsTest {
             StateDict sd = new StateDict(NameMaps.toEngine(c.naming(), c.weights()), c.id());
             ClipVisionModel vit = ClipVisionModel.load(sd.scope("vit"), c.config().getObject("vit"));
             int s = vit.config.imageSize(), d = vit.config.hiddenSize(), cross = c.config().getInt("cross_dim");
-            Tensor px = cpu.resizeBilinear(c.expected("x_f"), s, s);
+            Eager cpuOps = new Eager(cpu);
+            Tensor px = cpuOps.resizeBilinear(c.expected("x_f"), s, s);
             float[] mean = {0.48145466f, 0.4578275f, 0.40821073f}, std = {0.26862954f, 0.26130258f, 0.27577711f};
             Tensor[] ch = new Tensor[3];
-            for (int i = 0; i < 3; i++) ch[i] = cpu.scale(cpu.scale(px.slice(1, i, i + 1), 1f, -mean[i]), 1f / std[i], 0f);
-            px = cpu.concat(1, ch);
-            Tensor h = vit.hiddenState(cpu, px, -2);
-            Tensor cg = cpu.layerNorm(cpu.linear(h, sd.take("proj.linear.weight", cross, d), sd.take("proj.linear.bias", cross)),
+            for (int i = 0; i < 3; i++) ch[i] = cpuOps.scale(cpuOps.scale(px.slice(1, i, i + 1).contiguous(), 1f, -mean[i]), 1f / std[i], 0f);
+            px = cpuOps.concat(1, ch);
+            Tensor h = cpuOps.run((g, n) -> vit.hiddenState(g, n[0], -2), px);
+            Tensor cg = cpuOps.layerNorm(cpuOps.linear(h, sd.take("proj.linear.weight", cross, d), sd.take("proj.linear.bias", cross)),
                     sd.take("proj.norm.weight", cross), sd.take("proj.norm.bias", cross), 1e-5f);
             assertClose(c, "c_g", cg);
         }

@@ -4,6 +4,7 @@ import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
 import dev.sodec.codec.sodec.vae.VaeDecoder;
 import dev.sodec.codec.sodec.vit.ClipVisionModel;
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.json.Config;
 import dev.sodec.engine.nn.MissingWeightException;
 import dev.sodec.engine.nn.StateDict;
@@ -75,21 +76,21 @@ public final class RealSizeProbe {
                             + "\"latent_channels\": 4, \"norm_num_groups\": 32, \"out_channels\": 3}", "sd-vae");
                     VaeDecoder vae = withRandomWeights(sd -> VaeDecoder.load(sd, c));
                     Tensor z = randn(r, 1, 4, lh, lw);
-                    run = () -> System.out.println("image " + java.util.Arrays.toString(vae.decode(cpu, z).shape()));
+                    run = () -> System.out.println("image " + java.util.Arrays.toString(new Eager(cpu).run((g, n) -> vae.decode(g, n[0]), z).shape()));
                 }
                 case "unet" -> {
                     Config c = Config.parse("{\"block_out_channels\": [320, 640, 1280, 1280], \"attention_head_dim\": [5, 10, 20, 20],"
                             + "\"cross_attention_dim\": 1024, \"use_linear_projection\": true, \"layers_per_block\": 2}", "sd21-unet");
                     UNet2DConditionModel unet = withRandomWeights(sd -> UNet2DConditionModel.load(sd, c));
                     Tensor x = randn(r, 1, 4, lh, lw), ctx = randn(r, 1, 257, 1024);
-                    run = () -> System.out.println("eps " + java.util.Arrays.toString(unet.forward(cpu, x, 999f, ctx).shape()));
+                    run = () -> System.out.println("eps " + java.util.Arrays.toString(new Eager(cpu).run((g, n) -> unet.forward(g, n[0], 999f, n[1]), x, ctx).shape()));
                 }
                 case "vit" -> {
                     Config c = Config.parse("{\"hidden_size\": 1024, \"intermediate_size\": 4096, \"num_hidden_layers\": 24,"
                             + "\"num_attention_heads\": 16, \"image_size\": 224, \"patch_size\": 14}", "vit-l-14");
                     ClipVisionModel vit = withRandomWeights(sd -> ClipVisionModel.load(sd, c));
                     Tensor px = randn(r, 1, 3, 224, 224);
-                    run = () -> System.out.println("penultimate " + java.util.Arrays.toString(vit.hiddenState(cpu, px, -2).shape()));
+                    run = () -> System.out.println("penultimate " + java.util.Arrays.toString(new Eager(cpu).run((g, n) -> vit.hiddenState(g, n[0], -2), px).shape()));
                 }
                 default -> throw new IllegalArgumentException(what);
             }

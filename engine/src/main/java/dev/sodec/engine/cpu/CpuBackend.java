@@ -2,6 +2,7 @@ package dev.sodec.engine.cpu;
 
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.ConstantStore;
+import dev.sodec.engine.backend.OpenPrograms;
 import dev.sodec.engine.graph.Fusion;
 import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.graph.Op;
@@ -22,6 +23,7 @@ public final class CpuBackend implements Backend {
     private static final Set<Fusion> FUSIONS = EnumSet.allOf(Fusion.class);
 
     private final Parallel par;
+    private final OpenPrograms programs = new OpenPrograms();
     private final ConstantStore<Resident> constants = new ConstantStore<>(CpuBackend::resident, Resident::free);
 
     /** A constant as the kernels read it: the weight itself when F32 and contiguous, else an F32 copy. */
@@ -75,7 +77,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Program prepare(Schedule schedule) {
-        return new CpuProgram(this, schedule);
+        CpuProgram p = new CpuProgram(this, schedule);
+        programs.add(p);
+        return p;
+    }
+
+    void closed(CpuProgram p) {
+        programs.remove(p);
     }
 
     ConstantStore<Resident> constants() {
@@ -92,6 +100,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
+        programs.closeAll();
         constants.clear();
         par.close();
     }

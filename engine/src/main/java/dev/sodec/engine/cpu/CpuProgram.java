@@ -116,6 +116,7 @@ final class CpuProgram implements Program {
         }
         for (Arena a : arenas) a.close();
         releaseConstants();
+        backend.closed(this);
     }
 
     private void releaseConstants() {

@@ -2,6 +2,7 @@ package dev.sodec.engine.cuda;
 
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.ConstantStore;
+import dev.sodec.engine.backend.OpenPrograms;
 import dev.sodec.engine.backend.Transfers;
 import dev.sodec.engine.graph.Attrs;
 import dev.sodec.engine.graph.Fusion;
@@ -36,9 +37,9 @@ public final class CudaBackend implements Backend {
     private final int threads;
     private final CudaKernels kernels;
     private final ConstantStore<Long> constants;
+    private final OpenPrograms programs = new OpenPrograms();
     private final AtomicLong uploads = new AtomicLong(), uploadBytes = new AtomicLong(), downloads = new AtomicLong(),
-            downloadBytes = new AtomicLong(), weightUploads = new AtomicLong(), weightUploadBytes = new AtomicLong(),
-            deviceBytes = new AtomicLong();
+            downloadBytes = new AtomicLong(), weightUploads = new AtomicLong(), weightUploadBytes = new AtomicLong();
 
     /**
      * @param name the name this backend reports ("cuda", "cuda-emulated:f16" ...)
@@ -125,7 +126,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Program prepare(Schedule schedule) {
-        return new CudaProgram(this, schedule);
+        CudaProgram p = new CudaProgram(this, schedule);
+        programs.add(p);
+        return p;
+    }
+
+    void closed(CudaProgram p) {
+        programs.remove(p);
     }
 
     /** Host copies in the storage type, for uploads. */
@@ -139,7 +146,6 @@ public final class CudaBackend implements Backend {
         if (h.byteSize() > 0) device.upload(h, p);
         weightUploads.incrementAndGet();
         weightUploadBytes.addAndGet(h.byteSize());
-        deviceBytes.addAndGet(h.byteSize());
         return p;
     }
 
@@ -171,6 +177,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void close() {
+        programs.closeAll();
         device.synchronize();
         constants.clear();
         device.close();

@@ -123,6 +123,7 @@ final class CudaProgram implements Program {
             arena = 0;
         }
         releaseConstants();
+        backend.closed(this);
     }
 
     private void releaseConstants() {

@@ -4,7 +4,10 @@ import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * One op at a time on a backend, for tests, conformance op cases and small host-side uses: each call records a
@@ -13,6 +16,24 @@ import java.util.List;
  */
 public final class Eager implements AutoCloseable {
     private final Backend backend;
+
+    /**
+     * Runs a whole recorded network once: {@code inputs} become graph inputs by name, {@code body} records the
+     * network and declares its outputs ({@link Graph#output}); returns the outputs by name, in declaration order.
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs, BiConsumer<Graph, Map<String, Node>> body) {
+        Graph g = new Graph();
+        Map<String, Node> in = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : inputs.entrySet()) in.put(e.getKey(), g.input(e.getKey(), e.getValue().shape()));
+        body.accept(g, in);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (Executable x = Executable.compile(backend, g)) {
+            Tensor[] r = x.run(inputs.values().toArray(new Tensor[0]));
+            List<String> names = List.copyOf(g.outputs().keySet());
+            for (int i = 0; i < r.length; i++) out.put(names.get(i), r[i]);
+        }
+        return out;
+    }
 
     public Eager(Backend backend) {
         this.backend = backend;
