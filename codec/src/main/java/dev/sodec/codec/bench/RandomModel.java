@@ -92,7 +92,7 @@ public final class RandomModel {
 
         Map<String, Tensor> entropy = entropyTables(comp.N(), seed);
         RandomWeights.Built<CompressionModel> c = RandomWeights.build(sd -> CompressionModel.fromWeights(
-                weightsOf(sd), "compressai", comp, new byte[CompressionModel.ID_BYTES], name),
+                weightsOf(sd), comp, new byte[CompressionModel.ID_BYTES], name),
                 entropy, seed);
         RandomWeights.Built<ClipVisionModel> v = RandomWeights.build(sd -> ClipVisionModel.load(sd, vitCfg), Map.of(), seed + 1);
         RandomWeights.Built<UNet2DConditionModel> u = RandomWeights.build(sd -> UNet2DConditionModel.load(sd, unetCfg), Map.of(), seed + 2);

@@ -1,6 +1,5 @@
 package dev.sodec.codec.compression;
 
-import dev.sodec.convert.names.NameMaps;
 import dev.sodec.engine.io.SafeTensors;
 import dev.sodec.engine.io.SafeTensorsException;
 import dev.sodec.engine.json.Config;
@@ -64,7 +63,7 @@ public final class CompressionModel implements AutoCloseable {
                 throw new IllegalArgumentException(path.getFileName() + ": model config names no architecture ('architecture' in the config or 'model' in the metadata)");
             }
             CompressionConfig cc = new CompressionConfig(Architecture.fromId(arch), cfg.getInt("N"), cfg.getInt("M"));
-            HyperpriorCodec codec = build(st.tensors(), "compressai", cc, path.getFileName().toString());
+            HyperpriorCodec codec = build(st.tensors(), cc, path.getFileName().toString());
             return new CompressionModel(cc, id, codec, st);
         } catch (RuntimeException e) {
             st.close();
@@ -96,15 +95,15 @@ public final class CompressionModel implements AutoCloseable {
         return cfg;
     }
 
-    /** A model from weights in {@code naming} (e.g. a golden case), with a given identity; nothing to close. */
-    public static CompressionModel fromWeights(Map<String, Tensor> weights, String naming, CompressionConfig config,
-                                               byte[] modelId, String source) {
+    /** A model from CompressAI-named weights (e.g. a golden case), with a given identity; nothing to close. */
+    public static CompressionModel fromWeights(Map<String, Tensor> weights, CompressionConfig config, byte[] modelId,
+                                               String source) {
         if (modelId.length != ID_BYTES) throw new IllegalArgumentException("model id must be " + ID_BYTES + " bytes");
-        return new CompressionModel(config, modelId.clone(), build(weights, naming, config, source), null);
+        return new CompressionModel(config, modelId.clone(), build(weights, config, source), null);
     }
 
-    private static HyperpriorCodec build(Map<String, Tensor> weights, String naming, CompressionConfig cc, String source) {
-        StateDict sd = new StateDict(NameMaps.toEngine(naming, weights), source);
+    private static HyperpriorCodec build(Map<String, Tensor> weights, CompressionConfig cc, String source) {
+        StateDict sd = new StateDict(weights, source);
         HyperpriorCodec codec = HyperpriorCodec.load(sd, cc);
         sd.requireAllConsumed();
         return codec;

@@ -4,6 +4,7 @@ import dev.sodec.codec.compression.Architecture;
 import dev.sodec.codec.compression.CompressionConfig;
 import dev.sodec.codec.compression.CompressionModel;
 import dev.sodec.codec.compression.HyperpriorCodec;
+import dev.sodec.convert.names.NameMaps;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.cpu.Parallel;
 import dev.sodec.engine.tensor.Tensor;
@@ -31,7 +32,7 @@ public final class CompressionKinds {
         // the id only labels containers; cases derived from checkpoint files have no weights.safetensors of their own
         java.nio.file.Path wf = c.dir().resolve("weights.safetensors");
         byte[] id = java.nio.file.Files.isRegularFile(wf) ? CompressionModel.idOf(wf) : new byte[CompressionModel.ID_BYTES];
-        return CompressionModel.fromWeights(c.weights(), c.naming(), cfg, id, c.id());
+        return CompressionModel.fromWeights(NameMaps.toEngine(c.naming(), c.weights()), cfg, id, c.id());
     }
 
     static Map<String, Tensor> run(GoldenCase c, Backend b, Architecture arch) throws IOException {

@@ -67,7 +67,7 @@ public final class SodecModel implements AutoCloseable {
             if (e.getKey().startsWith(COMPRESSION_PREFIX)) comp.put(e.getKey().substring(COMPRESSION_PREFIX.length()), e.getValue());
             else rest.put(e.getKey(), e.getValue());
         }
-        CompressionModel cm = CompressionModel.fromWeights(comp, "compressai", config.compression(), id, source + " (compression.*)");
+        CompressionModel cm = CompressionModel.fromWeights(comp, config.compression(), id, source + " (compression.*)");
         StateDict sd = new StateDict(rest, source);
         GenerativeDecoder dec = GenerativeDecoder.load(sd, config, cm.codec().networks());
         sd.requireAllConsumed();

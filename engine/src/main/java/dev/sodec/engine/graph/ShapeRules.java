@@ -161,6 +161,7 @@ final class ShapeRules {
 
     static int[] resample(String op, int[] x, int outH, int outW) {
         rank(op, "input", x, 4);
+        if (x[2] == 0 || x[3] == 0) throw bad(op, "empty input " + str(x));
         Shapes.requireResampleSize(op, outH, outW);
         return new int[] {x[0], x[1], outH, outW};
     }

@@ -31,32 +31,6 @@ public final class Shapes {
         }
     }
 
-    /** The concatenation dimension {@code dim} (negative counts from the end) resolved against the inputs' rank. */
-    public static int concatDim(int dim, Tensor... xs) {
-        if (xs.length == 0) throw new IllegalArgumentException("concat of no tensors");
-        int rank = xs[0].rank();
-        int d = dim < 0 ? dim + rank : dim;
-        if (d < 0 || d >= rank) throw new IllegalArgumentException("concat: dim " + dim + " out of range for rank " + rank);
-        return d;
-    }
-
-    /** The shape of concatenating {@code xs} along resolved dimension {@code d}; every other dimension must agree. */
-    public static int[] concatShape(int d, Tensor... xs) {
-        int rank = xs[0].rank();
-        int[] os = xs[0].shape();
-        long total = 0;
-        for (Tensor t : xs) {
-            int[] s = t.shape();
-            boolean fits = s.length == rank;
-            for (int i = 0; fits && i < rank; i++) fits = i == d || s[i] == os[i];
-            if (!fits) throw new IllegalArgumentException("concat along " + d + ": " + Arrays.toString(s) + " does not fit " + Arrays.toString(os));
-            total += s[d];
-        }
-        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("concat: dimension too large");
-        os[d] = (int) total;
-        return os;
-    }
-
     /** Largest output side a resampling op accepts, so a hostile size fails before allocating. */
     public static final int MAX_RESAMPLE_SIDE = 1 << 16;
 
