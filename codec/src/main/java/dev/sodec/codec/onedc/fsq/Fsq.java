@@ -74,9 +74,13 @@ public final class Fsq {
         return (float) Math.tanh(z + shift[d]) * halfL[d] - offset[d];
     }
 
-    /** The code of channel d for input z: round_half_even(bound(z)) / (L / 2). */
+    /**
+     * The code of channel d for input z: round_half_even(bound(z)) / (L / 2), computed as the reference's
+     * straight-through {@code b + (round(b) - b)} (the same value, but +0 where round gives -0).
+     */
     public float code(int d, float z) {
-        return (float) Math.rint(bound(d, z)) / halfWidth[d];
+        float b = bound(d, z);
+        return (b + ((float) Math.rint(b) - b)) / halfWidth[d];
     }
 
     /** {@link #bound} of a channel-first (dims, n) array. */
