@@ -12,7 +12,8 @@ import java.util.Arrays;
  * <p>Tensors are channel-first (d, h, w) flattened, batch 1, as OneDC's z is. Immutable and thread-safe.
  */
 public final class Fsq {
-    private static final float EPS = 1e-3f;
+    /** The reference's {@code 1 + eps} (eps = 1e-3), a Python float, as the float32 torch multiplies by. */
+    private static final float ONE_PLUS_EPS = (float) (1 + 1e-3);
     /** Most channels; the codebook size must also fit an int. */
     public static final int MAX_DIMS = 16;
 
@@ -46,7 +47,7 @@ public final class Fsq {
             b *= levels[i];
             halfWidth[i] = levels[i] / 2;
             // torch: (levels - 1) * (1 + eps) / 2 on an int tensor with a Python float: float32 throughout.
-            halfL[i] = (float) (levels[i] - 1) * (1f + EPS) / 2f;
+            halfL[i] = (float) (levels[i] - 1) * ONE_PLUS_EPS / 2f;
             offset[i] = levels[i] % 2 == 0 ? 0.5f : 0f;
             shift[i] = (float) atanh(offset[i] / halfL[i]);
         }
