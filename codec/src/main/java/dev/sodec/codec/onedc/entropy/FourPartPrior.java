@@ -59,9 +59,9 @@ public final class FourPartPrior {
 
     /**
      * What the encoder produced: per step the symbols, scales and table indexes of the written plane
-     * ((N/4, H, W) raster order), y_hat (N, H, W), and the y stream.
+     * ((N/4, H, W) raster order), y_hat (1, N, H, W), and the y stream.
      */
-    public record Encoded(int[][] symbols, float[][] scales, int[][] indexes, float[] yHat, byte[] stream) {}
+    public record Encoded(int[][] symbols, float[][] scales, int[][] indexes, Tensor yHat, byte[] stream) {}
 
     /**
      * Quantizes and codes y.
@@ -105,7 +105,7 @@ public final class FourPartPrior {
             indexes[k] = OneDcGaussian.scaleIndexes(sc);
             enc.encode(sym, indexes[k], OneDcGaussian.tables());
         }
-        return new Encoded(symbols, scales, indexes, yHat, enc.finish());
+        return new Encoded(symbols, scales, indexes, Tensor.fromFloats(yHat, 1, channels, height, width), enc.finish());
     }
 
     /**
