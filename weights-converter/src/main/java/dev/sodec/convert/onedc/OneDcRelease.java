@@ -116,7 +116,10 @@ public final class OneDcRelease {
                 throw new CheckpointException(UNET_FILE + ": conv_in.weight takes " + convIn[1] + " channels but the codec's decoder ("
                         + CODEC_FILE + " dec.conv_out) gives " + cc.ctrlCh());
             }
-            long latent = ((Number) unetCfg.getOrDefault("in_channels", 4L)).longValue();
+            if (!(unetCfg.getOrDefault("in_channels", 4L) instanceof Number inCh)) {
+                throw new CheckpointException(unetCfgName + ": in_channels is " + unetCfg.get("in_channels") + ", not a number");
+            }
+            long latent = inCh.longValue();
             Map<String, Object> unetEngineCfg = new LinkedHashMap<>(unetCfg);
             unetEngineCfg.put("in_channels", (long) cc.ctrlCh()); // OneDC's conv_in: ctrl_ch -> block_out_channels[0]
             Map<String, int[]> unetLayout;

@@ -210,4 +210,36 @@ class OneDcReleaseTest {
         m = refused(brokenRelease(OneDcRelease.UNET_FILE, t -> t.put("conv_in.weight", Tensor.fromFloats(new float[32 * 16 * 9], 32, 16, 3, 3))));
         assertTrue(m.startsWith("model.safetensors: ") && m.contains("conv_in.weight"), m);
     }
+
+    @Test
+    void aVaeWithTheOldAttentionNamesIsRenamedLikeDiffusersDoes() throws Exception {
+        // the SD 2.x Hub VAEs were saved before diffusers 0.14: query/key/value/proj_attn, here also as 1x1 convs
+        Path vae = Files.createDirectories(tmp.resolve("old_vae"));
+        Files.copy(CASE.resolve("sd21_vae/config.json"), vae.resolve("config.json"));
+        Map<String, String> old = Map.of("to_q", "query", "to_k", "key", "to_v", "value", "to_out.0", "proj_attn");
+        try (SafeTensors st = SafeTensors.open(CASE.resolve("sd21_vae/diffusion_pytorch_model.safetensors"))) {
+            Map<String, Tensor> t = new LinkedHashMap<>();
+            for (String k : st.names()) {
+                String n = k;
+                Tensor v = st.get(k);
+                for (Map.Entry<String, String> e : old.entrySet()) {
+                    String from = ".attentions.0." + e.getKey() + ".";
+                    if (k.contains(".mid_block" + from)) {
+                        n = k.replace(from, ".attentions.0." + e.getValue() + ".");
+                        if (v.rank() == 2) v = v.reshape(v.dim(0), v.dim(1), 1, 1);
+                    }
+                }
+                t.put(n, v);
+            }
+            SafeTensorsWriter.write(vae.resolve("diffusion_pytorch_model.safetensors"), t, Map.of("format", "pt"));
+        }
+        Path out = tmp.resolve("onedc_old_vae.safetensors");
+        try (Conversion c = open(CASE.resolve("release"), CASE.resolve("sd15_unet/config.json"), vae)) {
+            EngineWriter.write(c.model(), out, DType.F32, c.source());
+        }
+        try (SafeTensors st = SafeTensors.open(out);
+             SafeTensors ref = SafeTensors.open(CASE.resolve("sd21_vae/diffusion_pytorch_model.safetensors"))) {
+            for (String k : ref.names()) TestFiles.assertSameTensor(ref.get(k), st.get("vae." + k), k);
+        }
+    }
 }
