@@ -21,6 +21,8 @@ import java.util.Map;
  * <pre>
  * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config YAML|JSON]
  * sodec convert --part PREFIX=INPUT... [--lora FILE]... [--config JSON] -o OUT   (assemble a SODEC model)
+ * sodec convert --onedc RELEASE_DIR --unet-config SD15_UNET --vae SD21_VAE [--scheduler-config SD15_SCHEDULER]
+ *               [--lora-alpha A] [--attn-patch P] [--fsq-levels 4,4,...] [--z-only] -o OUT   (a OneDC model)
  * </pre>
  */
 final class ConvertCommand {
@@ -30,7 +32,10 @@ final class ConvertCommand {
             + " [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config v2-inference.yaml|.json]"
             + " [--build-entropy-tables]\n"
             + "       sodec convert --part compression=IN --part unet=IN --part vae=IN --part vit=IN [--part PREFIX=FILE]..."
-            + " [--lora FILE]... [--config EXTRA.json] -o OUT [--dtype ...]";
+            + " [--lora FILE]... [--config EXTRA.json] -o OUT [--dtype ...]\n"
+            + "       sodec convert --onedc RELEASE_DIR --unet-config SD15_UNET_CONFIG --vae SD21_VAE_DIR"
+            + " [--scheduler-config SD15_SCHEDULER_CONFIG] [--lora-alpha 8] [--attn-patch 16] [--fsq-levels 4,4,4,4,4,4,4]"
+            + " [--z-only] -o OUT [--dtype ...]";
 
     static int run(String[] argv) throws Exception {
         List<String> positional = new ArrayList<>();
@@ -39,6 +44,7 @@ final class ConvertCommand {
         String out = null, kind = "auto", dtype = "F32", ldmConfig = null, extraConfig = null;
         double scale = 1.0;
         boolean buildTables = false;
+        OneDcArgs onedc = new OneDcArgs();
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -49,9 +55,13 @@ final class ConvertCommand {
                 buildTables = true;
                 continue;
             }
+            if (a.equals("--z-only")) {
+                onedc.zOnly = true;
+                continue;
+            }
             boolean valued = switch (a) {
                 case "-o", "--out", "--kind", "--lora", "--lora-scale", "--dtype", "--ldm-config", "--part", "--config" -> true;
-                default -> false;
+                default -> OneDcArgs.VALUED.contains(a);
             };
             if (!valued) {
                 if (a.startsWith("-")) throw new UsageException("unknown option " + a + "\n" + USAGE);
@@ -81,7 +91,7 @@ final class ConvertCommand {
                         throw new UsageException("--part " + v.substring(0, eq) + " given twice");
                     }
                 }
-                default -> throw new AssertionError(a);
+                default -> onedc.set(a, v);
             }
         }
         if (out == null) throw new UsageException("-o OUT is required\n" + USAGE);
@@ -102,7 +112,16 @@ final class ConvertCommand {
         for (Path p : loras) specs.add(new Converter.LoraSpec(p, scale));
         Path outPath = Path.of(out);
 
-        if (!parts.isEmpty()) {
+        if (onedc.release != null) {
+            if (!positional.isEmpty() || !parts.isEmpty() || !loras.isEmpty() || !kind.equals("auto") || buildTables) {
+                throw new UsageException("--onedc takes no INPUT, --part, --lora, --kind or --build-entropy-tables"
+                        + " (its LoRA is in the release and merged with --lora-alpha)");
+            }
+            onedc.convert(outPath, dt);
+        } else if (onedc.any()) {
+            throw new UsageException("--unet-config, --vae, --scheduler-config, --lora-alpha, --attn-patch, --fsq-levels and"
+                    + " --z-only need --onedc RELEASE_DIR");
+        } else if (!parts.isEmpty()) {
             if (!positional.isEmpty()) throw new UsageException("give either INPUT or --part PREFIX=PATH, not both");
             if (!kind.equals("auto")) throw new UsageException("--kind does not apply to --part assembly");
             Map<String, Object> extra = extraConfig == null ? Map.of() : Json.parseObject(Files.readString(Path.of(extraConfig)));

@@ -2,6 +2,7 @@ package dev.sodec.codec.cli;
 
 import dev.sodec.codec.compression.Architecture;
 import dev.sodec.codec.container.Container;
+import dev.sodec.codec.onedc.format.OneDcSdc;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -16,16 +17,20 @@ final class InfoCommand {
         Container c = Container.parse(data);
         Architecture arch = Architecture.fromCode(c.architectureCode());
         System.out.println("format:       sodec container version " + Container.VERSION);
-        System.out.println("architecture: " + (arch == null ? "unknown (code " + c.architectureCode() + ")" : arch.id));
+        String archName = arch != null ? arch.id : c.architectureCode() == OneDcSdc.ONEDC ? "onedc"
+                : c.architectureCode() == OneDcSdc.ONEDC_Z_ONLY ? "onedc (z only)" : "unknown (code " + c.architectureCode() + ")";
+        System.out.println("architecture: " + archName);
         System.out.println("model id:     " + c.modelIdHex());
         System.out.println("image size:   " + c.width() + "x" + c.height());
         System.out.println("padding:      left " + c.padLeft() + ", top " + c.padTop() + ", right " + c.padRight()
                 + ", bottom " + c.padBottom() + " (coded " + c.paddedWidth() + "x" + c.paddedHeight() + ")");
         StringBuilder s = new StringBuilder();
-        String[] names = c.streams().size() == 2 ? new String[] {"y", "z"} : null;
+        String[] names = c.architectureCode() == OneDcSdc.ONEDC_Z_ONLY ? new String[] {"z", "caption"}
+                : OneDcSdc.isOneDc(c.architectureCode()) ? new String[] {"y", "z", "caption"}
+                : c.streams().size() == 2 ? new String[] {"y", "z"} : null;
         for (int i = 0; i < c.streams().size(); i++) {
             if (i > 0) s.append(", ");
-            s.append(names == null ? "#" + i : names[i]).append(' ').append(c.streams().get(i).length);
+            s.append(names == null || i >= names.length ? "#" + i : names[i]).append(' ').append(c.streams().get(i).length);
         }
         System.out.println("streams:      " + s + " bytes");
         System.out.printf("total:        %d bytes, %.4f bpp%n", data.length, data.length * 8.0 / ((long) c.width() * c.height()));

@@ -21,12 +21,13 @@ public final class Kinds {
     /** Every kind this build supports. */
     public static Kinds all() {
         Kinds k = new Kinds();
-        // Registrars, one per area (ops/blocks, entropy, compression models, SODEC models, checkpoints).
+        // Registrars, one per area (ops/blocks, entropy, compression models, SODEC models, OneDC, checkpoints).
         OpKinds.register(k);
         EntropyKinds.register(k);
         ModelKinds.register(k);
         CompressionKinds.register(k);
         SodecKinds.register(k);
+        OneDcKinds.register(k);
         CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }

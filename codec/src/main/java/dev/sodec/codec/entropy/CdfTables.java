@@ -143,6 +143,21 @@ public final class CdfTables {
 
     public int offset(int row) { return offset[row]; }
 
+    /** Entry {@code i} of row {@code k} (0 <= i < length(k)): the cumulative count below symbol value i. */
+    public int cdf(int k, int i) { return cdf[k * stride + i]; }
+
+    /**
+     * The symbol value of row {@code k} whose interval holds the cumulative count {@code cum} (0 <= cum < 2^16): the
+     * largest s with cdf[s] <= cum, in [0, length(k) - 2]. For coders outside this package (the reference's
+     * {@code find_if}), through the same lookup as {@link RansDecoder}.
+     */
+    public int symbolAt(int k, int cum) {
+        int base = k * stride;
+        int s = lookup[lookupBase[k] + (cum >>> lookupShift[k])];
+        while (cdf[base + s + 1] <= cum) s++;
+        return s;
+    }
+
     /** A copy of row k's used entries. */
     public int[] row(int k) { return Arrays.copyOfRange(cdf, k * stride, k * stride + length[k]); }
 

@@ -1,9 +1,11 @@
 package dev.sodec.codec.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.engine.io.SafeTensors;
+import dev.sodec.engine.json.Config;
 import dev.sodec.engine.tensor.DType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -90,5 +92,46 @@ class ConvertCommandTest {
             }
             assertTrue(differ <= 8, differ + " bottleneck CDF entries differ");
         }
+    }
+
+    // ---- OneDC (--onedc): the release layout to one model file ----
+
+    private static final Path ONEDC = CK.resolve("onedc/checkpoint.onedc.release.tiny_100x130");
+
+    @Test
+    void convertsAOneDcReleaseToBf16WithTheScheduleInTheConfig() throws Exception {
+        Path out = tmp.resolve("onedc.safetensors");
+        run(0, "convert", "--onedc", ONEDC.resolve("release").toString(), "--unet-config", ONEDC.resolve("sd15_unet").toString(),
+                "--vae", ONEDC.resolve("sd21_vae").toString(), "--scheduler-config", ONEDC.resolve("sd15_scheduler").toString(),
+                "--dtype", "bf16", "-o", out.toString());
+        try (SafeTensors st = SafeTensors.open(out)) {
+            assertEquals("onedc", st.metadata().get("model"));
+            assertEquals(DType.BF16, st.get("unet.conv_in.weight").dtype());
+            assertEquals(DType.F32, st.get("codec.y_spatial_prior.0.block.0.conv2.weight").dtype());
+            Config cfg = Config.parse(st.metadata().get("config"), "config");
+            Config caseJson = Config.parse(Files.readString(ONEDC.resolve("case.json")), "case.json");
+            // float32 alpha_bar of diffusers' scaled_linear schedule, as the case pins it
+            assertEquals(caseJson.getDouble("abar_999"), cfg.getDouble("alpha_bar"));
+        }
+    }
+
+    @Test
+    void aBrokenOneDcReleaseIsOneLineAndWritesNothing() throws Exception {
+        Path release = Files.createDirectories(tmp.resolve("rel"));
+        Files.copy(ONEDC.resolve("release/model.safetensors"), release.resolve("model.safetensors"));
+        Path out = tmp.resolve("x.safetensors");
+        String[] lines = run(1, "convert", "--onedc", release.toString(), "--unet-config", ONEDC.resolve("sd15_unet/config.json").toString(),
+                "--vae", ONEDC.resolve("sd21_vae").toString(), "-o", out.toString());
+        assertEquals(1, lines.length, String.join("\n", lines));
+        assertTrue(lines[0].startsWith("sodec convert: ") && lines[0].contains("model_1.safetensors: no such file"), lines[0]);
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void oneDcUsageErrors() {
+        assertTrue(run(2, "convert", "--onedc", "r", "-o", "y")[0].contains("--unet-config"));
+        assertTrue(run(2, "convert", "--vae", "v", "-o", "y")[0].contains("need --onedc"));
+        assertTrue(run(2, "convert", "--onedc", "r", "x.pth", "-o", "y")[0].contains("takes no INPUT"));
+        assertTrue(run(2, "convert", "--onedc", "r", "--lora-alpha", "big", "-o", "y")[0].contains("expects a number"));
     }
 }

@@ -42,12 +42,18 @@ public final class LoraMerge {
         float[] b = m.up().toFloatArray();   // [out, r]
         float f = (float) (scale * m.factor());
         float[] wv = base.toFloatArray();
+        // Row by row: s[i] = sum_k b[o][k] a[k][i] accumulated over k in order (the same float operations as a dot
+        // product per element, so the same bits), reading A contiguously instead of with a stride of `in`.
+        float[] s = new float[in];
         for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                float s = 0;
-                for (int k = 0; k < r; k++) s += b[o * r + k] * a[k * in + i];
-                wv[o * in + i] += f * s;
+            java.util.Arrays.fill(s, 0f);
+            for (int k = 0; k < r; k++) {
+                float bk = b[o * r + k];
+                int ak = k * in;
+                for (int i = 0; i < in; i++) s[i] += bk * a[ak + i];
             }
+            int wo = o * in;
+            for (int i = 0; i < in; i++) wv[wo + i] += f * s[i];
         }
         return Tensor.fromFloats(wv, base.shape());
     }

@@ -98,6 +98,7 @@ public final class Diffusers {
 
     public static Conversion vae(Map<String, Object> config, Map<String, Tensor> tensors, boolean decoderOnly, String source,
                                  List<AutoCloseable> resources) throws CheckpointException {
+        tensors = renameDeprecatedAttention(tensors);
         Config c = new Config(config, source + " vae config");
         boolean hasEncoder = tensors.keySet().stream().anyMatch(k -> k.startsWith("encoder."));
         if (!hasEncoder) decoderOnly = true; // a decoder-only file (e.g. SODEC's own) is complete as it is
@@ -112,5 +113,37 @@ public final class Diffusers {
             if (!decoderOnly || !(k.startsWith("encoder.") || k.startsWith("quant_conv."))) kept.put(k, e.getValue());
         }
         return new Conversion(EngineModel.of(decoderOnly ? "vae_decoder" : "vae", config, kept), source, resources);
+    }
+
+    private static final Map<String, String> DEPRECATED_ATTENTION = Map.of(
+            "query", "to_q", "key", "to_k", "value", "to_v", "proj_attn", "to_out.0");
+
+    /**
+     * VAE files saved by diffusers before 0.14 (the Stable Diffusion 2.x Hub VAEs among them) name the mid-block
+     * attention {@code query/key/value/proj_attn}; diffusers renames them to {@code to_q/to_k/to_v/to_out.0} at
+     * load, and so does this (a 1x1-conv-shaped [C, C, 1, 1] weight becomes the linear [C, C]).
+     */
+    static Map<String, Tensor> renameDeprecatedAttention(Map<String, Tensor> tensors) {
+        boolean any = false;
+        for (String k : tensors.keySet()) any |= deprecatedName(k) != null;
+        if (!any) return tensors;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String n = deprecatedName(e.getKey());
+            Tensor t = e.getValue();
+            if (n != null && t.rank() == 4 && t.dim(2) == 1 && t.dim(3) == 1) t = t.reshape(t.dim(0), t.dim(1));
+            out.put(n == null ? e.getKey() : n, t);
+        }
+        return out;
+    }
+
+    private static String deprecatedName(String key) {
+        int at = key.indexOf(".mid_block.attentions.");
+        if (at < 0) return null;
+        String[] parts = key.split("\\.");
+        // <encoder|decoder>.mid_block.attentions.<i>.<name>.<weight|bias>
+        if (parts.length != 6) return null;
+        String to = DEPRECATED_ATTENTION.get(parts[4]);
+        return to == null ? null : parts[0] + ".mid_block.attentions." + parts[3] + "." + to + "." + parts[5];
     }
 }

@@ -132,12 +132,19 @@ public final class Layouts {
      * reported with its key.
      */
     public static void check(String what, Map<String, int[]> expected, Map<String, Tensor> tensors) throws CheckpointException {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((k, t) -> shapes.put(k, t.shape()));
+        checkShapes(what, expected, shapes);
+    }
+
+    /** {@link #check} on key -> shape (for weights not materialised yet, e.g. pending LoRA merges). */
+    public static void checkShapes(String what, Map<String, int[]> expected, Map<String, int[]> tensors) throws CheckpointException {
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
-            Tensor t = tensors.get(e.getKey());
+            int[] t = tensors.get(e.getKey());
             if (t == null) throw new CheckpointException(what + ": weight " + e.getKey() + " " + Arrays.toString(e.getValue())
                     + " required by the config is missing");
-            if (!Arrays.equals(t.shape(), e.getValue())) {
-                throw new CheckpointException(what + ": weight " + e.getKey() + " has shape " + Arrays.toString(t.shape())
+            if (!Arrays.equals(t, e.getValue())) {
+                throw new CheckpointException(what + ": weight " + e.getKey() + " has shape " + Arrays.toString(t)
                         + " but the config implies " + Arrays.toString(e.getValue()));
             }
         }
@@ -169,22 +176,22 @@ public final class Layouts {
         return r;
     }
 
-    private static void conv(Map<String, int[]> m, String p, int out, int in, int k) {
+    static void conv(Map<String, int[]> m, String p, int out, int in, int k) {
         m.put(p + ".weight", new int[] {out, in, k, k});
         m.put(p + ".bias", new int[] {out});
     }
 
-    private static void linear(Map<String, int[]> m, String p, int out, int in) {
+    static void linear(Map<String, int[]> m, String p, int out, int in) {
         m.put(p + ".weight", new int[] {out, in});
         m.put(p + ".bias", new int[] {out});
     }
 
-    private static void norm(Map<String, int[]> m, String p, int c) {
+    static void norm(Map<String, int[]> m, String p, int c) {
         m.put(p + ".weight", new int[] {c});
         m.put(p + ".bias", new int[] {c});
     }
 
-    private static void resnet(Map<String, int[]> m, String p, int in, int out, int temb) {
+    static void resnet(Map<String, int[]> m, String p, int in, int out, int temb) {
         norm(m, p + ".norm1", in);
         conv(m, p + ".conv1", out, in, 3);
         if (temb > 0) linear(m, p + ".time_emb_proj", out, temb);

@@ -110,7 +110,7 @@ public final class Checkpoints {
     }
 
     /** DataParallel-wrapped models save every key under "module.": drop it when all keys have it. */
-    private static Map<String, Tensor> stripCommonPrefix(Map<String, Tensor> sd, String prefix) {
+    public static Map<String, Tensor> stripCommonPrefix(Map<String, Tensor> sd, String prefix) {
         if (sd.isEmpty() || !sd.keySet().stream().allMatch(k -> k.startsWith(prefix))) return sd;
         Map<String, Tensor> out = new LinkedHashMap<>();
         sd.forEach((k, v) -> out.put(k.substring(prefix.length()), v));
