@@ -28,6 +28,7 @@ public final class Kinds {
         CompressionKinds.register(k);
         SodecKinds.register(k);
         OneDcKinds.register(k);
+        OneDcNetworkKinds.register(k);
         CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }
