@@ -29,6 +29,7 @@ public final class Kinds {
         SodecKinds.register(k);
         OneDcKinds.register(k);
         OneDcNetworkKinds.register(k);
+        OneDcModelKinds.register(k);
         CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }

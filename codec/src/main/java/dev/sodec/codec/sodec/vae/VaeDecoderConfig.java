@@ -12,14 +12,26 @@ import java.util.List;
  * The decode-path subset of diffusers' AutoencoderKL config (0.25 semantics). Encoder-only keys
  * (down_block_types, in_channels) and pipeline-side values other than scaling_factor (shift_factor, latents_mean)
  * are ignored; options that change the decoder and are not implemented are rejected by name.
+ *
+ * @param attnPatch OneDC's {@code AutoencoderKL_patch_attn}: the mid-block attention runs on non-overlapping square
+ *     windows of this many latent pixels (edge windows partial, GroupNorm per window); 0 (no {@code attn_patch}
+ *     key) attends over the whole latent as diffusers does
  */
 public record VaeDecoderConfig(int latentChannels, int outChannels, int[] blockOutChannels, int layersPerBlock,
                                int normNumGroups, boolean usePostQuantConv, boolean midBlockAddAttention,
-                               float scalingFactor) {
+                               float scalingFactor, int attnPatch) {
     /** Every GroupNorm of the diffusers VAE uses this eps. */
     public static final float NORM_EPS = 1e-6f;
 
     public int levels() { return blockOutChannels.length; }
+
+    /** The {@code attn_patch} entry (OneDC's window side), 0 when absent. */
+    static int attnPatch(Config c) {
+        if (!c.has("attn_patch")) return 0;
+        int p = c.getInt("attn_patch");
+        if (p < 1) throw new IllegalArgumentException("config key 'attn_patch' = " + p + " must be positive");
+        return p;
+    }
 
     public static VaeDecoderConfig from(Config c) {
         requireDefault(c, "act_fn", "silu");
@@ -44,6 +56,6 @@ public record VaeDecoderConfig(int latentChannels, int outChannels, int[] blockO
         }
         return new VaeDecoderConfig(reqPositive(c, "latent_channels", 4), reqPositive(c, "out_channels", 3), boc, layers,
                 groups, c.getBool("use_post_quant_conv", true), c.getBool("mid_block_add_attention", true),
-                (float) c.getDouble("scaling_factor", 0.18215));
+                (float) c.getDouble("scaling_factor", 0.18215), attnPatch(c));
     }
 }
