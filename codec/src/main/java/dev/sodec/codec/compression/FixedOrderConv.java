@@ -8,10 +8,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Convolutions with a reduction order fixed by definition, for the tensors that select entropy-coding CDFs
- * (h_s: z_hat -> scales -> CDF indexes). The encoder and the decoder must compute bit-identical scales even when
+ * (CompressAI's h_s: z_hat -> scales -> CDF indexes; OneDC's prior networks through {@link FixedOrderGraph}). The encoder and the decoder must compute bit-identical scales even when
  * they run on different machines, backends or thread counts, so this path never goes through a backend.
  *
- * <p>Definition, for every output element: {@code acc = bias[co]}, then for {@code ci} ascending, {@code ky}
+ * <p>Definition, for every output element: {@code acc = bias[co]}, then for {@code ci} ascending (the channels of
+ * co's group), {@code ky}
  * ascending, {@code kx} ascending, over the taps that hit the input, {@code acc = acc + x * w} in float32 with
  * the product rounded before the add (Java never fuses {@code a * b + c}). Work is split over output rows only;
  * the inner loops run over output columns, each of which keeps its own accumulator, so the order per element is
@@ -42,25 +43,47 @@ public final class FixedOrderConv {
     private static final int CB = 4;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-    /** torch conv2d (groups 1, dilation 1); weight (Cout, Cin, k, k). */
+    /** torch conv2d (dilation 1, square stride and padding); weight (Cout, Cin/groups, k, k). */
     public static Map3 conv2d(Parallel par, Map3 x, Tensor weight, Tensor bias, Conv2dParams p) {
-        int cout = weight.dim(0), cin = weight.dim(1), kh = weight.dim(2), kw = weight.dim(3);
-        requireSimple(p, x.c, cin);
-        float[] w = weight.toFloatArray();
-        float[] b = bias == null ? new float[cout] : bias.toFloatArray();
+        return conv2d(par, x, weight.toFloatArray(), weight.shape(), bias == null ? null : bias.toFloatArray(), p);
+    }
+
+    /**
+     * {@link #conv2d(Parallel, Map3, Tensor, Tensor, Conv2dParams)} with the weights as arrays (callers that run
+     * the same layer often convert them once). Grouped: output channel co reads the input channels of its group
+     * only, in ascending order. A 1x1 convolution with stride 1 and no padding treats each plane as one row (the
+     * same order per element, fewer and longer rows).
+     *
+     * @param wShape (Cout, Cin/groups, kH, kW)
+     * @param b the bias (Cout) or null
+     */
+    public static Map3 conv2d(Parallel par, Map3 x, float[] w, int[] wShape, float[] b, Conv2dParams p) {
+        int cout = wShape[0], cinG = wShape[1], kh = wShape[2], kw = wShape[3];
+        int groups = p.groups();
+        requireSimple(p);
+        if (cout % groups != 0 || (long) cinG * groups != x.c) {
+            throw new IllegalArgumentException("input has " + x.c + " channels, weight " + java.util.Arrays.toString(wShape) + " with " + groups + " groups expects " + (long) cinG * groups);
+        }
+        if (b == null) b = new float[cout];
         int s = p.strideH(), pad = p.padH();
+        if (kh == 1 && kw == 1 && s == 1 && pad == 0 && x.h > 1) {
+            Map3 flat = conv2d(par, new Map3(x.data, x.c, 1, x.h * x.w), w, wShape, b, p);
+            return new Map3(flat.data, cout, x.h, x.w);
+        }
         int oh = p.outH(x.h, kh), ow = p.outW(x.w, kw);
         if (oh <= 0 || ow <= 0) throw new IllegalArgumentException("conv2d: empty output for input " + x.h + "x" + x.w);
-        float[] in = x.data, out = new float[cout * oh * ow];
+        float[] in = x.data, out = new float[cout * oh * ow], bias = b;
         int h = x.h, wd = x.w;
-        int blocks = (cout + CB - 1) / CB;
-        par.forRange(blocks * oh, 1, (r0, r1) -> {
+        int coutG = cout / groups, blocksPerGroup = (coutG + CB - 1) / CB;
+        par.forRange(groups * blocksPerGroup * oh, 1, (r0, r1) -> {
             float[][] acc = new float[CB][ow];
             float[] gathered = new float[ow];
             for (int r = r0; r < r1; r++) {
-                int co0 = (r / oh) * CB, oy = r % oh, nb = Math.min(CB, cout - co0);
-                for (int j = 0; j < nb; j++) java.util.Arrays.fill(acc[j], b[co0 + j]);
-                for (int ci = 0; ci < cin; ci++) {
+                int blk = r / oh, oy = r % oh, grp = blk / blocksPerGroup;
+                int coInGroup = (blk % blocksPerGroup) * CB, co0 = grp * coutG + coInGroup, nb = Math.min(CB, coutG - coInGroup);
+                for (int j = 0; j < nb; j++) java.util.Arrays.fill(acc[j], bias[co0 + j]);
+                for (int cil = 0; cil < cinG; cil++) {
+                    int ci = grp * cinG + cil;
                     for (int ky = 0; ky < kh; ky++) {
                         int iy = oy * s - pad + ky;
                         if (iy < 0 || iy >= h) continue;
@@ -81,7 +104,7 @@ public final class FixedOrderConv {
                                 src = gathered;
                                 srcOff = 0;
                             }
-                            int wBase = (ci * kh + ky) * kw + kx, wStride = cin * kh * kw;
+                            int wBase = (cil * kh + ky) * kw + kx, wStride = cinG * kh * kw;
                             accumulate(acc, nb, w, co0 * wStride + wBase, wStride, src, srcOff, lo, hi + 1);
                         }
                     }
@@ -99,7 +122,9 @@ public final class FixedOrderConv {
      */
     public static Map3 convTranspose2d(Parallel par, Map3 x, Tensor weight, Tensor bias, Conv2dParams p) {
         int cin = weight.dim(0), cout = weight.dim(1), kh = weight.dim(2), kw = weight.dim(3);
-        requireSimple(p, x.c, cin);
+        requireSimple(p);
+        if (p.groups() != 1) throw new IllegalArgumentException("fixed-order transposed convolution supports groups 1: " + p);
+        if (x.c != cin) throw new IllegalArgumentException("input has " + x.c + " channels, weight expects " + cin);
         float[] w = weight.toFloatArray();
         float[] b = bias == null ? new float[cout] : bias.toFloatArray();
         int s = p.strideH(), pad = p.padH();
@@ -164,7 +189,14 @@ public final class FixedOrderConv {
         for (int j = 0; j < nb; j++) {
             float wj = w[wOff + j * wStride];
             float[] a = acc[j];
-            for (int k = i; k < to; k++) a[k] += wj * src[srcOff + k];
+            int k = i;
+            if (nb != CB) {
+                for (; k + vlen <= to; k += vlen) {
+                    FloatVector xv = FloatVector.fromArray(SPECIES, src, srcOff + k);
+                    FloatVector.fromArray(SPECIES, a, k).add(xv.mul(wj)).intoArray(a, k);
+                }
+            }
+            for (; k < to; k++) a[k] += wj * src[srcOff + k];
         }
     }
 
@@ -175,12 +207,10 @@ public final class FixedOrderConv {
         return x;
     }
 
-    private static void requireSimple(Conv2dParams p, int xc, int cin) {
-        if (p.groups() != 1 || p.dilationH() != 1 || p.dilationW() != 1 || p.strideH() != p.strideW()
-                || p.padH() != p.padW()) {
-            throw new IllegalArgumentException("fixed-order convolution supports square stride/padding, groups 1, dilation 1: " + p);
+    private static void requireSimple(Conv2dParams p) {
+        if (p.dilationH() != 1 || p.dilationW() != 1 || p.strideH() != p.strideW() || p.padH() != p.padW()) {
+            throw new IllegalArgumentException("fixed-order convolution supports square stride/padding, dilation 1: " + p);
         }
-        if (xc != cin) throw new IllegalArgumentException("input has " + xc + " channels, weight expects " + cin);
     }
 
     private static int ceilDiv(int a, int b) {

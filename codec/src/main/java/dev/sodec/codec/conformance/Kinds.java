@@ -30,6 +30,7 @@ public final class Kinds {
         OneDcKinds.register(k);
         OneDcNetworkKinds.register(k);
         OneDcModelKinds.register(k);
+        OneDcCodecKinds.register(k);
         CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }

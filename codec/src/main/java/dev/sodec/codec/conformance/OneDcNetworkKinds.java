@@ -2,11 +2,12 @@ package dev.sodec.codec.conformance;
 
 import dev.sodec.codec.onedc.net.CodecDecoder;
 import dev.sodec.codec.onedc.net.CodecEncoder;
-import dev.sodec.codec.onedc.net.EntropyPrior;
 import dev.sodec.codec.onedc.net.HyperDecoder;
 import dev.sodec.codec.onedc.net.HyperEncoder;
 import dev.sodec.codec.onedc.net.IntraNoArConfig;
 import dev.sodec.codec.onedc.net.SemanticAdaptor;
+import dev.sodec.codec.onedc.net.SpatialPriorNets;
+import dev.sodec.codec.onedc.net.YPriorFusion;
 import dev.sodec.codec.onedc.nn.AttnBlock;
 import dev.sodec.codec.onedc.nn.Block;
 import dev.sodec.codec.onedc.nn.DepthConvBlock4;
@@ -98,11 +99,12 @@ public final class OneDcNetworkKinds {
     }
 
     private static Map<String, Tensor> yPrior(GoldenCase c, Backend b) {
-        EntropyPrior m = load(c, sd -> EntropyPrior.load(sd, config(c)));
+        record Nets(YPriorFusion fusion, SpatialPriorNets spatial) {}
+        Nets m = load(c, sd -> new Nets(YPriorFusion.load(sd, config(c)), SpatialPriorNets.load(sd, config(c))));
         return new Eager(b).run(inputs(c, "feat", "y_hat_so_far"), (g, in) -> {
-            var params = g.output("params", m.params(g, in.get("feat")));
-            var common = g.output("common", m.reduce(g, params));
-            for (int s = 1; s <= 3; s++) g.output("sp_" + s, m.stepParams(g, s, in.get("y_hat_so_far"), common));
+            var params = g.output("params", m.fusion().forward(g, in.get("feat")));
+            var common = g.output("common", m.spatial().reduce(g, params));
+            for (int s = 1; s <= 3; s++) g.output("sp_" + s, m.spatial().stepParams(g, s, in.get("y_hat_so_far"), common));
         });
     }
 }

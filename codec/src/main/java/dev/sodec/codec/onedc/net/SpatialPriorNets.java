@@ -9,43 +9,31 @@ import dev.sodec.engine.nn.Conv2d;
 import dev.sodec.engine.nn.StateDict;
 
 /**
- * The networks of OneDC's y entropy model (IntraNoAR): {@code y_prior_fusion} = DCB4 N -> 2N, DCB4 2N (the step-0
- * params from the hyper decoder's entropy features), {@code y_spatial_prior_reduction} (1x1 2N -> N, "common"),
- * {@code y_spatial_prior_adaptor_{1,2,3}} (DCB4 2N each) and the shared {@code y_spatial_prior} (3 x DCB4 2N): step k
- * params = y_spatial_prior(adaptor_k(cat(y_hat_so_far, common))). Params are (1, 2N, H, W): scales then means.
+ * The networks OneDC's four-part prior runs between its steps (IntraNoAR): {@code y_spatial_prior_reduction} (1x1
+ * 2N -> N: "common" from the step-0 params), {@code y_spatial_prior_adaptor_{1,2,3}} (DCB4 2N each) and the shared
+ * {@code y_spatial_prior} (3 x DCB4 2N): the params of step k = y_spatial_prior(adaptor_k(cat(y_hat_so_far,
+ * common))).
  */
-public final class EntropyPrior {
-    private final int n;
-    private final Sequential fusion, spatialPrior;
+public final class SpatialPriorNets {
     private final Conv2d reduction;
     private final DepthConvBlock4[] adaptors;
+    private final Sequential spatialPrior;
 
-    private EntropyPrior(int n, Sequential fusion, Conv2d reduction, DepthConvBlock4[] adaptors, Sequential spatialPrior) {
-        this.n = n;
-        this.fusion = fusion;
+    private SpatialPriorNets(Conv2d reduction, DepthConvBlock4[] adaptors, Sequential spatialPrior) {
         this.reduction = reduction;
         this.adaptors = adaptors;
         this.spatialPrior = spatialPrior;
     }
 
     /** Loads from the codec's unscoped weights (the five module prefixes). */
-    public static EntropyPrior load(StateDict sd, IntraNoArConfig c) {
+    public static SpatialPriorNets load(StateDict sd, IntraNoArConfig c) {
         int n = c.n(), n2 = 2 * n;
-        Sequential fusion = Sequential.under(sd.scope("y_prior_fusion"))
-                .add(x -> DepthConvBlock4.load(x, n, n2)).add(x -> DepthConvBlock4.load(x, n2, n2)).build();
         Conv2d reduction = Conv2d.load(sd.scope("y_spatial_prior_reduction"), n2, n, 1, Conv2dParams.of(1, 0));
         DepthConvBlock4[] adaptors = new DepthConvBlock4[3];
         for (int k = 0; k < 3; k++) adaptors[k] = DepthConvBlock4.load(sd.scope("y_spatial_prior_adaptor_" + (k + 1)), n2, n2);
         Sequential sp = Sequential.under(sd.scope("y_spatial_prior")).add(x -> DepthConvBlock4.load(x, n2, n2))
                 .add(x -> DepthConvBlock4.load(x, n2, n2)).add(x -> DepthConvBlock4.load(x, n2, n2)).build();
-        return new EntropyPrior(n, fusion, reduction, adaptors, sp);
-    }
-
-    public int channels() { return n; }
-
-    /** The step-0 params from the entropy features (1, N, H, W). */
-    public Node params(Graph g, Node entropyFeatures) {
-        return fusion.forward(g, entropyFeatures);
+        return new SpatialPriorNets(reduction, adaptors, sp);
     }
 
     /** common = y_spatial_prior_reduction(params). */
