@@ -31,6 +31,7 @@ public final class Kinds {
         OneDcNetworkKinds.register(k);
         OneDcModelKinds.register(k);
         OneDcCodecKinds.register(k);
+        OneDcCheckpointKinds.register(k);
         CheckpointKinds.register(k); // keep last: it registers a checkpoint kind only once its golden kinds exist
         return k;
     }
