@@ -1,32 +1,27 @@
 package dev.sodec.codec.api;
 
-import dev.sodec.codec.compression.Architecture;
 import dev.sodec.codec.compression.CompressionConfig;
 import dev.sodec.codec.compression.CompressionModel;
-import dev.sodec.codec.compression.HyperpriorCodec;
 import dev.sodec.codec.container.Container;
 import dev.sodec.codec.container.ContainerException;
-import dev.sodec.codec.entropy.CorruptStreamException;
-import dev.sodec.codec.image.Padding;
-import dev.sodec.codec.image.Pixels;
-import dev.sodec.codec.sodec.GenerativeDecoder;
+import dev.sodec.codec.onedc.OneDcModel;
 import dev.sodec.codec.sodec.SodecModel;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Backends;
 import dev.sodec.engine.cpu.Parallel;
-import dev.sodec.engine.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
+import java.util.HexFormat;
+import java.util.function.BiFunction;
 
 /**
  * The Java API: load a model once, then {@link #compress} images to container bytes and {@link #decompress} them
- * back. A full SODEC model file ({@link SodecModel}) decodes with its generative decoder (one UNet step); a
- * compression-only file, or {@link #decompress(byte[], boolean)} with {@code fidelity}, gives the g_s
- * reconstruction. Every method may be called from many threads at once; the model is immutable and each
- * call keeps its own state.
+ * back. The model file decides the family: a compression-only CompressAI hyperprior (decoded by g_s), a full SODEC
+ * model ({@link SodecModel}: one UNet step; {@link #decompress(byte[], boolean)} with {@code fidelity} gives the g_s
+ * reconstruction) or a OneDC model ({@link OneDcModel}: its streams in an {@code .sdc} container; decompress also
+ * reads OneDC's own {@code .bin} files). Every method may be called from many threads at once; the model is
+ * immutable and each call keeps its own state.
  *
  * <pre>{@code
  * try (SodecCodec codec = SodecCodec.load(Path.of("model.safetensors"))) {
@@ -40,109 +35,110 @@ import java.util.List;
  * (foreign, other model, truncated, corrupt).
  */
 public final class SodecCodec implements AutoCloseable {
-    private final CompressionModel model;
-    /** The generative decoder of a full SODEC model, or null for a compression-only model. */
-    private final GenerativeDecoder generative;
-    /** What {@link #close()} releases besides the backend: the loaded model file. */
+    private final ImageCodec codec;
+    /** The compression config of a hyperprior / SODEC model, null for OneDC. */
+    private final CompressionConfig compressionConfig;
+    /** What {@link #close()} releases besides the backend: the loaded model. */
     private final AutoCloseable owner;
     private final CodecOptions options;
     private final Backend backend;
     private final Parallel parallel;
 
-    private SodecCodec(CompressionModel model, GenerativeDecoder generative, AutoCloseable owner, CodecOptions options) {
-        this.model = model;
-        this.generative = generative;
+    private SodecCodec(AutoCloseable owner, CodecOptions options, CompressionConfig compressionConfig,
+                       BiFunction<Backend, Parallel, ImageCodec> family) {
         this.owner = owner;
         this.options = options;
+        this.compressionConfig = compressionConfig;
         this.backend = Backends.create(options.backend(), options.threads());
         this.parallel = new Parallel(backend.threads());
+        this.codec = family.apply(backend, parallel);
     }
 
     public static SodecCodec load(Path modelFile) throws IOException {
         return load(modelFile, CodecOptions.defaults());
     }
 
-    /** Loads a compression-only or a full SODEC model file (told apart by its config). */
+    /** Loads a compression-only, a full SODEC or a OneDC model file (told apart by its config). */
     public static SodecCodec load(Path modelFile, CodecOptions options) throws IOException {
+        if (OneDcModel.isOneDc(modelFile)) {
+            OneDcModel m = OneDcModel.load(modelFile);
+            return closingOnError(m, () -> of(m, options));
+        }
         if (SodecModel.isFullModel(modelFile)) {
             SodecModel m = SodecModel.load(modelFile);
-            try {
-                return of(m, options);
-            } catch (RuntimeException e) {
-                m.close();
-                throw e;
-            }
+            return closingOnError(m, () -> of(m, options));
         }
         CompressionModel m = CompressionModel.load(modelFile);
+        return closingOnError(m, () -> of(m, options));
+    }
+
+    private static SodecCodec closingOnError(AutoCloseable model, java.util.function.Supplier<SodecCodec> make) {
         try {
-            return of(m, options);
+            return make.get();
         } catch (RuntimeException e) {
-            m.close();
+            try {
+                model.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
 
     /** Wraps an already loaded model; closing the codec closes the model. */
     public static SodecCodec of(CompressionModel model, CodecOptions options) {
-        return new SodecCodec(model, null, model, options);
+        return new SodecCodec(model, options, model.config(), (b, p) -> new HyperpriorImageCodec(model, null, b, p, options.maxPixels()));
     }
 
     /** Wraps an already loaded full SODEC model; closing the codec closes the model. */
     public static SodecCodec of(SodecModel model, CodecOptions options) {
-        return new SodecCodec(model.compression(), model.decoder(), model, options);
+        return new SodecCodec(model, options, model.compression().config(),
+                (b, p) -> new HyperpriorImageCodec(model.compression(), model.decoder(), b, p, options.maxPixels()));
     }
 
-    /** Whether {@link #decompress(byte[])} runs a generative decoder (a full SODEC model). */
-    public boolean hasGenerativeDecoder() { return generative != null; }
+    /** Wraps an already loaded OneDC model; closing the codec closes the model. */
+    public static SodecCodec of(OneDcModel model, CodecOptions options) {
+        return new SodecCodec(model, options, null, (b, p) -> new OneDcImageCodec(model, b, p, options.maxPixels()));
+    }
 
-    public CompressionConfig config() { return model.config(); }
+    /** Whether {@link #decompress(byte[])} runs a generative decoder (a full SODEC or a OneDC model). */
+    public boolean hasGenerativeDecoder() { return codec.hasGenerativeDecoder(); }
 
-    public String modelIdHex() { return model.modelIdHex(); }
+    /**
+     * The CompressAI config of a hyperprior or SODEC model.
+     *
+     * @throws IllegalStateException for a OneDC model, which has none ({@link #architecture()} names it)
+     */
+    public CompressionConfig config() {
+        if (compressionConfig == null) throw new IllegalStateException("a " + codec.architecture() + " model has no CompressAI config");
+        return compressionConfig;
+    }
+
+    /** The model family's architecture id ("mbt2018-mean", "bmshj2018-hyperprior", "onedc", ...). */
+    public String architecture() { return codec.architecture(); }
+
+    public String modelIdHex() { return HexFormat.of().formatHex(codec.modelId()); }
 
     public CodecOptions options() { return options; }
 
     /** Compresses an 8-bit RGB image of any size (padded to the model's multiple, cropped back on decode). */
     public byte[] compress(BufferedImage image) {
-        int w = image.getWidth(), h = image.getHeight();
-        Pixels.checkSize(w, h, options.maxPixels());
-        Tensor x = Pixels.toTensor(image);
-        CompressionConfig cfg = model.config();
-        Padding pad = Padding.centered(w, h, cfg.sizeMultiple());
-        HyperpriorCodec.Encoded e = model.codec().compress(backend, parallel, pad.pad(x));
-        return new Container(cfg.architecture().code, model.modelId(), w, h, pad.left(), pad.top(), pad.right(),
-                pad.bottom(), List.of(e.yString(), e.zString())).encode();
+        return codec.compress(image);
     }
 
-    /** Decodes container bytes made with this model: the generative decoder's image when the model has one. */
+    /** Decodes bytes made with this model: the generative decoder's image when the model has one. */
     public BufferedImage decompress(byte[] data) {
         return decompress(data, false);
     }
 
     /**
-     * Decodes container bytes made with this model.
+     * Decodes bytes made with this model: an {@code .sdc} container, or for a OneDC model also OneDC's own layout.
      *
-     * @param fidelity return the g_s reconstruction even when the model has a generative decoder (faithful but
-     *     blurry; much cheaper)
+     * @param fidelity return the g_s reconstruction even when a SODEC model has a generative decoder (faithful but
+     *     blurry; much cheaper); OneDC has none and refuses it
      */
     public BufferedImage decompress(byte[] data, boolean fidelity) {
-        Container c = Container.parse(data);
-        checkFitsThisModel(c);
-        int mult = model.config().sizeMultiple();
-        if ((long) c.paddedWidth() * c.paddedHeight() > options.maxPixels()) {
-            throw new ContainerException("image size " + c.width() + "x" + c.height() + " exceeds this decoder's limit of "
-                    + options.maxPixels() + " pixels");
-        }
-        HyperpriorCodec codec = model.codec();
-        HyperpriorCodec.Latents l;
-        try {
-            l = codec.entropyDecode(parallel, c.streams().get(0), c.streams().get(1), c.paddedHeight() / mult,
-                    c.paddedWidth() / mult);
-        } catch (CorruptStreamException e) {
-            throw new ContainerException("corrupt entropy-coded data: " + e.getMessage());
-        }
-        Tensor image = generative == null || fidelity ? codec.synthesize(backend, l.yHat()) : generative.decode(backend, l.yHat(), l.zHat());
-        Padding pad = new Padding(c.padLeft(), c.padTop(), c.padRight(), c.padBottom());
-        return Pixels.fromTensor(pad.crop(image));
+        return codec.decompress(data, fidelity);
     }
 
     /** Reads a container's header without decoding (no model needed). */
@@ -150,32 +146,9 @@ public final class SodecCodec implements AutoCloseable {
         return Container.parse(data);
     }
 
-    private void checkFitsThisModel(Container c) {
-        if (!Arrays.equals(c.modelId(), model.modelId())) {
-            Architecture a = Architecture.fromCode(c.architectureCode());
-            throw new ContainerException("model mismatch: the stream was made with model " + c.modelIdHex()
-                    + (a == null ? "" : " (" + a.id + ")") + ", this is model " + model.modelIdHex() + " ("
-                    + model.config().architecture().id + ")");
-        }
-        if (c.architectureCode() != model.config().architecture().code) {
-            throw new ContainerException("corrupt header: architecture code " + c.architectureCode() + " for model "
-                    + model.modelIdHex() + " (" + model.config().architecture().id + ")");
-        }
-        if (c.streams().size() != 2) {
-            throw new ContainerException("corrupt header: " + c.streams().size() + " streams, a hyperprior model writes 2");
-        }
-        int mult = model.config().sizeMultiple();
-        if (c.paddedWidth() % mult != 0 || c.paddedHeight() % mult != 0 || c.padLeft() + c.padRight() >= mult
-                || c.padTop() + c.padBottom() >= mult) {
-            throw new ContainerException("corrupt header: padding " + c.padLeft() + "," + c.padTop() + "," + c.padRight()
-                    + "," + c.padBottom() + " does not bring " + c.width() + "x" + c.height() + " to a multiple of " + mult);
-        }
-    }
-
     @Override
     public void close() {
-        model.codec().release(backend);
-        if (generative != null) generative.release(backend);
+        codec.release();
         parallel.close();
         backend.close();
         try {

@@ -3,6 +3,7 @@ package dev.sodec.codec.cli;
 import dev.sodec.codec.api.CodecOptions;
 import dev.sodec.codec.api.SodecCodec;
 import dev.sodec.codec.container.Container;
+import dev.sodec.codec.onedc.format.OneDcFile;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.engine.backend.Backends;
 import dev.sodec.engine.memory.ProcessMemory;
@@ -15,7 +16,8 @@ import java.util.Set;
 /**
  * {@code sodec decompress IN.sdc -o OUT.png [--model M] [--fidelity] [--stats] [--threads N] [--backend cpu]}: a full SODEC
  * model decodes with its generative decoder; {@code --fidelity} writes the g_s reconstruction instead; {@code
- * --stats} prints the decode time and the process's peak RSS.
+ * --stats} prints the decode time and the process's peak RSS. With a OneDC model IN may also be OneDC's own
+ * {@code .bin} file, which names no model: the model then comes from {@code --model} or {@code $SODEC_MODEL}.
  */
 final class DecompressCommand {
     private DecompressCommand() {}
@@ -31,8 +33,14 @@ final class DecompressCommand {
         CodecOptions opt = options(a);
         ImageFiles.checkWritable(out);
         byte[] data = readContainerFile(in);
-        Container header = Container.parse(data);
-        try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), header.modelId()), opt)) {
+        Path model;
+        if (Container.hasMagic(data)) {
+            model = ModelLocator.resolve(a.get("--model", null), Container.parse(data).modelId());
+        } else {
+            OneDcFile.parse(data); // not a container: OneDC's own layout, or a clear error
+            model = ModelLocator.explicit(a.get("--model", null), in + " is a OneDC .bin file, which names no model");
+        }
+        try (SodecCodec codec = SodecCodec.load(model, opt)) {
             boolean fidelity = a.flag("--fidelity");
             long t0 = System.nanoTime();
             BufferedImage img = codec.decompress(data, fidelity);

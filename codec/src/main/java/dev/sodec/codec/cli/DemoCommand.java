@@ -60,8 +60,8 @@ final class DemoCommand {
             Path jpg = outDir.resolve(stem + ".jpeg-q" + jpeg.quality() + ".jpg");
             ImageFiles.writeBytes(jpeg.bytes(), jpg);
 
-            System.out.printf("model %s (%s N=%d M=%d, id %s)%n", model.getFileName(), codec.config().architecture().id,
-                    codec.config().N(), codec.config().M(), codec.modelIdHex());
+            String sizes = codec.architecture().startsWith("onedc") ? "" : " N=" + codec.config().N() + " M=" + codec.config().M();
+            System.out.printf("model %s (%s%s, id %s)%n", model.getFileName(), codec.architecture(), sizes, codec.modelIdHex());
             System.out.printf("image %s, %dx%d, encode %.0f ms, decode %.0f ms (%s backend, %d threads)%n",
                     imageArg == null ? "chelsea.png (bundled)" : imageArg, img.getWidth(), img.getHeight(),
                     (t1 - t0) / 1e6, (t2 - t1) / 1e6, opt.backend(), Runtime.getRuntime().availableProcessors());

@@ -2,11 +2,13 @@ package dev.sodec.codec.cli;
 
 import dev.sodec.codec.compression.Architecture;
 import dev.sodec.codec.container.Container;
+import dev.sodec.codec.onedc.format.OneDcFile;
+import dev.sodec.codec.onedc.format.OneDcGeometry;
 import dev.sodec.codec.onedc.format.OneDcSdc;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** {@code sodec info IN.sdc}: the container header, no model needed. */
+/** {@code sodec info IN.sdc|IN.bin}: the container header (or a OneDC .bin header), no model needed. */
 final class InfoCommand {
     private InfoCommand() {}
 
@@ -14,6 +16,7 @@ final class InfoCommand {
         Args a = new Args(argv, Set.of(), Set.of());
         if (a.positional().size() != 1) throw new UsageException("usage: sodec info IN.sdc");
         byte[] data = DecompressCommand.readContainerFile(Path.of(a.positional().get(0)));
+        if (!Container.hasMagic(data)) return oneDcBin(data);
         Container c = Container.parse(data);
         Architecture arch = Architecture.fromCode(c.architectureCode());
         System.out.println("format:       sodec container version " + Container.VERSION);
@@ -34,6 +37,19 @@ final class InfoCommand {
         }
         System.out.println("streams:      " + s + " bytes");
         System.out.printf("total:        %d bytes, %.4f bpp%n", data.length, data.length * 8.0 / ((long) c.width() * c.height()));
+        return 0;
+    }
+
+    /** OneDC's own layout (not a container): its header, or the parse error. */
+    private static int oneDcBin(byte[] data) {
+        OneDcFile f = OneDcFile.parse(data);
+        OneDcGeometry g = f.geometry();
+        System.out.println("format:       OneDC .bin layout (no model id, no CRC)");
+        System.out.println("architecture: " + (f.zOnly() ? "onedc (z only)" : "onedc"));
+        System.out.println("image size:   " + g.width() + "x" + g.height());
+        System.out.println("padding:      right " + g.padRight() + ", bottom " + g.padBottom() + " (coded " + g.paddedWidth() + "x" + g.paddedHeight() + ")");
+        System.out.println("streams:      y " + f.yStream().length + ", z " + f.zStream().length + ", caption " + f.caption().length + " bytes");
+        System.out.printf("total:        %d bytes, %.4f bpp%n", data.length, data.length * 8.0 / ((long) g.width() * g.height()));
         return 0;
     }
 }

@@ -44,6 +44,14 @@ final class ModelLocator {
                 + ": use --model FILE");
     }
 
+    /** {@code --model} or {@code $SODEC_MODEL}, nothing else: for input that names no model ({@code why}). */
+    static Path explicit(String option, String why) throws IOException, UsageException {
+        if (option != null) return fileOrBundled(option);
+        String env = System.getenv("SODEC_MODEL");
+        if (env != null && !env.isEmpty()) return fileOrBundled(env);
+        throw new UsageException(why + ": use --model FILE or set SODEC_MODEL");
+    }
+
     private static Path fileOrBundled(String s) throws IOException, UsageException {
         Path p = Path.of(s);
         if (Files.isRegularFile(p)) return p;

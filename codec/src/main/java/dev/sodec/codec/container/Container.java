@@ -87,6 +87,11 @@ public record Container(int architectureCode, byte[] modelId, int width, int hei
     }
 
     /** Parses and checks a whole container; any defect is a {@link ContainerException} naming it. */
+    /** Whether {@code data} starts with the container magic (it may still be corrupt). */
+    public static boolean hasMagic(byte[] data) {
+        return data != null && data.length >= MAGIC.length && Arrays.equals(data, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+    }
+
     public static Container parse(byte[] data) {
         if (data == null) throw new ContainerException("no data");
         if (data.length < MAGIC.length || !Arrays.equals(data, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {

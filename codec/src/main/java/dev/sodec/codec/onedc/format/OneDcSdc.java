@@ -84,8 +84,7 @@ public final class OneDcSdc {
      * @throws ContainerException naming the defect
      */
     public static Parsed read(byte[] data) {
-        if (data != null && data.length >= Container.MAGIC.length
-                && Arrays.equals(data, 0, Container.MAGIC.length, Container.MAGIC, 0, Container.MAGIC.length)) {
+        if (Container.hasMagic(data)) {
             Container c = Container.parse(data);
             return new Parsed(fromSdc(c), c.modelId());
         }

@@ -1,0 +1,113 @@
+package dev.sodec.codec.api;
+
+import dev.sodec.codec.compression.Architecture;
+import dev.sodec.codec.compression.CompressionConfig;
+import dev.sodec.codec.compression.CompressionModel;
+import dev.sodec.codec.compression.HyperpriorCodec;
+import dev.sodec.codec.container.Container;
+import dev.sodec.codec.container.ContainerException;
+import dev.sodec.codec.entropy.CorruptStreamException;
+import dev.sodec.codec.image.Padding;
+import dev.sodec.codec.image.Pixels;
+import dev.sodec.codec.sodec.GenerativeDecoder;
+import dev.sodec.engine.backend.Backend;
+import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * CompressAI hyperprior models and SODEC (a hyperprior plus a generative decoder): the image is padded evenly to
+ * the model's multiple, coded as two streams [y, z] in an {@code .sdc} container, and decoded by g_s or the
+ * generative decoder.
+ */
+final class HyperpriorImageCodec implements ImageCodec {
+    private final CompressionModel model;
+    /** The generative decoder of a full SODEC model, or null for a compression-only model. */
+    private final GenerativeDecoder generative;
+    private final Backend backend;
+    private final Parallel parallel;
+    private final long maxPixels;
+
+    HyperpriorImageCodec(CompressionModel model, GenerativeDecoder generative, Backend backend, Parallel parallel, long maxPixels) {
+        this.model = model;
+        this.generative = generative;
+        this.backend = backend;
+        this.parallel = parallel;
+        this.maxPixels = maxPixels;
+    }
+
+    CompressionConfig config() { return model.config(); }
+
+    @Override
+    public boolean hasGenerativeDecoder() { return generative != null; }
+
+    @Override
+    public byte[] modelId() { return model.modelId(); }
+
+    @Override
+    public String architecture() { return model.config().architecture().id; }
+
+    @Override
+    public byte[] compress(BufferedImage image) {
+        int w = image.getWidth(), h = image.getHeight();
+        Pixels.checkSize(w, h, maxPixels);
+        Tensor x = Pixels.toTensor(image);
+        CompressionConfig cfg = model.config();
+        Padding pad = Padding.centered(w, h, cfg.sizeMultiple());
+        HyperpriorCodec.Encoded e = model.codec().compress(backend, parallel, pad.pad(x));
+        return new Container(cfg.architecture().code, model.modelId(), w, h, pad.left(), pad.top(), pad.right(),
+                pad.bottom(), List.of(e.yString(), e.zString())).encode();
+    }
+
+    @Override
+    public BufferedImage decompress(byte[] data, boolean fidelity) {
+        Container c = Container.parse(data);
+        checkFitsThisModel(c);
+        int mult = model.config().sizeMultiple();
+        if ((long) c.paddedWidth() * c.paddedHeight() > maxPixels) {
+            throw new ContainerException("image size " + c.width() + "x" + c.height() + " exceeds this decoder's limit of "
+                    + maxPixels + " pixels");
+        }
+        HyperpriorCodec codec = model.codec();
+        HyperpriorCodec.Latents l;
+        try {
+            l = codec.entropyDecode(parallel, c.streams().get(0), c.streams().get(1), c.paddedHeight() / mult,
+                    c.paddedWidth() / mult);
+        } catch (CorruptStreamException e) {
+            throw new ContainerException("corrupt entropy-coded data: " + e.getMessage());
+        }
+        Tensor image = generative == null || fidelity ? codec.synthesize(backend, l.yHat()) : generative.decode(backend, l.yHat(), l.zHat());
+        Padding pad = new Padding(c.padLeft(), c.padTop(), c.padRight(), c.padBottom());
+        return Pixels.fromTensor(pad.crop(image));
+    }
+
+    private void checkFitsThisModel(Container c) {
+        if (!Arrays.equals(c.modelId(), model.modelId())) {
+            Architecture a = Architecture.fromCode(c.architectureCode());
+            throw new ContainerException("model mismatch: the stream was made with model " + c.modelIdHex()
+                    + (a == null ? "" : " (" + a.id + ")") + ", this is model " + model.modelIdHex() + " ("
+                    + model.config().architecture().id + ")");
+        }
+        if (c.architectureCode() != model.config().architecture().code) {
+            throw new ContainerException("corrupt header: architecture code " + c.architectureCode() + " for model "
+                    + model.modelIdHex() + " (" + model.config().architecture().id + ")");
+        }
+        if (c.streams().size() != 2) {
+            throw new ContainerException("corrupt header: " + c.streams().size() + " streams, a hyperprior model writes 2");
+        }
+        int mult = model.config().sizeMultiple();
+        if (c.paddedWidth() % mult != 0 || c.paddedHeight() % mult != 0 || c.padLeft() + c.padRight() >= mult
+                || c.padTop() + c.padBottom() >= mult) {
+            throw new ContainerException("corrupt header: padding " + c.padLeft() + "," + c.padTop() + "," + c.padRight()
+                    + "," + c.padBottom() + " does not bring " + c.width() + "x" + c.height() + " to a multiple of " + mult);
+        }
+    }
+
+    @Override
+    public void release() {
+        model.codec().release(backend);
+        if (generative != null) generative.release(backend);
+    }
+}
