@@ -131,7 +131,7 @@ public final class PipelineBench implements AutoCloseable {
     }
 
     /** Per-stage sums of node times, forwarded to the op profile when there is one. */
-    private static final class StageTimer implements NodeTimer {
+    static final class StageTimer implements NodeTimer {
         final Map<String, Long> nanos = new LinkedHashMap<>();
         final Profile profile;
 

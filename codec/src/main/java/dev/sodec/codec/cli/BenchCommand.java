@@ -2,11 +2,14 @@ package dev.sodec.codec.cli;
 
 import dev.sodec.engine.graph.Profile;
 import dev.sodec.codec.bench.PipelineBench;
+import dev.sodec.codec.bench.OneDcBench;
 import dev.sodec.codec.bench.RandomModel;
+import dev.sodec.codec.bench.RandomOneDc;
 import dev.sodec.codec.compression.CompressionModel;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.codec.image.Padding;
 import dev.sodec.codec.image.Pixels;
+import dev.sodec.codec.onedc.OneDcModel;
 import dev.sodec.codec.sodec.SodecModel;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Backends;
@@ -21,13 +24,13 @@ import java.util.Set;
 /**
  * {@code sodec bench}: encode and decode latency per stage (median, min, max over the runs), bits per pixel and
  * peak memory, as a table or {@code --json}. With no {@code --model} it builds a random-weight model of SD 2.1 size
- * ({@code --random sd21}, or {@code tiny}, or {@code --random-config FILE}), so speed can be measured without
- * weights; with {@code --model FILE} it times that model: a full SODEC model file (its generative decoder as one
- * {@code generative} row) or a compression-only one. {@code --profile}
+ * ({@code --random sd21}, or {@code tiny}, or {@code --random-config FILE}), or of OneDC's released size
+ * ({@code --random onedc}, or {@code onedc-tiny}), so speed can be measured without weights; with {@code --model FILE}
+ * it times that model: a OneDC model file, a full SODEC model file or a compression-only one. {@code --profile}
  * adds the time per op type over the timed runs: count, time, share (on stderr).
  */
 final class BenchCommand {
-    static final String USAGE = "usage: sodec bench [--model M.safetensors | --random sd21|tiny | --random-config C.json]"
+    static final String USAGE = "usage: sodec bench [--model M.safetensors | --random sd21|tiny|onedc|onedc-tiny | --random-config C.json]"
             + " [--image I | --size WxH] [--backend cpu] [--threads N] [--warmup N] [--runs N] [--seed S] [--json] [--profile]";
 
     private BenchCommand() {}
@@ -69,7 +72,11 @@ final class BenchCommand {
             if (a.flag("--model")) {
                 Path p = Path.of(a.get("--model", null));
                 if (!Files.isRegularFile(p)) throw new UsageException("--model " + p + ": no such file");
-                if (SodecModel.isFullModel(p)) {
+                if (OneDcModel.isOneDc(p)) {
+                    try (OneDcModel m = OneDcModel.load(p)) {
+                        r = new OneDcBench(m).profiled(profile).run(b, x, warmup, runs, p.getFileName().toString(), -1);
+                    }
+                } else if (SodecModel.isFullModel(p)) {
                     try (SodecModel m = SodecModel.load(p)) {
                         Tensor padded = pad(x, m.compression().config().sizeMultiple());
                         r = PipelineBench.of(m).profiled(profile).run(b, padded, warmup, runs, p.getFileName().toString(), -1);
@@ -80,6 +87,14 @@ final class BenchCommand {
                         r = new PipelineBench(m, null).profiled(profile).run(b, padded, warmup, runs, p.getFileName().toString(), -1);
                     }
                 }
+            } else if (a.get("--random", "").startsWith("onedc")) {
+                long t0 = System.nanoTime();
+                RandomOneDc m = RandomOneDc.preset(a.get("--random", null), seed);
+                log.printf(Locale.ROOT, "bench: built %s (%.1fM random parameters) in %.1f s%n", m.name, m.parameters / 1e6,
+                        (System.nanoTime() - t0) / 1e9);
+                try (OneDcModel model = m.model) {
+                    r = new OneDcBench(model).profiled(profile).run(b, x, warmup, runs, m.name, m.parameters);
+                }
             } else {
                 long t0 = System.nanoTime();
                 RandomModel m;
@@ -89,7 +104,7 @@ final class BenchCommand {
                     m = RandomModel.fromConfig("random:" + p.getFileName(), Config.parse(Files.readString(p), p.toString()), seed);
                 } else {
                     String preset = a.get("--random", "sd21");
-                    if (!preset.equals("sd21") && !preset.equals("tiny")) throw new UsageException("--random expects sd21 or tiny, got '" + preset + "'");
+                    if (!preset.equals("sd21") && !preset.equals("tiny")) throw new UsageException("--random expects sd21, tiny, onedc or onedc-tiny, got '" + preset + "'");
                     m = RandomModel.preset(preset, seed);
                 }
                 log.printf(Locale.ROOT, "bench: built %s (%.1fM random parameters) in %.1f s%n", m.name, m.parameters / 1e6,

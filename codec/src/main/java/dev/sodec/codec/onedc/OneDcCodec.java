@@ -101,9 +101,9 @@ public final class OneDcCodec implements AutoCloseable {
     }
 
     private void recordEncode(Graph g, Node x, Node cond) {
-        g.stage("vae_encoder");
+        g.stage("vae_enc");
         Node c = cond != null ? cond : g.scale(nets.vaeEncoder().mean(g, x), (float) scalingFactor, 0f);
-        g.stage("codec_encoder");
+        g.stage("codec_enc");
         CodecEncoder.Output o = nets.encoder().forward(g, x, c);
         Node z = nets.hyperEncoder().forward(g, o.y(), o.sem());
         g.stage(null);
@@ -173,7 +173,7 @@ public final class OneDcCodec implements AutoCloseable {
     private void recordDecode(Graph g, Node yHat, Node zHat, OneDcGeometry geo, boolean all) {
         g.stage("semantic");
         Node ySem = nets.adaptor().forward(g, nets.hyperDecoder().semantic(g, zHat));
-        g.stage("codec_decoder");
+        g.stage("codec_dec");
         Node xHat = nets.decoder().forward(g, yHat, ySem);
         g.stage("unet");
         Node ctx = SemanticAdaptor.tokens(g, ySem);

@@ -63,6 +63,12 @@ public final class OneDcModel implements AutoCloseable {
         return new OneDcModel(config, id.clone(), new OneDcCodec(config.codec(), config.scalingFactor(), nets), null);
     }
 
+    /** A model from networks already built (e.g. with random weights for a benchmark), with a given identity. */
+    public static OneDcModel of(OneDcConfig config, OneDcNetworks nets, byte[] id) {
+        if (id.length != CompressionModel.ID_BYTES) throw new IllegalArgumentException("model id must be " + CompressionModel.ID_BYTES + " bytes");
+        return new OneDcModel(config, id.clone(), new OneDcCodec(config.codec(), config.scalingFactor(), nets), null);
+    }
+
     private static SafeTensors open(Path path) throws IOException {
         try {
             return SafeTensors.open(path);
