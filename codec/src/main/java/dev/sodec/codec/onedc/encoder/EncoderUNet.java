@@ -92,7 +92,7 @@ public final class EncoderUNet {
         Sizes s = new Sizes(4 * c0, LAYERS_PER_BLOCK);
         Sequential convIn = Sequential.under(sd.scope("conv_in"))
                 .add(x -> ResnetBlock.load(x, in, c0)).add(x -> ResnetBlock.load(x, c0)).add(x -> ResnetBlock.load(x, c0))
-                .add(x -> Conv2d.load(x, c0, c0, 3, Conv2dParams.of(2, 1))::forward).build();
+                .add(x -> Conv2d.load(x, c0, c0, 3, Conv2dParams.of(2, 1), true)::forward).build();
         Tensor tProj = new Timesteps(c0, true, 0f).forward(Tensor.fromFloats(new float[] {TIMESTEP}, 1));
         TimestepEmbedding temb = TimestepEmbedding.load(sd.scope("time_embedding"), c0, s.tembChannels());
         EncoderDownBlock[] down = new EncoderDownBlock[n];
@@ -115,7 +115,7 @@ public final class EncoderUNet {
             up[i] = EncoderUpBlock.load(sd.scope("up_blocks." + i), s, before, out, skipIn, UP_ATTENTION[i], i != n - 1);
         }
         GroupNorm normOut = GroupNorm.load(sd.scope("conv_norm_out"), GROUPS, c0, NORM_EPS, true);
-        Conv2d convOut = Conv2d.load(sd.scope("conv_out"), c0, c0, 3, Conv2dParams.of(1, 1));
+        Conv2d convOut = Conv2d.load(sd.scope("conv_out"), c0, c0, 3, Conv2dParams.of(1, 1), true);
         return new EncoderUNet(convIn, tProj, temb, down, m0, ma, m1, up, normOut, convOut);
     }
 

@@ -36,8 +36,8 @@ public final class CodecDecoder {
                 .add(x -> DepthConvBlock4.load(x, n, i16)).add(x -> DepthConvBlock4.load(x, i16, i16)).build();
         Sequential.Builder b = Sequential.under(sd.scope("blocks"));
         for (int k = 0; k < 3; k++) b.add(x -> ResnetBlock.load(x, i16));
-        b.add(x -> Conv2d.load(x, i16, 4 * i16, 1, Conv2dParams.of(1, 0))::forward).plain((g, x) -> g.pixelShuffle(x, 2))
-                .add(x -> Conv2d.load(x, i16, i8, 3, Conv2dParams.of(1, 1))::forward);
+        b.add(x -> Conv2d.load(x, i16, 4 * i16, 1, Conv2dParams.of(1, 0), true)::forward).plain((g, x) -> g.pixelShuffle(x, 2))
+                .add(x -> Conv2d.load(x, i16, i8, 3, Conv2dParams.of(1, 1), true)::forward);
         for (int k = 0; k < 3; k++) b.add(x -> ResnetBlock.load(x, i8));
         Sequential up = Sequential.under(sd.scope("sem_up"))
                 .add(x -> ResidualBlockUpsample.load(x, s, i16)).add(x -> DepthConvBlock4.load(x, i16, i16))

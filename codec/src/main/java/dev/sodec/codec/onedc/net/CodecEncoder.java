@@ -35,8 +35,8 @@ public final class CodecEncoder {
     public static CodecEncoder load(StateDict sd, IntraNoArConfig c) {
         int c16 = c.unetChConfig()[0];
         Conv2d emb = Conv2d.load(sd.scope("pix_emb"), 3, IntraNoArConfig.PIX_EMB, IntraNoArConfig.PIX_PATCH,
-                Conv2dParams.of(IntraNoArConfig.PIX_PATCH, 0));
-        Conv2d fusion = Conv2d.load(sd.scope("pix_fusion"), IntraNoArConfig.PIX_EMB + c.condCh(), IntraNoArConfig.PIX_FUSION, 1, Conv2dParams.of(1, 0));
+                Conv2dParams.of(IntraNoArConfig.PIX_PATCH, 0), true);
+        Conv2d fusion = Conv2d.load(sd.scope("pix_fusion"), IntraNoArConfig.PIX_EMB + c.condCh(), IntraNoArConfig.PIX_FUSION, 1, Conv2dParams.of(1, 0), true);
         EncoderUNet unet = EncoderUNet.load(sd.scope("unet"), IntraNoArConfig.PIX_FUSION, c.unetChConfig());
         Sequential tc = Sequential.under(sd.scope("trans_coding"))
                 .add(x -> ResnetBlock.load(x, c16)).add(x -> AttnBlock.load(x, c16)).add(x -> ResnetBlock.load(x, c16))

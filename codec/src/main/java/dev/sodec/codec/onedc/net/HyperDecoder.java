@@ -25,7 +25,7 @@ public final class HyperDecoder {
 
     public static HyperDecoder load(StateDict sd, IntraNoArConfig c) {
         int n = c.n();
-        Conv2d in = Conv2d.load(sd.scope("feat_in.0"), c.zCh(), n, 1, Conv2dParams.of(1, 0));
+        Conv2d in = Conv2d.load(sd.scope("feat_in.0"), c.zCh(), n, 1, Conv2dParams.of(1, 0), true);
         Sequential te = Sequential.under(sd.scope("to_entropy"))
                 .add(x -> DepthConvBlock4.load(x, n, n)).add(x -> ResidualBlockUpsample.load(x, n, n))
                 .add(x -> DepthConvBlock4.load(x, n, n)).add(x -> ResidualBlockUpsample.load(x, n, n))

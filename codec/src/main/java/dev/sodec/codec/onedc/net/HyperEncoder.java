@@ -26,12 +26,12 @@ public final class HyperEncoder {
         int n = c.n(), s = c.semanticCh(), in = c.internalCh();
         Conv2dParams down = Conv2dParams.of(2, 1);
         Sequential y = Sequential.under(sd.scope("y_trans_coding"))
-                .add(x -> DepthConvBlock4.load(x, n, n)).add(x -> Conv2d.load(x, n, n, 3, down)::forward)
-                .add(x -> DepthConvBlock4.load(x, n, n)).add(x -> Conv2d.load(x, n, n, 3, down)::forward).build();
+                .add(x -> DepthConvBlock4.load(x, n, n)).add(x -> Conv2d.load(x, n, n, 3, down, true)::forward)
+                .add(x -> DepthConvBlock4.load(x, n, n)).add(x -> Conv2d.load(x, n, n, 3, down, true)::forward).build();
         Sequential f = Sequential.under(sd.scope("fusion"))
                 .add(x -> DepthConvBlock4.load(x, n + s, s)).add(x -> AttnBlock.load(x, s))
                 .add(x -> DepthConvBlock4.load(x, s, in)).add(x -> AttnBlock.load(x, in))
-                .add(x -> DepthConvBlock4.load(x, in, in)).add(x -> Conv2d.load(x, in, c.zCh(), 1, Conv2dParams.of(1, 0))::forward).build();
+                .add(x -> DepthConvBlock4.load(x, in, in)).add(x -> Conv2d.load(x, in, c.zCh(), 1, Conv2dParams.of(1, 0), true)::forward).build();
         return new HyperEncoder(y, f);
     }
 

@@ -28,7 +28,7 @@ public final class SpatialPriorNets {
     /** Loads from the codec's unscoped weights (the five module prefixes). */
     public static SpatialPriorNets load(StateDict sd, IntraNoArConfig c) {
         int n = c.n(), n2 = 2 * n;
-        Conv2d reduction = Conv2d.load(sd.scope("y_spatial_prior_reduction"), n2, n, 1, Conv2dParams.of(1, 0));
+        Conv2d reduction = Conv2d.load(sd.scope("y_spatial_prior_reduction"), n2, n, 1, Conv2dParams.of(1, 0), true);
         DepthConvBlock4[] adaptors = new DepthConvBlock4[3];
         for (int k = 0; k < 3; k++) adaptors[k] = DepthConvBlock4.load(sd.scope("y_spatial_prior_adaptor_" + (k + 1)), n2, n2);
         Sequential sp = Sequential.under(sd.scope("y_spatial_prior")).add(x -> DepthConvBlock4.load(x, n2, n2))

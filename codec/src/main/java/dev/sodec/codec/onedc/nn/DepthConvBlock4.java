@@ -36,12 +36,12 @@ public final class DepthConvBlock4 implements Block {
     public static DepthConvBlock4 load(StateDict sd, int in, int out) {
         StateDict dc = sd.scope("block.0"), ffn = sd.scope("block.1");
         return new DepthConvBlock4(out,
-                Conv2d.load(dc.scope("conv1.0"), in, in, 1, ONE),
-                Conv2d.load(dc.scope("depth_conv"), in, in, 3, Conv2dParams.of(1, 1, 1, in)),
-                Conv2d.load(dc.scope("conv2"), in, out, 1, ONE),
-                in != out ? Conv2d.load(dc.scope("adaptor"), in, out, 1, ONE) : null,
-                Conv2d.load(ffn.scope("conv"), out, 4 * out, 1, ONE),
-                Conv2d.load(ffn.scope("conv_out"), 2 * out, out, 1, ONE));
+                Conv2d.load(dc.scope("conv1.0"), in, in, 1, ONE, true),
+                Conv2d.load(dc.scope("depth_conv"), in, in, 3, Conv2dParams.of(1, 1, 1, in), true),
+                Conv2d.load(dc.scope("conv2"), in, out, 1, ONE, true),
+                in != out ? Conv2d.load(dc.scope("adaptor"), in, out, 1, ONE, true) : null,
+                Conv2d.load(ffn.scope("conv"), out, 4 * out, 1, ONE, true),
+                Conv2d.load(ffn.scope("conv_out"), 2 * out, out, 1, ONE, true));
     }
 
     @Override

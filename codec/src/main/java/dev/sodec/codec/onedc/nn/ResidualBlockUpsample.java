@@ -25,9 +25,9 @@ public final class ResidualBlockUpsample implements Block {
     public static ResidualBlockUpsample load(StateDict sd, int in, int out) {
         Conv2dParams one = Conv2dParams.of(1, 0);
         int up = FACTOR * FACTOR * out;
-        return new ResidualBlockUpsample(Conv2d.load(sd.scope("subpel_conv.0"), in, up, 1, one),
-                Conv2d.load(sd.scope("conv"), out, out, 3, Conv2dParams.of(1, 1)),
-                Conv2d.load(sd.scope("upsample.0"), in, up, 1, one));
+        return new ResidualBlockUpsample(Conv2d.load(sd.scope("subpel_conv.0"), in, up, 1, one, true),
+                Conv2d.load(sd.scope("conv"), out, out, 3, Conv2dParams.of(1, 1), true),
+                Conv2d.load(sd.scope("upsample.0"), in, up, 1, one, true));
     }
 
     @Override

@@ -31,10 +31,10 @@ public final class ResnetBlock implements Block {
     public static ResnetBlock load(StateDict sd, int in, int out) {
         Conv2dParams same = Conv2dParams.of(1, 1);
         return new ResnetBlock(GroupNorm.load(sd.scope("norm1"), GROUPS, in, EPS, true),
-                Conv2d.load(sd.scope("conv1"), in, out, 3, same),
+                Conv2d.load(sd.scope("conv1"), in, out, 3, same, false),
                 GroupNorm.load(sd.scope("norm2"), GROUPS, out, EPS, true),
-                Conv2d.load(sd.scope("conv2"), out, out, 3, same),
-                in != out ? Conv2d.load(sd.scope("nin_shortcut"), out, out, 1, Conv2dParams.of(1, 0)) : null);
+                Conv2d.load(sd.scope("conv2"), out, out, 3, same, false),
+                in != out ? Conv2d.load(sd.scope("nin_shortcut"), out, out, 1, Conv2dParams.of(1, 0), false) : null);
     }
 
     /** A block whose input and output widths are equal. */

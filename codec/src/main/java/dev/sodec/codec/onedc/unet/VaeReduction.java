@@ -31,9 +31,9 @@ public final class VaeReduction {
     public static VaeReduction load(StateDict sd, int in, int latent) {
         Conv2dParams same = Conv2dParams.of(1, 1);
         StateDict b = sd.scope("blocks");
-        return new VaeReduction(GroupNorm.load(b.scope("0"), GROUPS, in, EPS, true), Conv2d.load(b.scope("2"), in, in, 3, same),
-                GroupNorm.load(b.scope("3"), GROUPS, in, EPS, true), Conv2d.load(b.scope("5"), in, latent, 3, same),
-                in != latent ? Conv2d.load(sd.scope("short_cut"), in, latent, 1, Conv2dParams.of(1, 0)) : null);
+        return new VaeReduction(GroupNorm.load(b.scope("0"), GROUPS, in, EPS, true), Conv2d.load(b.scope("2"), in, in, 3, same, true),
+                GroupNorm.load(b.scope("3"), GROUPS, in, EPS, true), Conv2d.load(b.scope("5"), in, latent, 3, same, true),
+                in != latent ? Conv2d.load(sd.scope("short_cut"), in, latent, 1, Conv2dParams.of(1, 0), true) : null);
     }
 
     public Node forward(Graph g, Node x) {
