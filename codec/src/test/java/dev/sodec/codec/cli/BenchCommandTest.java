@@ -100,6 +100,24 @@ class BenchCommandTest {
         }
     }
 
+    /** The OneDC random model (toy widths): its encode, host entropy decode and the decode graph's stages. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void oneDcRandomModelHasItsStages() throws Exception {
+        String j = runOk("--random", "onedc-tiny", "--size", "70x50", "--warmup", "0", "--runs", "1", "--json");
+        Config c = Config.parse(j, "bench json");
+        assertEquals(70, c.getInt("width"));
+        assertEquals("random-onedc-tiny", c.getString("model"));
+        assertTrue(c.getDouble("bpp", -1) > 0);
+        List<String> names = new ArrayList<>();
+        for (Object o : (List<Object>) c.asMap().get("stages")) {
+            Map<String, Object> s = (Map<String, Object>) o;
+            names.add((String) s.get("name"));
+            assertTrue(((Number) s.get("median_ms")).doubleValue() >= 0);
+        }
+        assertEquals(List.of("encode", "entropy", "semantic", "codec_dec", "unet", "vae", "decode"), names);
+    }
+
     @Test
     void fullSodecModelFileTimesTheGenerativeDecoder(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("sodec.safetensors");

@@ -40,8 +40,8 @@ class OneDcCodecTest {
 
     @Test
     void streamsEncodedOnEitherBackendDecodeToTheEncodersLatentsOnTheOther() throws Exception {
-        OneDcGeometry geo = new OneDcGeometry(100, 130);
-        Tensor x = OneDcImages.pad(OneDcImages.toModelInput(OneDcTestModels.photo(130, 100)), geo, false);
+        OneDcGeometry geo = new OneDcGeometry(60, 100);
+        Tensor x = OneDcImages.pad(OneDcImages.toModelInput(OneDcTestModels.photo(100, 60)), geo, false);
         try (OneDcModel m = OneDcModel.load(model); Backend cpu = Backends.create("cpu", 2); Backend emu = Backends.create("cuda-emulated", 2);
              Parallel one = new Parallel(1); Parallel three = new Parallel(3)) {
             OneDcCodec codec = m.codec();
