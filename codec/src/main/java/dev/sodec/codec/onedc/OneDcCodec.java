@@ -171,6 +171,7 @@ public final class OneDcCodec implements AutoCloseable {
 
     /** The decoder after entropy decoding, as one graph; every intermediate an output when {@code all}. */
     private void recordDecode(Graph g, Node yHat, Node zHat, OneDcGeometry geo, boolean all) {
+        if (nets.unet() == null || nets.vaeDecoder() == null) throw new IllegalStateException("a codec without its UNet and VAE decodes only to x_hat (decodeCodec)");
         g.stage("semantic");
         Node ySem = nets.adaptor().forward(g, nets.hyperDecoder().semantic(g, zHat));
         g.stage("codec_dec");
