@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sodec.codec.conformance.Comparison;
 import dev.sodec.codec.onedc.nn.DepthConvBlock4;
 import dev.sodec.codec.onedc.nn.ResidualBlockUpsample;
 import dev.sodec.engine.backend.Conv2dParams;
@@ -76,16 +77,12 @@ class FixedOrderGraphTest {
                 else assertArrayEquals(first, y, threads + " threads");
             }
         }
-        float[] cpu;
+        Tensor cpu;
         try (CpuBackend be = new CpuBackend(2)) {
-            cpu = new Eager(be).run((gg, n) -> b.forward(gg, a.forward(gg, n[0])), x).toFloatArray();
+            cpu = new Eager(be).run((gg, n) -> b.forward(gg, a.forward(gg, n[0])), x);
         }
-        double num = 0, den = 0;
-        for (int i = 0; i < cpu.length; i++) {
-            num += (cpu[i] - first[i]) * (double) (cpu[i] - first[i]);
-            den += cpu[i] * (double) cpu[i];
-        }
-        assertTrue(Math.sqrt(num / den) < 1e-6, "fixed order vs cpu backend rel_l2 " + Math.sqrt(num / den));
+        double rel = Comparison.compare("y", Tensor.fromFloats(first, cpu.shape()), cpu, 1, 1).relL2();
+        assertTrue(rel < 1e-6, "fixed order vs cpu backend rel_l2 " + rel);
     }
 
     @Test
