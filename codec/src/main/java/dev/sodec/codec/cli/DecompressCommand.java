@@ -3,7 +3,7 @@ package dev.sodec.codec.cli;
 import dev.sodec.codec.api.CodecOptions;
 import dev.sodec.codec.api.SodecCodec;
 import dev.sodec.codec.container.Container;
-import dev.sodec.codec.onedc.format.OneDcFile;
+import dev.sodec.codec.onedc.format.OneDcSdc;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.engine.backend.Backends;
 import dev.sodec.engine.memory.ProcessMemory;
@@ -37,7 +37,7 @@ final class DecompressCommand {
         if (Container.hasMagic(data)) {
             model = ModelLocator.resolve(a.get("--model", null), Container.parse(data).modelId());
         } else {
-            OneDcFile.parse(data); // not a container: OneDC's own layout, or a clear error
+            OneDcSdc.read(data); // not a container: OneDC's own layout, or a clear error
             model = ModelLocator.explicit(a.get("--model", null), in + " is a OneDC .bin file, which names no model");
         }
         try (SodecCodec codec = SodecCodec.load(model, opt)) {

@@ -42,7 +42,7 @@ final class InfoCommand {
 
     /** OneDC's own layout (not a container): its header, or the parse error. */
     private static int oneDcBin(byte[] data) {
-        OneDcFile f = OneDcFile.parse(data);
+        OneDcFile f = OneDcSdc.read(data).file();
         OneDcGeometry g = f.geometry();
         System.out.println("format:       OneDC .bin layout (no model id, no CRC)");
         System.out.println("architecture: " + (f.zOnly() ? "onedc (z only)" : "onedc"));

@@ -3,7 +3,6 @@ package dev.sodec.codec.onedc.format;
 import dev.sodec.codec.container.Container;
 import dev.sodec.codec.container.ContainerException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -88,6 +87,10 @@ public final class OneDcSdc {
             Container c = Container.parse(data);
             return new Parsed(fromSdc(c), c.modelId());
         }
-        return new Parsed(OneDcFile.parse(data), null);
+        try {
+            return new Parsed(OneDcFile.parse(data), null);
+        } catch (ContainerException e) {
+            throw new ContainerException("not a sodec compressed image (bad magic) nor a OneDC file (" + e.getMessage() + ")");
+        }
     }
 }
