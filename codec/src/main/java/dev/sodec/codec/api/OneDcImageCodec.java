@@ -51,7 +51,7 @@ final class OneDcImageCodec implements ImageCodec {
         int w = image.getWidth(), h = image.getHeight();
         Pixels.checkSize(w, h, maxPixels);
         OneDcGeometry g = new OneDcGeometry(h, w);
-        if ((long) g.paddedWidth() * g.paddedHeight() > maxPixels) throw new IllegalArgumentException("padded size " + g.paddedWidth() + "x" + g.paddedHeight() + " exceeds the limit of " + maxPixels + " pixels");
+        Pixels.checkSize(g.paddedWidth(), g.paddedHeight(), maxPixels); // the networks run on the padded image
         boolean zOnly = model.config().zOnly();
         Tensor x = OneDcImages.pad(OneDcImages.toModelInput(image), g, zOnly);
         OneDcCodec.Encoded e = model.codec().encode(backend, parallel, x, null, g, zOnly);

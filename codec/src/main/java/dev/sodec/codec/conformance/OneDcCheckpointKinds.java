@@ -52,7 +52,7 @@ public final class OneDcCheckpointKinds {
                 Tensor xPad = OneDcImages.pad(c.input("x"), geo, false);
                 OneDcFile file = codec.encode(b, par, xPad, c.input("cond"), geo, false).file();
                 out.put("file_reencoded", Tensor.fromBytes(file.encode()));
-                out.put("vae_latent_mean", codec.encode(b, par, xPad, null, geo, false).cond());
+                out.put("vae_latent_mean", codec.latent(b, xPad));
             }
             return out;
         } finally {

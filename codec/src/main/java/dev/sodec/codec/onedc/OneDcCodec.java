@@ -100,6 +100,12 @@ public final class OneDcCodec implements AutoCloseable {
         return new Encoded(file, c, y, sem, z, indices, zHat, params, yHat);
     }
 
+    /** The encoder's VAE latent: the latent distribution's mean times scaling_factor (1, cond_ch, H/8, W/8). */
+    public Tensor latent(Backend b, Tensor x) {
+        if (nets.vaeEncoder() == null) throw new IllegalStateException("this OneDC model file has no VAE encoder (vae.encoder.*)");
+        return graphs.run(b, "latent", X, new Tensor[] {x}, (g, in) -> g.output("cond", g.scale(nets.vaeEncoder().mean(g, in[0]), (float) scalingFactor, 0f)))[0];
+    }
+
     private void recordEncode(Graph g, Node x, Node cond) {
         g.stage("vae_enc");
         Node c = cond != null ? cond : g.scale(nets.vaeEncoder().mean(g, x), (float) scalingFactor, 0f);
