@@ -98,7 +98,12 @@ final class BdRateCommand {
         List<Average> avg = Average.of(rows);
         double[][] ca = curveOf(avg, anchor, metric), ct = curveOf(avg, test, metric);
         double bd = BdRate.bdRate(ca[0], ca[1], ct[0], ct[1]);
-        double bdq = BdRate.bdQuality(ca[0], ca[1], ct[0], ct[1]);
+        double bdq; // needs overlapping rates, which two curves of the same quality settings may lack
+        try {
+            bdq = BdRate.bdQuality(ca[0], ca[1], ct[0], ct[1]);
+        } catch (IllegalArgumentException e) {
+            bdq = Double.NaN;
+        }
         int n = images.size() - failures.size();
         out.print(format.equals("json") ? json(anchor, test, metric, avg, bd, bdq, n, failures) : table(anchor, test, metric, avg, bd, bdq, n));
         return failures.isEmpty() ? 0 : 1;
@@ -192,7 +197,8 @@ final class BdRateCommand {
         int na = curveOf(avg, anchor, metric)[0].length, nt = curveOf(avg, test, metric)[0].length;
         s.append(String.format(Locale.ROOT, "BD-rate of %s against %s (%s, %d images): %+.2f %%%n", test.label(), anchor.label(),
                 metric.equals("psnr") ? "PSNR" : "MS-SSIM dB", images, bd));
-        s.append(String.format(Locale.ROOT, "BD-%s: %+.3f dB%n", metric.equals("psnr") ? "PSNR" : "MS-SSIM", bdq));
+        s.append(String.format(Locale.ROOT, "BD-%s: %s%n", metric.equals("psnr") ? "PSNR" : "MS-SSIM",
+                Double.isNaN(bdq) ? "n/a (the curves do not overlap in rate)" : String.format(Locale.ROOT, "%+.3f dB", bdq)));
         s.append(String.format(Locale.ROOT, "fit: %s %d points (degree %d), %s %d points (degree %d)%n", anchor.label(), na,
                 BdRate.degree(na), test.label(), nt, BdRate.degree(nt)));
         return s.toString();
@@ -206,7 +212,7 @@ final class BdRateCommand {
         o.put("metric", metric);
         o.put("images", images);
         o.put("bd_rate_percent", bd);
-        o.put("bd_quality_db", bdq);
+        o.put("bd_quality_db", Double.isNaN(bdq) ? null : bdq);
         List<Object> f = new ArrayList<>();
         for (Map.Entry<String, String> e : failures.entrySet()) f.add(Map.of("image", e.getKey(), "error", e.getValue()));
         o.put("failed", f);

@@ -31,9 +31,25 @@ public final class SdcImageWriteParam extends ImageWriteParam {
         canWriteCompressed = !ladder.isEmpty();
         if (canWriteCompressed) {
             compressionTypes = ladder.toArray(String[]::new);
-            compressionType = BundledModels.list().get(0).name();
-            compressionQuality = ladder.size() == 1 ? 0f : (float) ladder.indexOf(compressionType) / (ladder.size() - 1);
+            selectDefault();
         }
+    }
+
+    /** The default model as the compression type, and its place on the ladder as the quality. */
+    private void selectDefault() {
+        compressionType = BundledModels.list().get(0).name();
+        compressionQuality = ladder.size() == 1 ? 0f : (float) ladder.indexOf(compressionType) / (ladder.size() - 1);
+        qualityLast = false;
+    }
+
+    /**
+     * Back to the default model. (The standard behaviour, which {@code setCompressionMode(MODE_EXPLICIT)} invokes,
+     * would leave no compression type, so that {@code setCompressionQuality} would throw until one is set.)
+     */
+    @Override
+    public void unsetCompression() {
+        super.unsetCompression();
+        if (canWriteCompressed) selectDefault();
     }
 
     /** A model by shipped name or file path, used whatever the compression settings say; null to clear. */

@@ -17,12 +17,12 @@ public final class IoMessages {
     /** What went wrong, without the path: "permission denied", "no such file or folder", the OS reason ... */
     public static String reason(Throwable e) {
         return switch (e) {
+            case FileSystemException f when f.getReason() != null -> f.getReason();
             case AccessDeniedException a -> "permission denied";
             case NoSuchFileException n -> "no such file or folder";
             case NotDirectoryException n -> "not a folder";
             case FileAlreadyExistsException f -> "already exists";
             case DirectoryNotEmptyException d -> "folder not empty";
-            case FileSystemException f when f.getReason() != null -> f.getReason();
             default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         };
     }

@@ -119,9 +119,12 @@ public final class BundledModels {
      * fails with a message naming the folder, the reason and {@code SODEC_CACHE}.
      */
     public static Path extract(Model m) throws IOException {
+        return extractTo(m, cacheDir());
+    }
+
+    static Path extractTo(Model m, Path dir) throws IOException {
         byte[] bytes = resourceBytes(m);
         String hash = HexFormat.of().formatHex(sha256(bytes), 0, 6);
-        Path dir = cacheDir();
         Path target = dir.resolve(m.file().replace(".safetensors", "") + "-" + hash + ".safetensors");
         if (Files.isRegularFile(target) && Files.size(target) == bytes.length
                 && Arrays.equals(sha256(Files.readAllBytes(target)), sha256(bytes))) {
