@@ -11,13 +11,10 @@ import dev.sodec.codec.eval.Measurement;
 import dev.sodec.codec.eval.Peer;
 import dev.sodec.codec.eval.SodecCoding;
 import dev.sodec.codec.eval.WebpPeer;
-import dev.sodec.codec.image.ImageFiles;
-import dev.sodec.codec.io.IoMessages;
 import dev.sodec.engine.json.Json;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,24 +70,15 @@ final class BdRateCommand {
         CodecOptions opt = CommonOptions.codecOptions(a);
 
         Map<String, SodecCodec> codecs = new LinkedHashMap<>();
-        List<Measurement> rows = new ArrayList<>();
+        List<Measurement> rows;
         Map<String, String> failures = new LinkedHashMap<>();
         try {
             Points anchorPoints = points(anchor, codecs, opt), testPoints = points(test, codecs, opt);
-            for (String path : images) {
-                try {
-                    BufferedImage img = ImageFiles.read(path, opt.maxPixels(), opt.background()).image();
-                    String name = Path.of(path).getFileName().toString();
-                    List<Measurement> forImage = new ArrayList<>();
-                    forImage.addAll(anchorPoints.measure(name, img));
-                    forImage.addAll(testPoints.measure(name, img));
-                    rows.addAll(forImage);
-                } catch (Exception e) {
-                    String msg = IoMessages.describe(e);
-                    failures.put(path, msg);
-                    err.println("sodec bdrate: " + Batch.named(path, msg) + " (skipped)");
-                }
-            }
+            rows = PerImage.run("bdrate", images, opt, err, failures, (name, img) -> {
+                List<Measurement> l = new ArrayList<>(anchorPoints.measure(name, img));
+                l.addAll(testPoints.measure(name, img));
+                return l;
+            });
         } finally {
             for (SodecCodec c : codecs.values()) c.close();
         }

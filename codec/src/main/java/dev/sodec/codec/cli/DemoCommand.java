@@ -7,7 +7,6 @@ import dev.sodec.codec.eval.Measurement;
 import dev.sodec.codec.eval.Peer;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.codec.image.ImageFormat;
-import dev.sodec.codec.image.RgbImages;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.io.PrintStream;

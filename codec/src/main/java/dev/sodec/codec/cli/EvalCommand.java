@@ -8,10 +8,7 @@ import dev.sodec.codec.eval.ImageSet;
 import dev.sodec.codec.eval.Measurement;
 import dev.sodec.codec.eval.Peer;
 import dev.sodec.codec.eval.SodecCoding;
-import dev.sodec.codec.image.ImageFiles;
-import dev.sodec.codec.io.IoMessages;
 import dev.sodec.codec.io.OutputFiles;
-import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -67,31 +64,23 @@ final class EvalCommand {
         if (a.all("--model").isEmpty()) models.add(ModelChoice.of(null));
         for (String m : a.all("--model")) models.add(ModelChoice.of(m));
         Map<String, SodecCodec> codecs = new LinkedHashMap<>();
-        List<Measurement> rows = new ArrayList<>();
+        List<Measurement> rows;
         Map<String, String> failures = new LinkedHashMap<>();
         try {
             for (ModelChoice m : models) codecs.put(m.label(), SodecCodec.load(m.file(), opt));
-            for (String path : images) {
-                String name = java.nio.file.Path.of(path).getFileName().toString();
-                try {
-                    BufferedImage img = ImageFiles.read(path, opt.maxPixels(), opt.background()).image();
-                    List<Measurement> forImage = new ArrayList<>();
-                    for (Map.Entry<String, SodecCodec> c : codecs.entrySet()) {
-                        String series = "sodec " + c.getKey();
-                        Coded ours = SodecCoding.code(c.getValue(), img, c.getKey());
-                        forImage.add(Measurement.of(name, series, "sodec", img, ours));
-                        for (Peer p : peers) {
-                            Coded theirs = p.atLeastBytes(img, ours.bytes());
-                            forImage.add(Measurement.of(name, p.name() + " at " + series + " bytes", p.name(), img, theirs));
-                        }
+            rows = PerImage.run("eval", images, opt, err, failures, (name, img) -> {
+                List<Measurement> l = new ArrayList<>();
+                for (Map.Entry<String, SodecCodec> c : codecs.entrySet()) {
+                    String series = "sodec " + c.getKey();
+                    Coded ours = SodecCoding.code(c.getValue(), img, c.getKey());
+                    l.add(Measurement.of(name, series, "sodec", img, ours));
+                    for (Peer p : peers) {
+                        Coded theirs = p.atLeastBytes(img, ours.bytes());
+                        l.add(Measurement.of(name, p.name() + " at " + series + " bytes", p.name(), img, theirs));
                     }
-                    rows.addAll(forImage);
-                } catch (Exception e) {
-                    String msg = IoMessages.describe(e);
-                    failures.put(path, msg);
-                    err.println("sodec eval: " + Batch.named(path, msg) + " (skipped)");
                 }
-            }
+                return l;
+            });
         } finally {
             for (SodecCodec c : codecs.values()) c.close();
         }

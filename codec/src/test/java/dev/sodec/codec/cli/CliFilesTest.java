@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sodec.codec.cli.CompressionCliTest.Result;
 import dev.sodec.codec.compression.Architecture;
 import dev.sodec.codec.compression.TestModels;
-import dev.sodec.codec.container.Container;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.codec.image.Pnm;
 import java.awt.image.BufferedImage;
