@@ -114,6 +114,15 @@ class CliFilesTest {
     }
 
     @Test
+    void infoOnSeveralFilesNamesEachAndTheOneThatFails() {
+        Result r = run("info", sdc.toString(), tmp.resolve("gone.sdc").toString(), sdc.toString());
+        assertEquals(1, r.code());
+        assertEquals(2, r.out().lines().filter(l -> l.startsWith("file:")).count(), r.out());
+        assertTrue(r.out().contains("model:        id "), r.out()); // a test model: no shipped name
+        assertTrue(r.err().contains("gone.sdc: no such file"), r.err());
+    }
+
+    @Test
     void sdcFilesGetTheUmasksMode() throws Exception {
         Path reference = Files.createFile(tmp.resolve("mode-reference"));
         assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(sdc));
