@@ -9,6 +9,9 @@ import dev.sodec.codec.container.ContainerException;
 import dev.sodec.codec.entropy.CorruptStreamException;
 import dev.sodec.codec.image.Padding;
 import dev.sodec.codec.image.Pixels;
+import dev.sodec.codec.image.RgbImages;
+import dev.sodec.codec.models.BundledModels;
+import dev.sodec.codec.models.ModelFinder;
 import dev.sodec.codec.sodec.GenerativeDecoder;
 import dev.sodec.codec.sodec.SodecModel;
 import dev.sodec.engine.backend.Backend;
@@ -20,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The Java API: load a model once, then {@link #compress} images to container bytes and {@link #decompress} them
@@ -29,15 +33,19 @@ import java.util.List;
  * call keeps its own state.
  *
  * <pre>{@code
- * try (SodecCodec codec = SodecCodec.load(Path.of("model.safetensors"))) {
+ * try (SodecCodec codec = SodecCodec.load(BundledModels.defaultModel().orElseThrow())) {
  *     byte[] sdc = codec.compress(ImageIO.read(in));
  *     BufferedImage back = codec.decompress(sdc);
  * }
  * }</pre>
  *
- * Errors: {@link dev.sodec.codec.image.ImageFormatException} for images we cannot code (grayscale, 16-bit,
- * transparent, too large), {@link ContainerException} for bytes that are not a valid stream for this model
- * (foreign, other model, truncated, corrupt).
+ * Errors: {@link dev.sodec.codec.image.ImageFormatException} for an image over the size limit, {@link
+ * ContainerException} for bytes that are not a valid stream for this model (foreign, other model, truncated,
+ * corrupt), {@link IllegalStateException} for a call after {@link #close()}.
+ *
+ * <p>Models: {@link dev.sodec.codec.models.BundledModels#defaultModel()} and {@link
+ * dev.sodec.codec.models.BundledModels#byName} give the models shipped in the jar ({@code low}, {@code medium}),
+ * extracted once to {@code $SODEC_CACHE} (default {@code ~/.cache/sodec/models}).
  */
 public final class SodecCodec implements AutoCloseable {
     private final CompressionModel model;
@@ -48,9 +56,14 @@ public final class SodecCodec implements AutoCloseable {
     private final CodecOptions options;
     private final Backend backend;
     private final Parallel parallel;
+    /** The model file's name when loaded from a file, for messages; null otherwise. */
+    private final String fileName;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SodecCodec(CompressionModel model, GenerativeDecoder generative, AutoCloseable owner, CodecOptions options) {
+    private SodecCodec(CompressionModel model, GenerativeDecoder generative, AutoCloseable owner, CodecOptions options,
+                       String fileName) {
         this.model = model;
+        this.fileName = fileName;
         this.generative = generative;
         this.owner = owner;
         this.options = options;
@@ -67,7 +80,7 @@ public final class SodecCodec implements AutoCloseable {
         if (SodecModel.isFullModel(modelFile)) {
             SodecModel m = SodecModel.load(modelFile);
             try {
-                return of(m, options);
+                return new SodecCodec(m.compression(), m.decoder(), m, options, fileName(modelFile));
             } catch (RuntimeException e) {
                 m.close();
                 throw e;
@@ -75,7 +88,7 @@ public final class SodecCodec implements AutoCloseable {
         }
         CompressionModel m = CompressionModel.load(modelFile);
         try {
-            return of(m, options);
+            return new SodecCodec(m, null, m, options, fileName(modelFile));
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -84,12 +97,17 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Wraps an already loaded model; closing the codec closes the model. */
     public static SodecCodec of(CompressionModel model, CodecOptions options) {
-        return new SodecCodec(model, null, model, options);
+        return new SodecCodec(model, null, model, options, null);
+    }
+
+    private static String fileName(Path p) {
+        Path n = p.getFileName();
+        return n == null ? p.toString() : n.toString();
     }
 
     /** Wraps an already loaded full SODEC model; closing the codec closes the model. */
     public static SodecCodec of(SodecModel model, CodecOptions options) {
-        return new SodecCodec(model.compression(), model.decoder(), model, options);
+        return new SodecCodec(model.compression(), model.decoder(), model, options, null);
     }
 
     /** Whether {@link #decompress(byte[])} runs a generative decoder (a full SODEC model). */
@@ -99,13 +117,33 @@ public final class SodecCodec implements AutoCloseable {
 
     public String modelIdHex() { return model.modelIdHex(); }
 
+    /**
+     * The model for messages: its shipped name ({@code 'low'}) when it is a shipped model, else its file name when
+     * loaded from a file, with the id and architecture.
+     */
+    public String modelDescription() {
+        byte[] id = model.modelId();
+        String arch = model.config().architecture().id;
+        String hex = model.modelIdHex();
+        return BundledModels.nameOf(id).map(n -> "'" + n + "' (shipped, " + arch + ", id " + hex + ")")
+                .orElse(fileName != null ? "'" + fileName + "' (" + arch + ", id " + hex + ")" : arch + " id " + hex);
+    }
+
     public CodecOptions options() { return options; }
 
-    /** Compresses an 8-bit RGB image of any size (padded to the model's multiple, cropped back on decode). */
+    /**
+     * Compresses an image of any size and kind: gray, 16-bit, palette and transparent images are coded as their
+     * 8-bit RGB ({@link RgbImages}; transparent pixels over {@link CodecOptions#background()}). The image is padded
+     * to the model's multiple by repeating its edge pixels and cropped back on decode.
+     *
+     * @throws dev.sodec.codec.image.ImageFormatException for an image over {@link CodecOptions#maxPixels()}
+     * @throws IllegalStateException after {@link #close()}
+     */
     public byte[] compress(BufferedImage image) {
+        ensureOpen();
         int w = image.getWidth(), h = image.getHeight();
         Pixels.checkSize(w, h, options.maxPixels());
-        Tensor x = Pixels.toTensor(image);
+        Tensor x = Pixels.toTensor(RgbImages.toRgb8(image, options.background()));
         CompressionConfig cfg = model.config();
         Padding pad = Padding.centered(w, h, cfg.sizeMultiple());
         HyperpriorCodec.Encoded e = model.codec().compress(backend, parallel, pad.pad(x));
@@ -125,6 +163,7 @@ public final class SodecCodec implements AutoCloseable {
      *     blurry; much cheaper)
      */
     public BufferedImage decompress(byte[] data, boolean fidelity) {
+        ensureOpen();
         Container c = Container.parse(data);
         checkFitsThisModel(c);
         int mult = model.config().sizeMultiple();
@@ -153,9 +192,8 @@ public final class SodecCodec implements AutoCloseable {
     private void checkFitsThisModel(Container c) {
         if (!Arrays.equals(c.modelId(), model.modelId())) {
             Architecture a = Architecture.fromCode(c.architectureCode());
-            throw new ContainerException("model mismatch: the stream was made with model " + c.modelIdHex()
-                    + (a == null ? "" : " (" + a.id + ")") + ", this is model " + model.modelIdHex() + " ("
-                    + model.config().architecture().id + ")");
+            throw new ContainerException("model mismatch: the stream was made with model " + ModelFinder.describe(c.modelId())
+                    + (a == null ? "" : " (" + a.id + ")") + ", this codec has model " + modelDescription());
         }
         if (c.architectureCode() != model.config().architecture().code) {
             throw new ContainerException("corrupt header: architecture code " + c.architectureCode() + " for model "
@@ -167,13 +205,21 @@ public final class SodecCodec implements AutoCloseable {
         int mult = model.config().sizeMultiple();
         if (c.paddedWidth() % mult != 0 || c.paddedHeight() % mult != 0 || c.padLeft() + c.padRight() >= mult
                 || c.padTop() + c.padBottom() >= mult) {
-            throw new ContainerException("corrupt header: padding " + c.padLeft() + "," + c.padTop() + "," + c.padRight()
-                    + "," + c.padBottom() + " does not bring " + c.width() + "x" + c.height() + " to a multiple of " + mult);
+            throw new ContainerException("corrupt header: padding left " + c.padLeft() + ", top " + c.padTop() + ", right "
+                    + c.padRight() + ", bottom " + c.padBottom() + " for a " + c.width() + "x" + c.height() + " image gives "
+                    + c.paddedWidth() + "x" + c.paddedHeight() + "; this model codes sides that are multiples of " + mult
+                    + " with less than " + mult + " padding per side pair");
         }
     }
 
+    private void ensureOpen() {
+        if (closed.get()) throw new IllegalStateException("this SodecCodec is closed");
+    }
+
+    /** Releases the backend and the model file; later calls do nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         model.codec().release(backend);
         if (generative != null) generative.release(backend);
         parallel.close();

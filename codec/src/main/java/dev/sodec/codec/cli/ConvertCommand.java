@@ -37,6 +37,20 @@ final class ConvertCommand {
             + " [--scheduler-config SD15_SCHEDULER_CONFIG] [--lora-alpha 8] [--attn-patch 16] [--fsq-levels 4,4,4,4,4,4,4]"
             + " [--z-only] -o OUT [--dtype ...]";
 
+    static final CommandSpec SPEC = new CommandSpec("convert", "INPUT -o OUT", "public checkpoints (torch, diffusers,"
+            + " LDM, LoRA, CompressAI) to engine weights; --part assembles a SODEC model (weights-converter/README.md)", List.of(
+            Option.valued("-o", "OUT", "the engine safetensors file to write"),
+            Option.valued("--out", "OUT", "same as -o"),
+            Option.valued("--kind", "K", "auto (default), unet, vae, vae-decoder, clip-vision, compressai"),
+            Option.valued("--lora", "FILE", "merge a LoRA (peft or kohya naming) into the UNet; repeatable"),
+            Option.valued("--lora-scale", "S", "LoRA scale (default 1.0)"),
+            Option.valued("--dtype", "F32|F16|BF16", "storage type of the output (default F32)"),
+            Option.valued("--ldm-config", "YAML|JSON", "the LDM config of a single-file checkpoint (v2-inference.yaml)"),
+            Option.flag("--build-entropy-tables", "compute CompressAI entropy tables a checkpoint saved before update() lacks"),
+            Option.valued("--part", "PREFIX=FILE", "assemble a SODEC model: compression=, unet=, vae=, vit=, other prefixes raw"),
+            Option.valued("--config", "EXTRA.json", "extra config merged into an assembled SODEC model's config")),
+            "forms:\n" + USAGE.replace("usage: ", "  "));
+
     static int run(String[] argv) throws Exception {
         List<String> positional = new ArrayList<>();
         List<Path> loras = new ArrayList<>();
@@ -48,7 +62,7 @@ final class ConvertCommand {
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (a.equals("-h") || a.equals("--help")) {
-                System.err.println(USAGE);
+                System.out.print(SPEC.help());
                 return 0;
             }
             if (a.equals("--build-entropy-tables")) {
@@ -64,7 +78,7 @@ final class ConvertCommand {
                 default -> OneDcArgs.VALUED.contains(a);
             };
             if (!valued) {
-                if (a.startsWith("-")) throw new UsageException("unknown option " + a + "\n" + USAGE);
+                if (a.startsWith("-")) throw new UsageException("unknown option " + a + " (sodec convert --help lists the options)");
                 positional.add(a);
                 continue;
             }
@@ -94,7 +108,7 @@ final class ConvertCommand {
                 default -> onedc.set(a, v);
             }
         }
-        if (out == null) throw new UsageException("-o OUT is required\n" + USAGE);
+        if (out == null) throw new UsageException("-o OUT is required (sodec convert --help lists the options)");
         DType dt = switch (dtype) {
             case "F32", "FP32", "FLOAT32" -> DType.F32;
             case "F16", "FP16", "FLOAT16" -> DType.F16;
@@ -148,7 +162,9 @@ final class ConvertCommand {
                 for (Conversion c : converted.values()) c.close();
             }
         } else {
-            if (positional.size() != 1) throw new UsageException(USAGE);
+            if (positional.size() != 1) {
+                throw new UsageException("give one INPUT, or --part PREFIX=FILE... to assemble a SODEC model (sodec convert --help)");
+            }
             Config ldm = ldmConfig == null ? null : dev.sodec.convert.model.LdmConfig.read(Path.of(ldmConfig));
             Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables), outPath, dt);
         }
