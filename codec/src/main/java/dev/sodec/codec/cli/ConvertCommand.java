@@ -37,19 +37,8 @@ final class ConvertCommand {
             + " [--scheduler-config SD15_SCHEDULER_CONFIG] [--lora-alpha 8] [--attn-patch 16] [--fsq-levels 4,4,4,4,4,4,4]"
             + " [--z-only] -o OUT [--dtype ...]";
 
-    static final CommandSpec SPEC = new CommandSpec("convert", "INPUT -o OUT", "public checkpoints (torch, diffusers,"
-            + " LDM, LoRA, CompressAI) to engine weights; --part assembles a SODEC model (weights-converter/README.md)", List.of(
-            Option.valued("-o", "OUT", "the engine safetensors file to write"),
-            Option.valued("--out", "OUT", "same as -o"),
-            Option.valued("--kind", "K", "auto (default), unet, vae, vae-decoder, clip-vision, compressai"),
-            Option.valued("--lora", "FILE", "merge a LoRA (peft or kohya naming) into the UNet; repeatable"),
-            Option.valued("--lora-scale", "S", "LoRA scale (default 1.0)"),
-            Option.valued("--dtype", "F32|F16|BF16", "storage type of the output (default F32)"),
-            Option.valued("--ldm-config", "YAML|JSON", "the LDM config of a single-file checkpoint (v2-inference.yaml)"),
-            Option.flag("--build-entropy-tables", "compute CompressAI entropy tables a checkpoint saved before update() lacks"),
-            Option.valued("--part", "PREFIX=FILE", "assemble a SODEC model: compression=, unet=, vae=, vit=, other prefixes raw"),
-            Option.valued("--config", "EXTRA.json", "extra config merged into an assembled SODEC model's config")),
-            "forms:\n" + USAGE.replace("usage: ", "  "));
+    /** In {@link OtherSpecs}: reading it must not load this class, which needs the weights-converter jar. */
+    static final CommandSpec SPEC = OtherSpecs.CONVERT;
 
     static int run(String[] argv) throws Exception {
         List<String> positional = new ArrayList<>();

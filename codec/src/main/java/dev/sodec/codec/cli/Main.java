@@ -32,7 +32,7 @@ public final class Main {
         c.put("eval", new Entry(EvalCommand.SPEC, EvalCommand::run));
         c.put("bdrate", new Entry(BdRateCommand.SPEC, BdRateCommand::run));
         // lambdas, not method references: these two need the weights-converter jar, loaded only when they run
-        c.put("convert", new Entry(ConvertCommand.SPEC, (a, out, err) -> ConvertCommand.run(a)));
+        c.put("convert", new Entry(OtherSpecs.CONVERT, (a, out, err) -> ConvertCommand.run(a)));
         c.put("conformance", new Entry(ConformanceCommand.SPEC, (a, out, err) -> ConformanceCommand.run(a, out, err)));
         c.put("bench", new Entry(OtherSpecs.BENCH, BenchCommand::run));
         return c;
