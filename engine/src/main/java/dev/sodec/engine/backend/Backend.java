@@ -4,6 +4,7 @@ import dev.sodec.engine.graph.Fusion;
 import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.graph.Program;
 import dev.sodec.engine.graph.Schedule;
+import dev.sodec.engine.tensor.DType;
 import java.util.Set;
 
 /**
@@ -23,6 +24,11 @@ public interface Backend extends AutoCloseable {
 
     /** Threads this backend may use for one op. */
     int threads();
+
+    /** The type activations and weights are stored in (F32 on the CPU; F32, F16 or BF16 on CUDA); math is F32. */
+    default DType storage() {
+        return DType.F32;
+    }
 
     /** Fused node forms this backend runs as one kernel. */
     Set<Fusion> fusions();

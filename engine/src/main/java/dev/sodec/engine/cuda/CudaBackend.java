@@ -65,6 +65,7 @@ public final class CudaBackend implements Backend {
         return threads;
     }
 
+    @Override
     public DType storage() {
         return storage;
     }
