@@ -20,6 +20,7 @@ import java.util.Map;
  * {@code sodec convert}: public checkpoints to the engine's safetensors, no Python needed.
  * <pre>
  * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config YAML|JSON]
+ *     [--build-entropy-tables]   (rebuild a CompressAI model's entropy tables even when the file has them)
  * sodec convert --part PREFIX=INPUT... [--lora FILE]... [--config JSON] -o OUT   (assemble a SODEC model)
  * </pre>
  */
@@ -38,7 +39,7 @@ final class ConvertCommand {
         Map<String, Path> parts = new LinkedHashMap<>();
         String out = null, kind = "auto", dtype = "F32", ldmConfig = null, extraConfig = null;
         double scale = 1.0;
-        boolean buildTables = false;
+        boolean rebuildTables = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -46,7 +47,7 @@ final class ConvertCommand {
                 return 0;
             }
             if (a.equals("--build-entropy-tables")) {
-                buildTables = true;
+                rebuildTables = true;
                 continue;
             }
             boolean valued = switch (a) {
@@ -91,7 +92,7 @@ final class ConvertCommand {
             case "BF16", "BFLOAT16" -> DType.BF16;
             default -> throw new UsageException("--dtype must be F32, F16 or BF16, not " + dtype);
         };
-        EntropyTableBuilder tables = buildTables ? new CompressAiTableBuilder() : null;
+        EntropyTableBuilder tables = new CompressAiTableBuilder();
         Converter.Kind k;
         try {
             k = Converter.Kind.parse(kind);
@@ -111,7 +112,8 @@ final class ConvertCommand {
                 for (Map.Entry<String, Path> e : parts.entrySet()) {
                     String prefix = e.getKey();
                     Conversion c = switch (prefix) {
-                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI).withTableBuilder(tables));
+                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI).withTableBuilder(tables)
+                                .withRebuiltEntropyTables(rebuildTables));
                         case "unet" -> Converter.open(e.getValue(), new Converter.Options(Converter.Kind.UNET, specs, null));
                         case "vae" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.VAE_DECODER));
                         case "vit" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.CLIP_VISION));
@@ -131,7 +133,7 @@ final class ConvertCommand {
         } else {
             if (positional.size() != 1) throw new UsageException(USAGE);
             Config ldm = ldmConfig == null ? null : dev.sodec.convert.model.LdmConfig.read(Path.of(ldmConfig));
-            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables), outPath, dt);
+            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables, rebuildTables), outPath, dt);
         }
         try (SafeTensors st = SafeTensors.open(outPath)) {
             System.out.printf("wrote %s: %s, %d tensors, %.1f MB, %s%n", outPath, st.metadata().get("model"), st.names().size(),

@@ -20,9 +20,12 @@ final class OpenBlasSgemm {
     /** SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD: at most this many multiply-adds run on one thread. */
     static final double SINGLE_THREAD_MNK = 65536.0 * 4;
 
-    /** Whether C does not depend on OpenBLAS's thread count: one thread, or no split accumulators at all. */
+    /**
+     * Whether C does not depend on OpenBLAS's thread count: one thread, or no split accumulators however the work is
+     * divided (they need k >= 8 and a kernel call of 4 or more columns).
+     */
     static boolean reproducible(int m, int n, int k) {
-        return k < 8 || (double) m * n * k <= SINGLE_THREAD_MNK;
+        return k < 8 || n < UNROLL_N || (double) m * n * k <= SINGLE_THREAD_MNK;
     }
 
     /** {@code split[j * m + i]}: whether C[i][j] is summed over two accumulators; null when none is. */
