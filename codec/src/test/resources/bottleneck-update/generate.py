@@ -9,7 +9,6 @@ Usage (CompressAI 1.2.4 importable, torch 1.13 on the CPU):
 import copy
 import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -17,6 +16,8 @@ import torch
 
 import compressai
 from compressai.entropy_models import EntropyBottleneck
+
+import st
 
 # id suffix, channels, filters, batch, H, W, quantile spread (half width of the pmf support), seed
 # id stem (".k<max pmf length>" is appended), channels, filters, batch, H, W, quantile spread, seed. The spread
@@ -92,21 +93,6 @@ def tolerance(measured, ref, default=1e-5):
             "max_abs": max(10 * measured["max_abs"], 10 * default * max(1.0, float(ref.abs().max())))}
 
 
-def write_safetensors(path, tensors):
-    dtypes = {np.float32: "F32", np.int32: "I32", np.uint8: "U8"}
-    header, blobs, offset = {}, [], 0
-    for name, a in tensors.items():
-        a = np.ascontiguousarray(a)
-        b = a.tobytes()
-        header[name] = {"dtype": dtypes[a.dtype.type], "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
 def generate(out_dir, suffix, channels, filters, batch, h, w, spread, seed):
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
@@ -157,8 +143,8 @@ def generate(out_dir, suffix, channels, filters, batch, h, w, spread, seed):
     }
     d = out_dir + "/" + case_id
     os.makedirs(d, exist_ok=True)
-    write_safetensors(d + "/weights.safetensors", weights)
-    write_safetensors(d + "/io.safetensors", io)
+    st.write(d + "/weights.safetensors", weights)
+    st.write(d + "/io.safetensors", io)
     with open(d + "/case.json", "w") as f:
         json.dump(case, f, indent=1)
     return case_id, eb._quantized_cdf.numel()

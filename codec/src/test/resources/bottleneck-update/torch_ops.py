@@ -5,13 +5,13 @@ sgemm above, in the shapes where OpenBLAS splits its accumulators). Writes one s
 
     python3 torch_ops.py OUT.safetensors
 """
-import json
-import struct
 import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+import st
 
 gen = torch.Generator().manual_seed(1234)
 
@@ -75,21 +75,7 @@ def main():
         xb = torch.randn(2, inner, cols, generator=gen) * 10
         key = "bmm.%dx%dx%d" % (rows, inner, cols)
         out[key + ".w"], out[key + ".x"], out[key + ".y"] = w, xb, torch.bmm(w, xb)
-    write(sys.argv[1], out)
-
-
-def write(path, tensors):
-    dtypes = {torch.float32: "F32", torch.int32: "I32"}
-    header, blobs, offset = {"__metadata__": {"torch": torch.__version__}}, [], 0
-    for name, t in tensors.items():
-        b = t.contiguous().numpy().tobytes()
-        header[name] = {"dtype": dtypes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+    st.write(sys.argv[1], {k: v.contiguous().numpy() for k, v in out.items()}, {"torch": torch.__version__})
 
 
 if __name__ == "__main__":
