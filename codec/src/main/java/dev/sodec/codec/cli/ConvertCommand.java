@@ -20,10 +20,11 @@ import java.util.Map;
  * {@code sodec convert}: public checkpoints to the engine's safetensors, no Python needed.
  * <pre>
  * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config YAML|JSON]
- *     [--build-entropy-tables]   (rebuild a CompressAI model's entropy tables even when the file has them)
  * sodec convert --part PREFIX=INPUT... [--lora FILE]... [--config JSON] -o OUT   (assemble a SODEC model)
  * </pre>
  */
+// --build-entropy-tables: rebuild a CompressAI model's entropy tables from its learned parameters even when the file
+// has them (tables missing from a checkpoint saved before update() are always built).
 final class ConvertCommand {
     private ConvertCommand() {}
 
@@ -39,7 +40,7 @@ final class ConvertCommand {
         Map<String, Path> parts = new LinkedHashMap<>();
         String out = null, kind = "auto", dtype = "F32", ldmConfig = null, extraConfig = null;
         double scale = 1.0;
-        boolean rebuildTables = false;
+        boolean buildTables = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -47,7 +48,7 @@ final class ConvertCommand {
                 return 0;
             }
             if (a.equals("--build-entropy-tables")) {
-                rebuildTables = true;
+                buildTables = true;
                 continue;
             }
             boolean valued = switch (a) {
@@ -113,7 +114,7 @@ final class ConvertCommand {
                     String prefix = e.getKey();
                     Conversion c = switch (prefix) {
                         case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI).withTableBuilder(tables)
-                                .withRebuiltEntropyTables(rebuildTables));
+                                .withRebuiltEntropyTables(buildTables));
                         case "unet" -> Converter.open(e.getValue(), new Converter.Options(Converter.Kind.UNET, specs, null));
                         case "vae" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.VAE_DECODER));
                         case "vit" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.CLIP_VISION));
@@ -133,7 +134,7 @@ final class ConvertCommand {
         } else {
             if (positional.size() != 1) throw new UsageException(USAGE);
             Config ldm = ldmConfig == null ? null : dev.sodec.convert.model.LdmConfig.read(Path.of(ldmConfig));
-            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables, rebuildTables), outPath, dt);
+            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables, buildTables), outPath, dt);
         }
         try (SafeTensors st = SafeTensors.open(outPath)) {
             System.out.printf("wrote %s: %s, %d tensors, %.1f MB, %s%n", outPath, st.metadata().get("model"), st.names().size(),
