@@ -22,9 +22,9 @@ import java.util.Map;
  * sodec convert INPUT -o OUT [--kind K] [--lora FILE]... [--lora-scale S] [--dtype F32|F16|BF16] [--ldm-config YAML|JSON]
  * sodec convert --part PREFIX=INPUT... [--lora FILE]... [--config JSON] -o OUT   (assemble a SODEC model)
  * </pre>
+ * {@code --build-entropy-tables} rebuilds a CompressAI model's entropy tables from its learned parameters even when the
+ * file has them; tables missing from a checkpoint saved before update() are always built.
  */
-// --build-entropy-tables: rebuild a CompressAI model's entropy tables from its learned parameters even when the file
-// has them (tables missing from a checkpoint saved before update() are always built).
 final class ConvertCommand {
     private ConvertCommand() {}
 
