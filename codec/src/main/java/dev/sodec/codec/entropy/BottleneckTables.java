@@ -66,15 +66,24 @@ final class BottleneckTables {
         FactorizedDensity.Likelihood lh = density.likelihood(samples, k);
         int[] offset = new int[channels];
         for (int c = 0; c < channels; c++) offset[c] = -minima[c];
-        int[][] rows = rows(lh, k, pmfLength, 1);
+        float[] pmf = lh.pmf(1);
+        int[][] rows = new int[channels][];
+        for (int c = 0; c < channels; c++) rows[c] = row(lh, pmf, k, pmfLength[c], c, 1);
+        // Other thread counts change the scalar tails; only channels whose pmf or tail inputs change need a new row.
         Set<String> splits = new HashSet<>();
         splits.add(split(channels, k, 1));
         for (int threads = 2; threads <= FactorizedDensity.MAX_THREADS; threads++) {
             if (!splits.add(split(channels, k, threads))) continue;
-            if (!Arrays.deepEquals(rows, rows(lh, k, pmfLength, threads))) {
-                throw new NotReproducibleException("entropy_bottleneck: the " + channels + " x " + k + " table comes out"
-                        + " differently depending on how many threads torch uses on the machine that runs update(), so"
-                        + " it cannot be rebuilt exactly; run update(force=True) in CompressAI and save the state_dict");
+            float[] other = lh.pmf(threads);
+            boolean tailSplit = !Arrays.equals(TorchKernels.chunks(channels, threads), TorchKernels.chunks(channels, 1));
+            for (int c = 0; c < channels; c++) {
+                int from = c * k, to = from + pmfLength[c];
+                if (!tailSplit && Arrays.equals(pmf, from, to, other, from, to)) continue;
+                if (!Arrays.equals(rows[c], row(lh, other, k, pmfLength[c], c, threads))) {
+                    throw new NotReproducibleException("entropy_bottleneck: the " + channels + " x " + k + " table comes out"
+                            + " differently depending on how many threads torch uses on the machine that runs update(), so"
+                            + " it cannot be rebuilt exactly; run update(force=True) in CompressAI and save the state_dict");
+                }
             }
         }
         return CdfTables.fromRows(rows, offset);
@@ -85,25 +94,20 @@ final class BottleneckTables {
         return Arrays.toString(TorchKernels.chunks(channels * k, threads)) + Arrays.toString(TorchKernels.chunks(channels, threads));
     }
 
-    /** The CDF rows as torch with {@code threads} intra-op threads computes them. */
-    private static int[][] rows(FactorizedDensity.Likelihood lh, int k, int[] pmfLength, int threads) {
-        int channels = pmfLength.length;
-        float[] pmf = lh.pmf(threads);
+    /** Channel c's CDF row as torch with {@code threads} intra-op threads computes it, from that run's pmf. */
+    private static int[] row(FactorizedDensity.Likelihood lh, float[] pmf, int k, int n, int c, int threads) {
+        int channels = lh.lower().length / k;
         // tail_mass = sigmoid(lower[:, 0, :1]) + sigmoid(-upper[:, 0, -1:]). The first operand is a strided view
         // (scalar kernel for every element) unless each channel has one sample, which makes it contiguous.
         int[] tailChunks = TorchKernels.chunks(channels, threads);
-        int[][] rows = new int[channels][];
-        for (int c = 0; c < channels; c++) {
-            float first = lh.lower()[c * k], last = -lh.upper()[c * k + k - 1];
-            float lowerTail = k > 1 || TorchKernels.scalarPath(tailChunks, c)
-                    ? TorchKernels.sigmoidScalar(first) : TorchKernels.sigmoidVector(first);
-            float upperTail = TorchKernels.scalarPath(tailChunks, c)
-                    ? TorchKernels.sigmoidScalar(last) : TorchKernels.sigmoidVector(last);
-            int n = pmfLength[c];
-            float[] p = Arrays.copyOfRange(pmf, c * k, c * k + n + 1);
-            p[n] = lowerTail + upperTail;
-            rows[c] = QuantizedCdf.fromPmf(p);
-        }
-        return rows;
+        float first = lh.lower()[c * k], last = -lh.upper()[c * k + k - 1];
+        float lowerTail = k > 1 || TorchKernels.scalarPath(tailChunks, c)
+                ? TorchKernels.sigmoidScalar(first) : TorchKernels.sigmoidVector(first);
+        float upperTail = TorchKernels.scalarPath(tailChunks, c)
+                ? TorchKernels.sigmoidScalar(last) : TorchKernels.sigmoidVector(last);
+        float[] p = new float[n + 1];
+        System.arraycopy(pmf, c * k, p, 0, n);
+        p[n] = lowerTail + upperTail;
+        return QuantizedCdf.fromPmf(p);
     }
 }

@@ -76,7 +76,11 @@ final class FactorizedDensity {
 
     private static boolean softplusSameOnAnyThreads(float[] raw, float[] oneThread) {
         if (raw.length < TorchKernels.GRAIN) return true;
+        int[] previous = TorchKernels.chunks(raw.length, 1);
         for (int t = 2; t <= MAX_THREADS; t++) {
+            int[] chunks = TorchKernels.chunks(raw.length, t);
+            if (Arrays.equals(chunks, previous)) continue; // same split as t - 1 (the task count stopped growing)
+            previous = chunks;
             float[] v = raw.clone();
             TorchKernels.softplus(v, t);
             if (!Arrays.equals(v, oneThread)) return false;
