@@ -20,7 +20,11 @@ final class FactorizedDensity {
     /** More layers or wider filters than any published model; bounds the scratch space a weight file can ask for. */
     static final int MAX_LAYERS = 16;
     static final int MAX_FILTERS = 256;
-    /** Thread counts considered possible on the reference machine, for results that depend on it. */
+    /**
+     * Thread counts tried for results that depend on the reference machine's: torch splits a kernel into at most
+     * ceil(n / 32768) chunks, and no table has more than CdfTables.MAX_ENTRIES = 128 x 32768 entries, so more
+     * threads than this cannot split any of them differently.
+     */
     static final int MAX_THREADS = 128;
 
     private final int channels;
