@@ -24,6 +24,8 @@ import java.util.Map;
  * sodec convert --onedc RELEASE_DIR --unet-config SD15_UNET --vae SD21_VAE [--scheduler-config SD15_SCHEDULER]
  *               [--lora-alpha A] [--attn-patch P] [--fsq-levels 4,4,...] [--z-only] -o OUT   (a OneDC model)
  * </pre>
+ * {@code --build-entropy-tables} rebuilds a CompressAI model's entropy tables from its learned parameters even when the
+ * file has them; tables missing from a checkpoint saved before update() are always built.
  */
 final class ConvertCommand {
     private ConvertCommand() {}
@@ -104,7 +106,7 @@ final class ConvertCommand {
             case "BF16", "BFLOAT16" -> DType.BF16;
             default -> throw new UsageException("--dtype must be F32, F16 or BF16, not " + dtype);
         };
-        EntropyTableBuilder tables = buildTables ? new CompressAiTableBuilder() : null;
+        EntropyTableBuilder tables = new CompressAiTableBuilder();
         Converter.Kind k;
         try {
             k = Converter.Kind.parse(kind);
@@ -133,7 +135,8 @@ final class ConvertCommand {
                 for (Map.Entry<String, Path> e : parts.entrySet()) {
                     String prefix = e.getKey();
                     Conversion c = switch (prefix) {
-                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI).withTableBuilder(tables));
+                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI).withTableBuilder(tables)
+                                .withRebuiltEntropyTables(buildTables));
                         case "unet" -> Converter.open(e.getValue(), new Converter.Options(Converter.Kind.UNET, specs, null));
                         case "vae" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.VAE_DECODER));
                         case "vit" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.CLIP_VISION));
@@ -155,7 +158,7 @@ final class ConvertCommand {
                 throw new UsageException("give one INPUT, or --part PREFIX=FILE... to assemble a SODEC model (sodec convert --help)");
             }
             Config ldm = ldmConfig == null ? null : dev.sodec.convert.model.LdmConfig.read(Path.of(ldmConfig));
-            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables), outPath, dt);
+            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables, buildTables), outPath, dt);
         }
         try (SafeTensors st = SafeTensors.open(outPath)) {
             System.out.printf("wrote %s: %s, %d tensors, %.1f MB, %s%n", outPath, st.metadata().get("model"), st.names().size(),
