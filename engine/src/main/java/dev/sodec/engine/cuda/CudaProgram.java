@@ -65,7 +65,7 @@ final class CudaProgram implements Program {
             if (timer != null) {
                 runNodes(timer);
             } else {
-                if (graph == null && !captureFailed) capture();
+                if (graph == null && !captureFailed && !SYNC_EACH_NODE) capture();
                 if (graph != null) graph.launch();
                 else runNodes(null);
             }
@@ -87,6 +87,12 @@ final class CudaProgram implements Program {
         }
     }
 
+    /**
+     * {@code SODEC_CUDA_SYNC=1}: wait for every node and name the one that faulted (an asynchronous kernel fault
+     * otherwise surfaces at a later, unrelated call); no device graph is recorded then.
+     */
+    static final boolean SYNC_EACH_NODE = "1".equals(System.getenv("SODEC_CUDA_SYNC"));
+
     private void runNodes(NodeTimer timer) {
         CudaNodes nodes = new CudaNodes(backend.kernels(), device, backend.storage());
         for (Node n : schedule.nodes) {
@@ -95,7 +101,13 @@ final class CudaProgram implements Program {
             for (int i = 0; i < in.length; i++) in[i] = n.input(i) == null ? 0 : ptr(n.input(i));
             long wsOff = plan.workspaceOffset(n);
             long t0 = timer == null ? 0 : device.recordEvent();
-            nodes.run(n, in, ptr(n), wsOff < 0 ? 0 : arena + wsOff);
+            try {
+                nodes.run(n, in, ptr(n), wsOff < 0 ? 0 : arena + wsOff);
+                if (SYNC_EACH_NODE) device.synchronize();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("CUDA node " + n + " (" + dev.sodec.engine.graph.Profile.label(n) + ") failed: "
+                        + e.getMessage(), e);
+            }
             if (timer != null) timer.record(n, Math.round(device.elapsedMillis(t0, device.recordEvent()) * 1e6));
         }
     }
