@@ -19,7 +19,7 @@ mkdir -p "$WORK/emu-obj" "$CLASSES/native/linux-x86_64" "$CLASSES/kernels"
 shopt -s nullglob
 SOURCES=("$SRC"/*.cu)
 # This script counts as a header: changed flags rebuild everything.
-HEADERS=("$SRC"/*.h "$EMU"/*.h "$MODULE/build.sh")
+HEADERS=("$SRC"/*.h "$SRC"/*.cuh "$EMU"/*.h "$MODULE/build.sh")
 if [ ${#SOURCES[@]} -eq 0 ]; then echo "build.sh: no .cu sources in $SRC" >&2; exit 1; fi
 
 # newer_than OUT INPUT... : true when OUT is missing or older than any input
@@ -38,7 +38,7 @@ if ! command -v "$CXX" >/dev/null; then
 fi
 CXXFLAGS=(-O2 -std=c++20 -fPIC -fvisibility=hidden -pthread -Wall -Wno-unknown-pragmas -Wno-unused-variable -I"$EMU" -I"$SRC")
 OBJS=()
-for cu in "${SOURCES[@]}" "$EMU/sodec_emu.cpp"; do
+for cu in "${SOURCES[@]}" "$EMU"/*.cpp; do
     obj="$WORK/emu-obj/$(basename "$cu").o"
     OBJS+=("$obj")
     if newer_than "$obj" "$cu" "${HEADERS[@]}"; then
