@@ -120,6 +120,10 @@ __device__ __forceinline__ uint32_t pack2(float lo, float hi) {
     return r;
 }
 
+/** Stores two packed 16-bit elements at p (4-byte aligned). */
+template <class T>
+__device__ __forceinline__ void store2(T* p, uint32_t v) { *reinterpret_cast<uint32_t*>(p) = v; }
+
 #else  // the emulator
 
 template <bool TRANS>
@@ -158,6 +162,12 @@ inline uint32_t pack2(float lo, float hi) {
         h = __float2half(hi).bits;
     }
     return (uint32_t) l | ((uint32_t) h << 16);
+}
+
+template <class T>
+inline void store2(T* p, uint32_t v) {
+    if ((reinterpret_cast<std::uintptr_t>(p) & 3u) != 0) ::sodec_emu::trap("misaligned 4-byte store of two 16-bit elements");
+    std::memcpy(p, &v, 4);
 }
 
 #endif
