@@ -371,7 +371,8 @@ public final class TensorCoreKernels {
     /** The largest query chunk (a multiple of 128 unless all queries fit) a workspace of this size allows; 0 if none. */
     public static int wideAttentionQueryChunk(long workspaceBytes, int heads, int queries, int keys) {
         long perQuery = (long) heads * (keys * 4L + paddedKeys(keys) * 2);
-        long fit = Math.max(0, workspaceBytes - 256) / perQuery;
+        long fit = Math.min(queries, Math.max(0, workspaceBytes) / perQuery);
+        while (fit > 0 && wideAttentionWorkspaceBytes(heads, (int) fit, keys) > workspaceBytes) fit--;   // alignment padding
         if (fit >= queries) return queries;
         return fit >= BM ? (int) (fit / BM * BM) : (int) fit;
     }
