@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.sodec.engine.cpu.CpuBackend;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
- * Shared pieces of the tensor-core kernel tests: storage-rounded random inputs, scratch device memory, and the
- * tolerance check that also reports the worst error measured (one "tc-error" line per check on stdout).
+ * Shared pieces of the tensor-core kernel tests: storage-rounded random inputs, the CPU form of the epilogue, and
+ * the tolerance check that also reports the worst error measured (one "tc-error" line per check on stdout).
  *
  * <p>Tolerances derive from the storage type's unit roundoff u (half an ulp, relative): 2^-11 for F16, 2^-8 for
  * BF16. An F32 result rounded once to the storage type is within u |ref| of the F32 reference, plus the difference
@@ -19,9 +17,6 @@ import java.lang.foreign.MemorySegment;
  */
 final class TcSupport {
     private TcSupport() {}
-
-    static final EmuKernelLauncher EMU = EmuSupport.EMU;
-    static final TensorCoreKernels TC = new TensorCoreKernels(EMU);
 
     /** Unit roundoff of a 16-bit storage type: the largest relative error of one rounding (normal range). */
     static double unitRoundoff(DType t) {
@@ -31,20 +26,6 @@ final class TcSupport {
     /** Random values in [lo, hi) stored as {@code t}; {@code .toF32()} of the result is what the CPU reference takes. */
     static Tensor stored(DType t, long seed, float lo, float hi, int... shape) {
         return EmuSupport.random(seed, lo, hi, shape).toFloatType(t);
-    }
-
-    /** Zeroed native memory of {@code bytes} from {@code arena}, 256-byte aligned (as a planned device arena). */
-    static long scratch(Arena arena, long bytes) {
-        MemorySegment s = arena.allocate(Math.max(bytes, 1), 256);
-        s.fill((byte) 0);
-        return s.address();
-    }
-
-    /** A tensor over scratch memory with the given dtype and shape, for reading results back. */
-    static Tensor view(long address, DType t, int... shape) {
-        long n = 1;
-        for (int s : shape) n *= s;
-        return Tensor.wrap(MemorySegment.ofAddress(address).reinterpret(n * t.byteSize), t, shape);
     }
 
     /**
