@@ -13,7 +13,8 @@ import dev.sodec.engine.tensor.DType;
  * and B, attention Q/K/V) must start at a 16-byte aligned address and have leading dimensions / strides that are
  * multiples of 8 elements; outputs need 4-byte alignment. Planned arenas (256-byte offsets) satisfy this.
  *
- * <p>Layouts: convolutions read NHWC input ({@link #nchwToNhwc}) and packed weights ({@link #packConv2dWeight},
+ * <p>Layouts: convolutions read NHWC input ({@link #nchwToNhwc}, or {@link #groupNormToNhwc} fusing the layout change
+ * into the norm before the convolution) and packed weights ({@link #packConv2dWeight},
  * {@link #packConvTranspose2dWeight}, once per weight), and write NCHW or NHWC. GEMMs are row-major. Attention
  * takes {@link AttentionLayout} strides like {@link CudaKernels#attention}.
  */
@@ -154,6 +155,38 @@ public final class TensorCoreKernels {
     /** NCHW (batch, channels, h, w) -> NHWC (batch, h, w, channels): the layout the convolutions read. */
     public void nchwToNhwc(DType t, long x, long y, int batch, int channels, int h, int w) {
         kernels.transpose(t, x, y, batch, channels, Math.multiplyExact(h, w));
+    }
+
+    /** Workspace (bytes) of {@link #groupNormToNhwc}: the F32 partial statistics of its first pass. */
+    public static long groupNormToNhwcWorkspaceBytes(int batch, int channels, int groups, long hw) {
+        return CudaKernels.groupNormWorkspaceBytes(batch, groups, CudaKernels.groupNormChunks((long) (channels / groups) * hw));
+    }
+
+    /**
+     * GroupNorm(+SiLU) of x (NCHW: batch, channels, hw) written as NHWC (batch, hw, channels): the norm before a
+     * convolution producing the convolution's input layout in the same pass (group_norm_stats_* partials, then
+     * tc_group_norm_nhwc_* normalising through transposed 32 x 32 tiles). gamma / beta (channels) or 0.
+     */
+    public void groupNormToNhwc(DType t, long x, long yNhwc, long gamma, long beta, long workspace, int batch, int channels,
+                                int groups, long hw, float eps, boolean silu) {
+        positive("batch", batch);
+        positive("channels", channels);
+        positive("groups", groups);
+        positive("pixels", hw);
+        if (channels % groups != 0) throw new IllegalArgumentException(channels + " channels do not split into " + groups + " groups");
+        if (hw > Integer.MAX_VALUE || batch > MAX_GRID_YZ || (long) batch * groups > MAX_GRID_YZ) {
+            throw new IllegalArgumentException("group norm of " + batch + " x " + hw + " pixels is too large for one launch");
+        }
+        String s = suffix(t);
+        long groupLen = (long) (channels / groups) * hw;
+        int chunks = CudaKernels.groupNormChunks(groupLen);
+        long chunkLen = (groupLen + chunks - 1) / chunks;
+        int used = (int) ((groupLen + chunkLen - 1) / chunkLen);   // never a block with an empty chunk
+        launcher.launch("group_norm_stats_" + s, Dim3.of(used, batch * groups), Dim3.of(256), 0,
+                KernelArgs.of().ptr(x).ptr(workspace).i64(groupLen).i64(chunkLen));
+        launcher.launch("tc_group_norm_nhwc_" + s, Dim3.of((int) ((hw + 31) / 32), (channels + 31) / 32, batch), Dim3.of(32, 8), 0,
+                KernelArgs.of().ptr(x).ptr(yNhwc).ptr(workspace).i32(used).ptr(gamma).ptr(beta).i32(channels).i32(groups)
+                        .i32((int) hw).f32(eps).i32(silu ? 1 : 0));
     }
 
     /**

@@ -90,6 +90,23 @@ abstract class TensorCoreConvCases extends TcCases {
         run(t, true, n, cin, h, w, cout, k, k, Conv2dParams.transposed(s, pad, op), act, bias, residual, outNhwc);
     }
 
+    @ParameterizedTest(name = "{0} N={1} C={2} G={3} {4}x{5} silu={6}")
+    @CsvSource({
+            "F16,  2, 40, 8,  7,  9, true",    // C 40: a partial 32-channel tile; 63 px: partial pixel tiles
+            "BF16, 1, 32, 2, 33, 35, false",   // groups of 18480 elements: two statistics chunks per group
+    })
+    void groupNormToNhwcMatchesCpu(DType t, int n, int c, int groups, int h, int w, boolean silu) {
+        Tensor x = stored(t, 11L * c + h, -2, 3, n, c, h, w);
+        Tensor gamma = stored(t, 12, 0.5f, 1.5f, c), beta = stored(t, 13, -0.5f, 0.5f, c);
+        Tensor expected = nhwc(cpu.groupNorm(x.toF32(), groups, gamma.toF32(), beta.toF32(), 1e-5f, silu));
+        long ws = dev.alloc(TensorCoreKernels.groupNormToNhwcWorkspaceBytes(n, c, groups, (long) h * w));
+        TcDevice.Out y = dev.out(t, n, h, w, c);
+        dev.tc.groupNormToNhwc(t, dev.put(x), y.address, dev.put(gamma), dev.put(beta), ws, n, c, groups, (long) h * w, 1e-5f, silu);
+        // F32 statistics in another summation order than the CPU's, then one rounding to the storage type
+        check((dev.emulated ? "" : "gpu ") + "group norm -> nhwc " + t + " c" + c + " g" + groups + " " + h + "x" + w
+                + (silu ? " silu" : ""), expected.toFloatArray(), y.floats(), 1e-4, unitRoundoff(t));
+    }
+
     @Test
     void nhwcTransposeIsExact() {
         Tensor x = stored(DType.BF16, 5, -3, 3, 2, 16, 3, 5);
