@@ -4,19 +4,23 @@
 // attention values). Epilogue: alpha, bias[n] (per output column, as a linear layer's), an activation, a residual
 // with C's layout, a final scale. The "_f32out" form stores F32 (attention scores: scaled scores never round to F16,
 // so they cannot overflow). Grid (ceil(M / 128), ceil(N / 64), batch), 128 threads, TC_SMEM_BYTES dynamic shared.
+// Two-level batch: z = zo * zin + zi addresses operand X at zo * sX2 + zi * sX (e.g. batch items and heads of an
+// attention in one launch); zin = batch and sX2 = 0 is the plain strided batch.
 #include "tc_gemm.cuh"
 
 template <class T, class TO, bool B_KN>
 __device__ __forceinline__ void tc_gemm_body(const T* a, const T* b, const T* bias, const TO* res, TO* c, int M, int N,
                                              int K, int lda, int ldb, int ldc, long long sa, long long sb,
-                                             long long sc, TcEpilogue ep) {
+                                             long long sc, int zin, long long sa2, long long sb2, long long sc2,
+                                             TcEpilogue ep) {
     SODEC_DYNAMIC_SHARED(T, smem);
     const int m0 = blockIdx.x * TC_BM, n0 = blockIdx.y * TC_BN;
-    const long long z = blockIdx.z;
-    a += z * sa;
-    b += z * sb;
-    c += z * sc;
-    if (res != nullptr) res += z * sc;
+    const long long zo = blockIdx.z / zin, zi = blockIdx.z - zo * zin;
+    a += zo * sa2 + zi * sa;
+    b += zo * sb2 + zi * sb;
+    const long long coff = zo * sc2 + zi * sc;
+    c += coff;
+    if (res != nullptr) res += coff;
     TcDenseLoader<T, B_KN> ld(a, b, M, N, K, lda, ldb, m0, n0);
     float acc[4][4][4];
     tc_mainloop<T, B_KN>(ld, (K + TC_BK - 1) / TC_BK, smem, acc);
@@ -45,9 +49,9 @@ __device__ __forceinline__ void tc_gemm_body(const T* a, const T* b, const T* bi
 #define SODEC_TC_GEMM(name, T, TO, KN)                                                                           \
     extern "C" __global__ void __launch_bounds__(TC_THREADS) name(                                               \
             const T* a, const T* b, const T* bias, const TO* res, TO* c, int m, int n, int k, int lda, int ldb,   \
-            int ldc, long long sa, long long sb, long long sc, float alpha, int act, float actParam,              \
-            float outScale) {                                                                                    \
-        tc_gemm_body<T, TO, KN>(a, b, bias, res, c, m, n, k, lda, ldb, ldc, sa, sb, sc,                         \
+            int ldc, long long sa, long long sb, long long sc, int zin, long long sa2, long long sb2,             \
+            long long sc2, float alpha, int act, float actParam, float outScale) {                               \
+        tc_gemm_body<T, TO, KN>(a, b, bias, res, c, m, n, k, lda, ldb, ldc, sa, sb, sc, zin, sa2, sb2, sc2,     \
                                 TcEpilogue{alpha, act, actParam, outScale});                                     \
     }                                                                                                            \
     SODEC_EXPORT(name)

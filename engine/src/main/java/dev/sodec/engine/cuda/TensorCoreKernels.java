@@ -279,17 +279,34 @@ public final class TensorCoreKernels {
      */
     public void gemm(DType t, boolean bKN, boolean f32Out, long a, long b, long bias, long c, int batch, int m, int n, int k,
                      int lda, int ldb, int ldc, long strideA, long strideB, long strideC, float alpha, TensorCoreEpilogue e) {
+        gemm(t, bKN, f32Out, a, b, bias, c, batch, m, n, k, lda, ldb, ldc, strideA, strideB, strideC, batch, 0, 0, 0, alpha, e);
+    }
+
+    /**
+     * {@link #gemm} over a two-level batch in one launch: z = zo * innerBatch + zi (batch a multiple of innerBatch)
+     * addresses each operand X at zo * outerStrideX + zi * strideX, e.g. (batch item, head) pairs of an attention.
+     */
+    public void gemm(DType t, boolean bKN, boolean f32Out, long a, long b, long bias, long c, int batch, int m, int n, int k,
+                     int lda, int ldb, int ldc, long strideA, long strideB, long strideC, int innerBatch, long outerStrideA,
+                     long outerStrideB, long outerStrideC, float alpha, TensorCoreEpilogue e) {
         positive("batch", batch);
+        positive("inner batch", innerBatch);
         positive("rows", m);
         positive("columns", n);
         positive("inner dimension", k);
         require(gemmUnsupported(t, batch, m, n, lda, ldb, strideA, strideB));
+        if (batch % innerBatch != 0) throw new IllegalArgumentException("batch " + batch + " is not a multiple of " + innerBatch);
+        if (outerStrideA % 8 != 0 || outerStrideB % 8 != 0) {
+            throw new IllegalArgumentException("tensor-core GEMM needs batch strides % 8 == 0, got " + outerStrideA + ", " + outerStrideB);
+        }
         if (f32Out && bKN) throw new IllegalArgumentException("F32 output is built for B stored n x k only");
         if (lda < k || ldb < (bKN ? n : k) || ldc < n) {
             throw new IllegalArgumentException("leading dimensions " + lda + ", " + ldb + ", " + ldc + " are shorter than the rows");
         }
-        if (strideA < 0 || strideB < 0 || strideC < 0 || (batch > 1 && strideC == 0)) {
-            throw new IllegalArgumentException("batch strides " + strideA + ", " + strideB + ", " + strideC);
+        if (strideA < 0 || strideB < 0 || strideC < 0 || outerStrideA < 0 || outerStrideB < 0 || outerStrideC < 0
+                || (innerBatch > 1 && strideC == 0) || (batch > innerBatch && outerStrideC == 0)) {
+            throw new IllegalArgumentException("batch strides " + strideA + ", " + strideB + ", " + strideC + " / outer "
+                    + outerStrideA + ", " + outerStrideB + ", " + outerStrideC);
         }
         if (!Float.isFinite(alpha)) throw new IllegalArgumentException("alpha " + alpha);
         aligned16("GEMM A", a);
@@ -298,8 +315,8 @@ public final class TensorCoreKernels {
         Dim3 grid = Dim3.of((m + BM - 1) / BM, (n + BN - 1) / BN, batch);
         launcher.launch(kernel, grid, Dim3.of(THREADS), GEMM_SHARED_BYTES,
                 KernelArgs.of().ptr(a).ptr(b).ptr(bias).ptr(e.residual()).ptr(c).i32(m).i32(n).i32(k).i32(lda).i32(ldb).i32(ldc)
-                        .i64(strideA).i64(strideB).i64(strideC).f32(alpha).i32(e.activation()).f32(e.activationParam())
-                        .f32(e.outScale()));
+                        .i64(strideA).i64(strideB).i64(strideC).i32(innerBatch).i64(outerStrideA).i64(outerStrideB)
+                        .i64(outerStrideC).f32(alpha).i32(e.activation()).f32(e.activationParam()).f32(e.outScale()));
     }
 
     /** Linear layer y (rows, out) = epilogue(x (rows, in) weight (out, in)^T + bias (out) or 0); in % 8 == 0. */
@@ -395,10 +412,13 @@ public final class TensorCoreKernels {
         return (keys + 7L) / 8 * 8;
     }
 
-    /** Workspace {@link #attentionWide} needs to process {@code queryChunk} queries at a time: F32 scores + 16-bit P. */
-    public static long wideAttentionWorkspaceBytes(int heads, int queryChunk, int keys) {
-        long rows = (long) heads * queryChunk;
-        return align256(rows * keys * 4) + rows * paddedKeys(keys) * 2;
+    /**
+     * Workspace {@link #attentionWide} needs to process {@code queryChunk} queries of {@code rows} heads at a time
+     * (F32 scores + 16-bit P): rows = heads for one batch item, batch x heads for the single pass over all.
+     */
+    public static long wideAttentionWorkspaceBytes(int rows, int queryChunk, int keys) {
+        long all = (long) rows * queryChunk;
+        return align256(all * keys * 4) + all * paddedKeys(keys) * 2;
     }
 
     /** The largest query chunk (a multiple of 128 unless all queries fit) a workspace of this size allows; 0 if none. */
@@ -412,11 +432,11 @@ public final class TensorCoreKernels {
 
     /**
      * Attention for wide heads (e.g. the VAE mid-block's single 512-wide head, OneDC's AttnBlock; windowed attention
-     * as a batch of windows through the strides) on tensor cores, per batch item and chunk of queries: scores =
-     * scale Q K^T as F32 (tc_gemm_nk_*_f32out), P = softmax(scores) rounded to T (tc_softmax_f32_*), O = P V
-     * (tc_gemm_kn_*). Scores never pass through a 16-bit type. {@code workspace} must hold at least
-     * {@link #wideAttentionWorkspaceBytes}(heads, chunk, keys) for a chunk of >= 1 query; larger workspaces take fewer,
-     * larger chunks.
+     * as a batch of windows through the strides) on tensor cores: scores = scale Q K^T as F32
+     * (tc_gemm_nk_*_f32out), P = softmax(scores) rounded to T (tc_softmax_f32_*), O = P V (tc_gemm_kn_*); scores never
+     * pass through a 16-bit type. With a workspace of {@link #wideAttentionWorkspaceBytes}(batch * heads, queries,
+     * keys) that is three launches for every batch item and head; a smaller one (at least (heads, 1, keys)) is used
+     * per batch item and the largest chunk of queries it holds.
      */
     public void attentionWide(DType t, long q, AttentionLayout ql, long k, AttentionLayout kl, long v, AttentionLayout vl,
                               long o, AttentionLayout ol, int batch, int heads, int queries, int keys, int headDim, float scale,
@@ -434,23 +454,35 @@ public final class TensorCoreKernels {
             throw new IllegalArgumentException("workspace of " + workspaceBytes + " bytes holds no query; one needs "
                     + wideAttentionWorkspaceBytes(heads, 1, keys));
         }
-        long es = t.byteSize;
-        long s8 = paddedKeys(keys);
+        if ((long) batch * heads <= MAX_GRID_YZ
+                && wideAttentionQueryChunk(workspaceBytes, batch * heads, queries, keys) == queries) {
+            wideChunk(t, q, ql, k, kl, v, vl, o, ol, 0, batch, heads, 0, queries, keys, headDim, scale, workspace);
+            return;   // every batch item and head in one pass: three launches
+        }
         for (int bi = 0; bi < batch; bi++) {
             for (int t0 = 0; t0 < queries; t0 += chunk) {
-                int tc = Math.min(chunk, queries - t0);
-                long scores = workspace, probs = workspace + align256((long) heads * tc * keys * 4);
-                long qa = q + (bi * ql.batchStride() + t0 * ql.tokenStride()) * es;
-                long oa = o + (bi * ol.batchStride() + t0 * ol.tokenStride()) * es;
-                gemm(t, false, true, qa, k + bi * kl.batchStride() * es, 0, scores, heads, tc, keys, headDim,
-                        (int) ql.tokenStride(), (int) kl.tokenStride(), keys, ql.headStride(), kl.headStride(),
-                        (long) tc * keys, scale, TensorCoreEpilogue.NONE);
-                launcher.launch("tc_softmax_f32_" + suffix(t), Dim3.of(heads * tc), Dim3.of(256), 0,
-                        KernelArgs.of().ptr(scores).ptr(probs).i32(keys).i32(keys).i32((int) s8));
-                gemm(t, true, false, probs, v + bi * vl.batchStride() * es, 0, oa, heads, tc, headDim, keys, (int) s8,
-                        (int) vl.tokenStride(), (int) ol.tokenStride(), tc * s8, vl.headStride(), ol.headStride(), 1f,
-                        TensorCoreEpilogue.NONE);
+                wideChunk(t, q, ql, k, kl, v, vl, o, ol, bi, 1, heads, t0, Math.min(chunk, queries - t0), keys, headDim, scale,
+                        workspace);
             }
         }
+    }
+
+    /** Batch items b0 .. b0 + nb - 1, all heads, queries t0 .. t0 + tc - 1: scores, softmax, P V. */
+    private void wideChunk(DType t, long q, AttentionLayout ql, long k, AttentionLayout kl, long v, AttentionLayout vl, long o,
+                           AttentionLayout ol, int b0, int nb, int heads, int t0, int tc, int keys, int headDim, float scale,
+                           long workspace) {
+        long es = t.byteSize, s8 = paddedKeys(keys);
+        long rows = (long) nb * heads * tc;
+        long scores = workspace, probs = workspace + align256(rows * keys * 4);
+        long qa = q + (b0 * ql.batchStride() + t0 * ql.tokenStride()) * es;
+        long oa = o + (b0 * ol.batchStride() + t0 * ol.tokenStride()) * es;
+        gemm(t, false, true, qa, k + b0 * kl.batchStride() * es, 0, scores, nb * heads, tc, keys, headDim,
+                (int) ql.tokenStride(), (int) kl.tokenStride(), keys, ql.headStride(), kl.headStride(), (long) tc * keys,
+                heads, ql.batchStride(), kl.batchStride(), (long) heads * tc * keys, scale, TensorCoreEpilogue.NONE);
+        launcher.launch("tc_softmax_f32_" + suffix(t), Dim3.of((int) rows), Dim3.of(256), 0,
+                KernelArgs.of().ptr(scores).ptr(probs).i32(keys).i32(keys).i32((int) s8));
+        gemm(t, true, false, probs, v + b0 * vl.batchStride() * es, 0, oa, nb * heads, tc, headDim, keys, (int) s8,
+                (int) vl.tokenStride(), (int) ol.tokenStride(), tc * s8, vl.headStride(), ol.headStride(), heads,
+                (long) heads * tc * s8, vl.batchStride(), ol.batchStride(), 1f, TensorCoreEpilogue.NONE);
     }
 }

@@ -73,32 +73,34 @@ abstract class TensorCoreAttentionCases extends TcCases {
         fused(DType.F16, 1, 2, 20, 70, 64, 16f, 1f, false);   // |logit| up to ~16000: exp overflows without the max
     }
 
-    private void wide(DType t, int b, int h, int tq, int s, int d, float range, float scale, long workspaceQueries) {
+    /** The wide path with a workspace for {@code wsQueries} queries of {@code wsRows} (batch item, head) rows. */
+    private void wide(DType t, int b, int h, int tq, int s, int d, float range, float scale, int wsRows, int wsQueries) {
         Inputs in = inputs(t, b, h, tq, s, d, range, false, 7L * d + s + tq);
         TcDevice.Out o = dev.out(t, b, tq, h * d);
-        long ws = TensorCoreKernels.wideAttentionWorkspaceBytes(h, (int) workspaceQueries, s);
+        long ws = TensorCoreKernels.wideAttentionWorkspaceBytes(wsRows, wsQueries, s);
         dev.tc.attentionWide(t, dev.put(in.q), in.ql, dev.put(in.k), in.kl, dev.put(in.v), in.kl, o.address, in.ql, b, h, tq, s,
                 d, scale, dev.alloc(ws), ws);
         float[] expected = cpu.attention(in.q.toF32(), in.kTokens, in.vTokens, h, scale).toFloatArray();
-        check(gpu() + "wide " + t + " b" + b + " h" + h + " tq" + tq + " s" + s + " d" + d + " chunk " + Math.min(workspaceQueries, tq)
+        check(gpu() + "wide " + t + " b" + b + " h" + h + " tq" + tq + " s" + s + " d" + d + " ws " + wsRows + "x" + wsQueries
                 + (range > 1 ? " range " + range : ""), expected, o.floats(), atol(t, d, range, scale), unitRoundoff(t));
     }
 
-    @ParameterizedTest(name = "{0} B={1} H={2} Tq={3} S={4} D={5} chunk={6}")
+    @ParameterizedTest(name = "{0} B={1} H={2} Tq={3} S={4} D={5} workspace={6}x{7}")
     @CsvSource({
-            "F16,  1, 1,  70,  70, 512,  70",   // the VAE mid-block's single head (tiny latent)
-            "BF16, 1, 1, 300,  90, 512, 128",   // queries in chunks of 128, 128, 44
-            "F16,  4, 1,  49,  49, 200,  49",   // a batch of 7x7 windows, head 200 (> 160)
-            "BF16, 2, 2,  19,  23,  24,  19",   // any head dim that is a multiple of 8
+            "F16,  1, 1,  70,  70, 512, 1,  70",   // the VAE mid-block's single head (tiny latent)
+            "BF16, 1, 1, 300,  90, 512, 1, 128",   // queries in chunks of 128, 128, 44
+            "F16,  4, 1,  49,  49, 200, 4,  49",   // a batch of 7x7 windows in one pass, head 200 (> 160)
+            "BF16, 2, 2,  19,  23,  24, 4,  19",   // batch x heads in one pass (two-level GEMM batch)
+            "F16,  3, 2,  21,  17,  40, 2,  21",   // workspace for one batch item: per-item passes
     })
-    void wideMatchesCpu(DType t, int b, int h, int tq, int s, int d, int chunk) {
-        wide(t, b, h, tq, s, d, 1f, (float) (1 / Math.sqrt(d)), chunk);
+    void wideMatchesCpu(DType t, int b, int h, int tq, int s, int d, int wsRows, int wsQueries) {
+        wide(t, b, h, tq, s, d, 1f, (float) (1 / Math.sqrt(d)), wsRows, wsQueries);
     }
 
     @Test
     void wideScoresPastF16RangeStayF32() {
         // |logit| up to 12 * 12 * 512 = 73728 > 65504: scores stored as F16 would be inf and the softmax NaN.
-        wide(DType.F16, 1, 1, 30, 40, 512, 12f, 1f, 30);
+        wide(DType.F16, 1, 1, 30, 40, 512, 12f, 1f, 1, 30);
     }
 
     private String gpu() {
