@@ -124,6 +124,9 @@ __device__ __forceinline__ uint32_t pack2(float lo, float hi) {
 template <class T>
 __device__ __forceinline__ void store2(T* p, uint32_t v) { *reinterpret_cast<uint32_t*>(p) = v; }
 
+/** Stores two adjacent F32 values at p (8-byte aligned). */
+__device__ __forceinline__ void store_f32x2(float* p, float v0, float v1) { *reinterpret_cast<float2*>(p) = make_float2(v0, v1); }
+
 #else  // the emulator
 
 template <bool TRANS>
@@ -170,7 +173,18 @@ inline void store2(T* p, uint32_t v) {
     std::memcpy(p, &v, 4);
 }
 
+inline void store_f32x2(float* p, float v0, float v1) {
+    if ((reinterpret_cast<std::uintptr_t>(p) & 7u) != 0) ::sodec_emu::trap("misaligned 8-byte store of two floats");
+    const float v[2] = {v0, v1};
+    std::memcpy(p, v, 8);
+}
+
 #endif
+
+/** Stores two adjacent values of an output row (the pair an mma C fragment holds) with one aligned store. */
+__device__ __forceinline__ void store_pair(float* p, float v0, float v1) { store_f32x2(p, v0, v1); }
+template <class T>
+__device__ __forceinline__ void store_pair(T* p, float v0, float v1) { store2<T>(p, pack2<T>(v0, v1)); }
 
 /** Epilogue activations shared by the tensor-core kernels (codes as TensorCoreKernels.ACT_*). */
 #define TC_ACT_NONE 0

@@ -105,6 +105,7 @@ __device__ __forceinline__ void tc_conv_body(const T* x, const T* w, const T* bi
     const int wm = warp & 1, wn = warp >> 1;
     const int P = OHp * OWp;
     const long long plane = (long long) OH * OW;
+    const bool pairs = outNhwc && (Cout & 1) == 0;
 #pragma unroll
     for (int mi = 0; mi < 4; mi++) {
 #pragma unroll
@@ -118,12 +119,20 @@ __device__ __forceinline__ void tc_conv_body(const T* x, const T* w, const T* bi
             const long long step = outNhwc ? 1 : plane;
 #pragma unroll
             for (int ni = 0; ni < 4; ni++) {
-#pragma unroll
-                for (int e = 0; e < 2; e++) {
-                    const int co = n0 + wn * 32 + ni * 8 + 2 * t + e;
-                    if (co >= Cout) continue;
-                    const long long idx = base + co * step;
-                    store_f32(y + idx, ep.apply(acc[mi][ni][2 * h + e], bias, co, res, idx));
+                const int co = n0 + wn * 32 + ni * 8 + 2 * t;
+                if (co >= Cout) continue;
+                const long long idx = base + co * step;
+                const float v0 = ep.apply(acc[mi][ni][2 * h], bias, co, res, idx);
+                if (co + 1 >= Cout) {
+                    store_f32(y + idx, v0);
+                    continue;
+                }
+                const float v1 = ep.apply(acc[mi][ni][2 * h + 1], bias, co + 1, res, idx + step);
+                if (pairs) {
+                    store_pair(y + idx, v0, v1);   // NHWC, Cout even: channels co, co + 1 adjacent and aligned
+                } else {
+                    store_f32(y + idx, v0);
+                    store_f32(y + idx + step, v1);
                 }
             }
         }

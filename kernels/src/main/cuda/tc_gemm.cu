@@ -5,7 +5,7 @@
 // with C's layout, a final scale. The "_f32out" form stores F32 (attention scores: scaled scores never round to F16,
 // so they cannot overflow). Grid (ceil(M / 128), ceil(N / 64), batch), 128 threads, TC_SMEM_BYTES dynamic shared.
 // Two-level batch: z = zo * zin + zi addresses operand X at zo * sX2 + zi * sX (e.g. batch items and heads of an
-// attention in one launch); zin = batch and sX2 = 0 is the plain strided batch.
+// attention in one launch); zin = batch and sX2 = 0 is the plain strided batch. C must be 4-byte aligned (8 for F32).
 #include "tc_gemm.cuh"
 
 template <class T, class TO, bool B_KN>
@@ -25,8 +25,10 @@ __device__ __forceinline__ void tc_gemm_body(const T* a, const T* b, const T* bi
     float acc[4][4][4];
     tc_mainloop<T, B_KN>(ld, (K + TC_BK - 1) / TC_BK, smem, acc);
 
+    // Each thread holds column pairs (n, n + 1), n even: one aligned pair store when both exist and ldc is even.
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, g = lane >> 2, t = lane & 3;
     const int wm = warp & 1, wn = warp >> 1;
+    const bool pairs = (ldc & 1) == 0;
 #pragma unroll
     for (int mi = 0; mi < 4; mi++) {
 #pragma unroll
@@ -36,10 +38,19 @@ __device__ __forceinline__ void tc_gemm_body(const T* a, const T* b, const T* bi
             const long long row = (long long) m * ldc;
 #pragma unroll
             for (int ni = 0; ni < 4; ni++) {
-#pragma unroll
-                for (int e = 0; e < 2; e++) {
-                    const int n = n0 + wn * 32 + ni * 8 + 2 * t + e;
-                    if (n < N) store_f32(c + row + n, ep.apply(acc[mi][ni][2 * h + e], bias, n, res, row + n));
+                const int n = n0 + wn * 32 + ni * 8 + 2 * t;
+                if (n >= N) continue;
+                const float v0 = ep.apply(acc[mi][ni][2 * h], bias, n, res, row + n);
+                if (n + 1 < N) {
+                    const float v1 = ep.apply(acc[mi][ni][2 * h + 1], bias, n + 1, res, row + n + 1);
+                    if (pairs) {
+                        store_pair(c + row + n, v0, v1);
+                    } else {
+                        store_f32(c + row + n, v0);
+                        store_f32(c + row + n + 1, v1);
+                    }
+                } else {
+                    store_f32(c + row + n, v0);
                 }
             }
         }

@@ -11,7 +11,8 @@ import dev.sodec.engine.tensor.DType;
  *
  * <p>Alignment: every operand the kernels read with 16-byte cp.async (convolution input and packed weights, GEMM A
  * and B, attention Q/K/V) must start at a 16-byte aligned address and have leading dimensions / strides that are
- * multiples of 8 elements; outputs need 4-byte alignment. Planned arenas (256-byte offsets) satisfy this.
+ * multiples of 8 elements; outputs need 4-byte alignment (8 for F32 GEMM output: pairs of adjacent columns are
+ * stored together). Planned arenas (256-byte offsets) satisfy this.
  *
  * <p>Layouts: convolutions read NHWC input ({@link #nchwToNhwc}, or {@link #groupNormToNhwc} fusing the layout change
  * into the norm before the convolution) and packed weights ({@link #packConv2dWeight},
@@ -249,6 +250,7 @@ public final class TensorCoreKernels {
                             int oh, int ow, int oy0, int ox0, int osy, int osx, TensorCoreEpilogue e) {
         aligned16("convolution input", x);
         aligned16("packed weight", weight);
+        aligned4("convolution output", y);
         long m = (long) batch * ohp * owp;
         Dim3 grid = Dim3.of((int) ((m + BM - 1) / BM), (cout + BN - 1) / BN, 1);
         launcher.launch("tc_conv2d_" + suffix(t), grid, Dim3.of(THREADS), GEMM_SHARED_BYTES,
@@ -311,6 +313,9 @@ public final class TensorCoreKernels {
         if (!Float.isFinite(alpha)) throw new IllegalArgumentException("alpha " + alpha);
         aligned16("GEMM A", a);
         aligned16("GEMM B", b);
+        if ((c & (f32Out ? 7 : 3)) != 0) {
+            throw new IllegalArgumentException("GEMM C at 0x" + Long.toHexString(c) + " is not " + (f32Out ? 8 : 4) + "-byte aligned");
+        }
         String kernel = "tc_gemm_" + (bKN ? "kn_" : "nk_") + suffix(t) + (f32Out ? "_f32out" : "");
         Dim3 grid = Dim3.of((m + BM - 1) / BM, (n + BN - 1) / BN, batch);
         launcher.launch(kernel, grid, Dim3.of(THREADS), GEMM_SHARED_BYTES,
