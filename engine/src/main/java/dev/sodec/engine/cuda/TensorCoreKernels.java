@@ -190,6 +190,27 @@ public final class TensorCoreKernels {
                         .i32((int) hw).f32(eps).i32(silu ? 1 : 0));
     }
 
+    private void window(String kernel, DType t, long src, long dst, int batch, int channels, int h, int w, WindowRegion r) {
+        positive("batch", batch);
+        positive("channels", channels);
+        if ((long) r.y0() + (long) r.wh() * r.nwy() > h || (long) r.x0() + (long) r.ww() * r.nwx() > w) {
+            throw new IllegalArgumentException(r + " does not fit a " + h + "x" + w + " image");
+        }
+        long n = Math.multiplyExact(Math.multiplyExact((long) batch * r.windows(), channels), (long) r.wh() * r.ww());
+        pack(kernel + suffix(t), n, KernelArgs.of().ptr(src).ptr(dst).i32(channels).i32(h).i32(w).i32(r.y0()).i32(r.x0())
+                .i32(r.wh()).i32(r.ww()).i32(r.nwy()).i32(r.nwx()).i64(n));
+    }
+
+    /** Copies region r of x (batch, channels, h, w) into y (batch * r.windows(), channels, r.wh, r.ww), windows row-major. */
+    public void windowPartition(DType t, long x, long y, int batch, int channels, int h, int w, WindowRegion r) {
+        window("tc_window_partition_", t, x, y, batch, channels, h, w, r);
+    }
+
+    /** The inverse of {@link #windowPartition}: writes the window batch y back into region r of x. */
+    public void windowMerge(DType t, long y, long x, int batch, int channels, int h, int w, WindowRegion r) {
+        window("tc_window_merge_", t, y, x, batch, channels, h, w, r);
+    }
+
     /**
      * conv2d of x (NHWC: batch, h, w, cin) with a {@link #packConv2dWeight packed} weight, bias (cout) or 0, and the
      * epilogue, into y (NHWC or NCHW by {@code yNhwc}; the residual has y's layout). Zero padding, any kernel size,

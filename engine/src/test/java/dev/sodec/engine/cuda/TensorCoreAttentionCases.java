@@ -3,6 +3,7 @@ package dev.sodec.engine.cuda;
 import static dev.sodec.engine.cuda.TcSupport.check;
 import static dev.sodec.engine.cuda.TcSupport.stored;
 import static dev.sodec.engine.cuda.TcSupport.unitRoundoff;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
@@ -95,6 +96,40 @@ abstract class TensorCoreAttentionCases extends TcCases {
     })
     void wideMatchesCpu(DType t, int b, int h, int tq, int s, int d, int wsRows, int wsQueries) {
         wide(t, b, h, tq, s, d, 1f, (float) (1 / Math.sqrt(d)), wsRows, wsQueries);
+    }
+
+    @Test
+    void windowPartitionAndMergeCoverTheImageOnce() {
+        int b = 2, c = 5, h = 37, w = 21;   // 16 x 16 windows: 2 x 1 full, a right column, a bottom row, a corner
+        Tensor x = stored(DType.BF16, 21, -1, 1, b, c, h, w);
+        float[] xv = x.toFloatArray();
+        long xd = dev.put(x);
+        TcDevice.Out back = dev.out(DType.BF16, b, c, h, w);
+        java.util.List<WindowRegion> regions = WindowRegion.tiling(h, w, 16);
+        assertEquals(4, regions.size());
+        for (WindowRegion r : regions) {
+            TcDevice.Out win = dev.out(DType.BF16, b * r.windows(), c, r.wh(), r.ww());
+            dev.tc.windowPartition(DType.BF16, xd, win.address, b, c, h, w, r);
+            float[] expected = new float[b * r.windows() * c * r.wh() * r.ww()];
+            int i = 0;
+            for (int bi = 0; bi < b; bi++) {
+                for (int wy = 0; wy < r.nwy(); wy++) {
+                    for (int wx = 0; wx < r.nwx(); wx++) {
+                        for (int ci = 0; ci < c; ci++) {
+                            for (int iy = 0; iy < r.wh(); iy++) {
+                                for (int ix = 0; ix < r.ww(); ix++) {
+                                    int y = r.y0() + wy * r.wh() + iy, xx = r.x0() + wx * r.ww() + ix;
+                                    expected[i++] = xv[((bi * c + ci) * h + y) * w + xx];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            check("window partition " + r, expected, win.floats(), 0, 0);
+            dev.tc.windowMerge(DType.BF16, win.address, back.address, b, c, h, w, r);
+        }
+        check("window merge of all regions", xv, back.floats(), 0, 0);
     }
 
     @Test
