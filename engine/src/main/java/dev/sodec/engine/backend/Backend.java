@@ -42,6 +42,15 @@ public interface Backend extends AutoCloseable {
     /** Scratch bytes {@code node} needs while it runs (planned like any value); 0 for none. */
     long workspaceBytes(Node node);
 
+    /**
+     * Whether a fused residual epilogue without activation may write its output over the residual (the plan then
+     * shares their memory): true where every such kernel reads the residual before writing (the CPU accumulates onto
+     * it); false where a fallback path writes the product first.
+     */
+    default boolean residualInPlace() {
+        return true;
+    }
+
     /** Makes {@code schedule} runnable here: constants resident, memory ready to allocate on first run. */
     Program prepare(Schedule schedule);
 

@@ -26,6 +26,9 @@ final class CudaProgram implements Program {
     private final Schedule schedule;
     private final MemoryPlan plan;
     private final Map<Node, Long> constants = new IdentityHashMap<>();
+    /** Packed weights of the nodes that run tensor-core convolutions. */
+    private final Map<Node, Long> packedWeights = new IdentityHashMap<>();
+    private final Map<Node, PackedWeight> packedKeys = new IdentityHashMap<>();
     private long arena;
     private DeviceGraph graph;
     private boolean captureFailed, closed;
@@ -37,6 +40,14 @@ final class CudaProgram implements Program {
         this.plan = schedule.plan;
         try {
             for (Node c : schedule.constants) constants.put(c, backend.constants().acquire(c.constant()));
+            for (Node n : schedule.nodes) {
+                if ((n.op != Op.CONV2D && n.op != Op.CONV_TRANSPOSE2D) || !TensorCorePaths.conv(n, backend.storage())) continue;
+                var p = n.attrs(dev.sodec.engine.graph.Attrs.Conv.class).params();
+                PackedWeight key = n.op == Op.CONV2D ? PackedWeight.conv2d(n.input(1).constant())
+                        : PackedWeight.convTranspose2d(n.input(1).constant(), p.strideH(), p.strideW());
+                packedWeights.put(n, backend.acquirePacked(key));
+                packedKeys.put(n, key);
+            }
         } catch (RuntimeException e) {
             releaseConstants();
             throw e;
@@ -94,7 +105,7 @@ final class CudaProgram implements Program {
     static final boolean SYNC_EACH_NODE = "1".equals(System.getenv("SODEC_CUDA_SYNC"));
 
     private void runNodes(NodeTimer timer) {
-        CudaNodes nodes = new CudaNodes(backend.kernels(), device, backend.storage());
+        CudaNodes nodes = new CudaNodes(backend.kernels(), backend.tensorCoreKernels(), device, backend.storage(), packedWeights);
         for (Node n : schedule.nodes) {
             if (n.op.isView() || n.numel() == 0) continue;
             long[] in = new long[n.inputCount()];
@@ -139,6 +150,9 @@ final class CudaProgram implements Program {
     }
 
     private void releaseConstants() {
+        for (PackedWeight w : packedKeys.values()) backend.releasePacked(w);
+        packedKeys.clear();
+        packedWeights.clear();
         for (Node c : constants.keySet()) backend.constants().release(c.constant());
         constants.clear();
     }

@@ -1,6 +1,7 @@
 package dev.sodec.engine.cuda;
 
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -16,14 +17,14 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TcCases {
     protected TcDevice dev;
-    protected CpuBackend cpu;
+    protected Eager cpu;
 
     /** The device the cases run on; null skips every case (no GPU here). */
     abstract TcDevice open();
 
     @BeforeAll
     void openDevice() {
-        cpu = new CpuBackend(2);
+        cpu = new Eager(new CpuBackend(2));
         dev = open();
     }
 

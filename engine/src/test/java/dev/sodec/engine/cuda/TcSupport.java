@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sodec.engine.cpu.CpuBackend;
+import dev.sodec.engine.graph.Eager;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 
@@ -55,7 +56,7 @@ final class TcSupport {
     }
 
     /** The epilogue on the CPU: (act(acc) + residual) * outScale over F32 tensors (acc includes the bias). */
-    static Tensor epilogue(CpuBackend cpu, Tensor acc, TensorCoreEpilogue e, Tensor residual) {
+    static Tensor epilogue(Eager cpu, Tensor acc, TensorCoreEpilogue e, Tensor residual) {
         Tensor v = switch (e.activation()) {
             case TensorCoreEpilogue.ACT_SILU -> cpu.silu(acc);
             case TensorCoreEpilogue.ACT_GELU -> cpu.geluErf(acc);
