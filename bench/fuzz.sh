@@ -3,12 +3,14 @@
 #
 #   bench/fuzz.sh [--seconds S] [--runs N] [--only A,B] [--nice K] [--keep-going N]
 #
-# Each target runs for S seconds (default 60) or N executions, niced (default 19), one JVM at a time, on one core;
+# Each target runs for S seconds (default 60) or N executions (whichever ends first), niced (default 19), one JVM at a time, on one core;
 # its growing corpus is kept in fuzz/target/fuzz/corpus/<target> (reused by the next run), findings (crashing
 # inputs + a Java reproducer) go to fuzz/target/fuzz/findings/<target>/, the full log to fuzz/target/fuzz/<target>.log.
 # A finding is fixed, then its input is copied into the target's committed corpus
 # (fuzz/src/test/resources/dev/sodec/fuzz/<Target>FuzzTestInputs/<method>/) so that `mvn test` replays it.
-# Prints one line per target: executions, seconds, exec/s, edge coverage, features, corpus size, findings.
+# Prints one line per target: executions, seconds, exec/s, edge coverage, features, corpus size, findings (crash,
+# timeout, out-of-memory), the slowest input's seconds (libFuzzer -timeout=30 makes anything slower a finding) and
+# the 5-minute load average when the target finished.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -36,7 +38,7 @@ mvn -B -q test-compile dependency:build-classpath -pl fuzz -am -Dmdep.includeSco
 cp="fuzz/target/test-classes:$(cat "$out/classpath.txt")"
 shared=${SODEC_SHARED:-$(cd .. && pwd)/shared}
 
-printf '%-17s %12s %8s %9s %6s %7s %7s %8s\n' target executions seconds exec/s cov ft corpus findings
+printf '%-17s %12s %8s %9s %6s %7s %7s %8s %9s %6s\n' target executions seconds exec/s cov ft corpus findings slowest_s load
 status=0
 for t in "${targets[@]}"; do
   cls="dev.sodec.fuzz.${t}FuzzTest"
@@ -44,8 +46,8 @@ for t in "${targets[@]}"; do
   [[ -n "$inputs" ]] || { echo "fuzz.sh: no committed inputs for $t" >&2; exit 1; }
   corpus="$out/corpus/$t"; findings="$out/findings/$t/"; log="$out/$t.log"
   mkdir -p "$corpus" "$findings"
-  limit=(-max_total_time="$seconds")
-  [[ -n "$runs" ]] && limit=(-runs="$runs")
+  limit=(-max_total_time="$seconds")          # with --runs too: whichever comes first
+  [[ -n "$runs" ]] && limit+=(-runs="$runs")
   stamp="$out/.start-$t"; touch "$stamp"
   start=$(date +%s%N)
   set +e
@@ -63,9 +65,11 @@ for t in "${targets[@]}"; do
   ft=$(grep -a -o 'ft: [0-9]*' "$log" | tail -1 | grep -a -o '[0-9]*$' || echo -)
   n_corpus=$(ls "$corpus" | wc -l)
   # findings of this run only (earlier ones stay in the folder until they are fixed and committed)
-  n_find=$(find "$findings" -maxdepth 1 -newer "$stamp" -regextype egrep -regex '.*/(crash|timeout|oom|leak|slow-unit)-[^/]*' | wc -l)
+  n_find=$(find "$findings" -maxdepth 1 -newer "$stamp" -regextype egrep -regex '.*/(crash|timeout|oom|leak)-[^/]*' | wc -l)
   rate=$(awk -v e="${execs:-0}" -v s="$secs" 'BEGIN{printf "%d", e/s}')
-  printf '%-17s %12s %8.0f %9s %6s %7s %7s %8s\n' "$t" "${execs:-0}" "$secs" "$rate" "$cov" "$ft" "$n_corpus" "$n_find"
+  slowest=$(grep -a -o 'stat::slowest_unit_time_sec: *[0-9]*' "$log" | tail -1 | grep -a -o '[0-9]*$' || echo -)
+  load=$(cut -d' ' -f2 /proc/loadavg)   # 5-minute load average at the end of the run: the machine is shared
+  printf '%-17s %12s %8.0f %9s %6s %7s %7s %8s %9s %6s\n' "$t" "${execs:-0}" "$secs" "$rate" "$cov" "$ft" "$n_corpus" "$n_find" "$slowest" "$load"
   if [[ $n_find -gt 0 || ( $rc -ne 0 && $rc -ne 77 ) ]]; then
     status=1
     [[ $n_find -gt 0 ]] || echo "  $t: the fuzzer exited with $rc, see $log" >&2

@@ -14,7 +14,10 @@ final class TempInput {
 
     static {
         try {
-            DIR = Files.createTempDirectory("sodec-fuzz");
+            // tmpfs where there is one: a disk-backed /tmp costs milliseconds per write on a busy machine
+            Path shm = Path.of("/dev/shm");
+            DIR = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "sodec-fuzz")
+                    : Files.createTempDirectory("sodec-fuzz");
             DIR.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,6 +1,7 @@
 package dev.sodec.convert.torch;
 
 import dev.sodec.convert.CheckpointException;
+import dev.sodec.engine.io.FileBytes;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Shapes;
 import dev.sodec.engine.tensor.Tensor;
@@ -9,10 +10,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -112,10 +111,10 @@ public final class TorchFile implements AutoCloseable {
 
     private static TorchFile openLegacy(Path path) throws IOException {
         String name = path.getFileName().toString();
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            MemorySegment f = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        FileBytes file = FileBytes.open(path);
+        try {
+            MemorySegment f = file.bytes();
+            long size = f.byteSize();
             Map<String, StorageRef> storages = new LinkedHashMap<>();
             long pos = 0;
             Object[] header = new Object[3];
@@ -164,9 +163,9 @@ public final class TorchFile implements AutoCloseable {
             for (String key : storages.keySet()) {
                 if (!bytes.containsKey(key)) throw new CheckpointException(name + ": legacy storage " + key + " has no data");
             }
-            return new TorchFile(name, Container.LEGACY, obj, bytes, arena::close);
+            return new TorchFile(name, Container.LEGACY, obj, bytes, file);
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            file.close();
             throw e;
         }
     }
