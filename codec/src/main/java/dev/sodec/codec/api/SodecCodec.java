@@ -37,7 +37,8 @@ import java.util.List;
  *
  * Errors: {@link dev.sodec.codec.image.ImageFormatException} for images we cannot code (grayscale, 16-bit,
  * transparent, too large), {@link ContainerException} for bytes that are not a valid stream for this model
- * (foreign, other model, truncated, corrupt).
+ * (foreign, other model, truncated, corrupt), {@link ModelFileChangedException} when a large (memory-mapped) model
+ * file was truncated or rewritten while loaded. Small model files are read into memory at load and are immune.
  */
 public final class SodecCodec implements AutoCloseable {
     private final CompressionModel model;
@@ -48,12 +49,16 @@ public final class SodecCodec implements AutoCloseable {
     private final CodecOptions options;
     private final Backend backend;
     private final Parallel parallel;
+    /** The loaded file's guard against changes under a memory mapping. */
+    private final ModelFileGuard guard;
 
-    private SodecCodec(CompressionModel model, GenerativeDecoder generative, AutoCloseable owner, CodecOptions options) {
+    private SodecCodec(CompressionModel model, GenerativeDecoder generative, AutoCloseable owner, CodecOptions options,
+                       ModelFileGuard guard) {
         this.model = model;
         this.generative = generative;
         this.owner = owner;
         this.options = options;
+        this.guard = guard;
         this.backend = Backends.create(options.backend(), options.threads());
         this.parallel = new Parallel(backend.threads());
     }
@@ -64,10 +69,11 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Loads a compression-only or a full SODEC model file (told apart by its config). */
     public static SodecCodec load(Path modelFile, CodecOptions options) throws IOException {
+        ModelFileGuard guard = ModelFileGuard.before(modelFile);
         if (SodecModel.isFullModel(modelFile)) {
             SodecModel m = SodecModel.load(modelFile);
             try {
-                return of(m, options);
+                return new SodecCodec(m.compression(), m.decoder(), m, options, guard);
             } catch (RuntimeException e) {
                 m.close();
                 throw e;
@@ -75,7 +81,7 @@ public final class SodecCodec implements AutoCloseable {
         }
         CompressionModel m = CompressionModel.load(modelFile);
         try {
-            return of(m, options);
+            return new SodecCodec(m, null, m, options, guard);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -84,12 +90,12 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Wraps an already loaded model; closing the codec closes the model. */
     public static SodecCodec of(CompressionModel model, CodecOptions options) {
-        return new SodecCodec(model, null, model, options);
+        return new SodecCodec(model, null, model, options, ModelFileGuard.none());
     }
 
     /** Wraps an already loaded full SODEC model; closing the codec closes the model. */
     public static SodecCodec of(SodecModel model, CodecOptions options) {
-        return new SodecCodec(model.compression(), model.decoder(), model, options);
+        return new SodecCodec(model.compression(), model.decoder(), model, options, ModelFileGuard.none());
     }
 
     /** Whether {@link #decompress(byte[])} runs a generative decoder (a full SODEC model). */
@@ -103,6 +109,15 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Compresses an 8-bit RGB image of any size (padded to the model's multiple, cropped back on decode). */
     public byte[] compress(BufferedImage image) {
+        guard.check();
+        try {
+            return compressImage(image);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
+    }
+
+    private byte[] compressImage(BufferedImage image) {
         int w = image.getWidth(), h = image.getHeight();
         Pixels.checkSize(w, h, options.maxPixels());
         Tensor x = Pixels.toTensor(image);
@@ -125,6 +140,15 @@ public final class SodecCodec implements AutoCloseable {
      *     blurry; much cheaper)
      */
     public BufferedImage decompress(byte[] data, boolean fidelity) {
+        guard.check();
+        try {
+            return decompressImage(data, fidelity);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
+    }
+
+    private BufferedImage decompressImage(byte[] data, boolean fidelity) {
         Container c = Container.parse(data);
         checkFitsThisModel(c);
         int mult = model.config().sizeMultiple();

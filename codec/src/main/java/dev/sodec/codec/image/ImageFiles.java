@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -55,32 +54,17 @@ public final class ImageFiles {
         if (!Files.isWritable(dir)) throw new IOException("cannot write " + file + ": folder " + dir + " is not writable");
     }
 
-    /** Writes a PNG, through a temporary sibling so that a failure never leaves a partial file under the name. */
+    /** Writes a PNG all or nothing ({@link AtomicOutput}): a failure never leaves a partial file under the name. */
     public static void writePng(BufferedImage img, Path file) throws IOException {
         checkWritable(file);
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".part");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        AtomicOutput.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer available");
+        });
     }
 
-    /** Writes bytes atomically (temporary sibling, then rename). */
+    /** Writes bytes all or nothing ({@link AtomicOutput}). */
     public static void writeBytes(byte[] data, Path file) throws IOException {
         checkWritable(file);
-        Path abs = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
-        try {
-            Files.write(tmp, data);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        AtomicOutput.write(file, out -> out.write(data));
     }
 }

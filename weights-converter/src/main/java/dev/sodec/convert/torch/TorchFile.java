@@ -95,7 +95,7 @@ public final class TorchFile implements AutoCloseable {
                 ZipArchive.Entry e = zip.entry(root + "/data/" + s.key());
                 if (e == null) throw new CheckpointException(name + ": storage record " + root + "/data/" + s.key() + " is missing");
                 MemorySegment seg = zip.data(e);
-                long need = s.numel() * s.dtype().byteSize;
+                long need = storageBytes(name, s);
                 if (seg.byteSize() < need) {
                     throw new CheckpointException(name + ": storage record " + e.name() + " has " + seg.byteSize()
                             + " bytes, its " + s.numel() + " x " + s.torchType() + " need " + need);
@@ -152,7 +152,7 @@ public final class TorchFile implements AutoCloseable {
                 if (numel != s.numel()) {
                     throw new CheckpointException(name + ": legacy storage " + key + " holds " + numel + " elements, the pickle says " + s.numel());
                 }
-                long len = s.numel() * s.dtype().byteSize;
+                long len = storageBytes(name, s);
                 if (len > size - pos) {
                     throw new CheckpointException(name + ": truncated: storage " + key + " needs " + len + " bytes at byte " + pos
                             + " of a " + size + "-byte file");
@@ -167,6 +167,16 @@ public final class TorchFile implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
+        }
+    }
+
+    /** A storage's byte size; a claimed element count whose bytes overflow a long is refused, not wrapped. */
+    private static long storageBytes(String file, StorageRef s) throws CheckpointException {
+        try {
+            return Math.multiplyExact(s.numel(), (long) s.dtype().byteSize);
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(file + ": storage " + s.key() + " claims " + s.numel() + " x " + s.torchType()
+                    + " elements, more bytes than any file holds");
         }
     }
 
