@@ -122,3 +122,10 @@ def yaml(o, ind=0):
     return lines
 out('LdmYamlFuzzTest', 'yaml', 'tiny-inference.yaml', '\n'.join(yaml(ldm)) + '\n')
 out('LdmYamlFuzzTest', 'yaml', 'sequences.yaml', 'a:\n  - 1\n  - -2.5e-3\n  -\n    - x\n    - "y # not a comment"\nb: [ 1, 2, 4 ]\n---\nc: null\n')
+
+# ---- image path: a 1x1 PNG whose zTXt and iCCP chunks inflate to 16 MiB each (the reader must skip them) ----
+import zlib as _z
+def _chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', _z.crc32(t + d) & 0xffffffff)
+_big = _z.compress(b'\0' * (16 << 20), 9)
+out('ImageInputFuzzTest', 'image', 'text_and_icc_bombs.png', b'\x89PNG\r\n\x1a\n' + _chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 2, 0, 0, 0))
+    + _chunk(b'zTXt', b'Comment\0\0' + _big) + _chunk(b'iCCP', b'icc\0\0' + _big) + _chunk(b'IDAT', _z.compress(b'\0\xff\x00\x00')) + _chunk(b'IEND', b''))

@@ -70,7 +70,7 @@ class SeedsTest {
 
     @Test
     void imageSeedsAreReadOrRefusedAsTheirKind() throws Exception {
-        for (String ok : new String[] {"rgb.png", "rgb.jpg", "palette.png", "argb.png"}) {
+        for (String ok : new String[] {"rgb.png", "rgb.jpg", "palette.png", "argb.png", "text_and_icc_bombs.png"}) {
             ImageFiles.read(seed("ImageInput", ok), 1 << 20);
         }
         for (String gray : new String[] {"gray.png", "gray.jpg"}) {
