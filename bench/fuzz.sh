@@ -8,7 +8,8 @@
 # inputs + a Java reproducer) go to fuzz/target/fuzz/findings/<target>/, the full log to fuzz/target/fuzz/<target>.log.
 # A finding is fixed, then its input is copied into the target's committed corpus
 # (fuzz/src/test/resources/dev/sodec/fuzz/<Target>FuzzTestInputs/<method>/) so that `mvn test` replays it.
-# Prints one line per target: executions, seconds, exec/s, edge coverage, features, corpus size, findings (crash,
+# Prints one line per target: executions, libFuzzer's seconds and wall seconds, exec/s (libFuzzer's average), edge
+# coverage, features, corpus size, findings (crash,
 # timeout, out-of-memory), the slowest input's seconds (libFuzzer -timeout=30 makes anything slower a finding) and
 # the 5-minute load average when the target finished.
 set -euo pipefail
@@ -38,7 +39,7 @@ mvn -B -q test-compile dependency:build-classpath -pl fuzz -am -Dmdep.includeSco
 cp="fuzz/target/test-classes:$(cat "$out/classpath.txt")"
 shared=${SODEC_SHARED:-$(cd .. && pwd)/shared}
 
-printf '%-17s %12s %8s %9s %6s %7s %7s %8s %9s %6s\n' target executions seconds exec/s cov ft corpus findings slowest_s load
+printf '%-17s %12s %7s %7s %9s %6s %7s %7s %8s %9s %6s\n' target executions fuzz_s wall_s exec/s cov ft corpus findings slowest_s load
 status=0
 for t in "${targets[@]}"; do
   cls="dev.sodec.fuzz.${t}FuzzTest"
@@ -66,10 +67,12 @@ for t in "${targets[@]}"; do
   n_corpus=$(ls "$corpus" | wc -l)
   # findings of this run only (earlier ones stay in the folder until they are fixed and committed)
   n_find=$(find "$findings" -maxdepth 1 -newer "$stamp" -regextype egrep -regex '.*/(crash|timeout|oom|leak)-[^/]*' | wc -l)
-  rate=$(awk -v e="${execs:-0}" -v s="$secs" 'BEGIN{printf "%d", e/s}')
+  # libFuzzer's own time and rate (the wall time adds JVM start, instrumentation and model loading)
+  fuzz_s=$(grep -a -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1 | grep -a -o '[0-9]* second' | grep -a -o '[0-9]*' || echo -)
+  rate=$(grep -a -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -1 | grep -a -o '[0-9]*$' || echo -)
   slowest=$(grep -a -o 'stat::slowest_unit_time_sec: *[0-9]*' "$log" | tail -1 | grep -a -o '[0-9]*$' || echo -)
   load=$(cut -d' ' -f2 /proc/loadavg)   # 5-minute load average at the end of the run: the machine is shared
-  printf '%-17s %12s %8.0f %9s %6s %7s %7s %8s %9s %6s\n' "$t" "${execs:-0}" "$secs" "$rate" "$cov" "$ft" "$n_corpus" "$n_find" "$slowest" "$load"
+  printf '%-17s %12s %7s %7.0f %9s %6s %7s %7s %8s %9s %6s\n' "$t" "${execs:-0}" "${fuzz_s:--}" "$secs" "${rate:--}" "$cov" "$ft" "$n_corpus" "$n_find" "$slowest" "$load"
   if [[ $n_find -gt 0 || ( $rc -ne 0 && $rc -ne 77 ) ]]; then
     status=1
     [[ $n_find -gt 0 ]] || echo "  $t: the fuzzer exited with $rc, see $log" >&2
