@@ -3,15 +3,14 @@
 #
 #   bench/fuzz.sh [--seconds S] [--runs N] [--only A,B] [--nice K] [--keep-going N]
 #
-# Each target runs for S seconds (default 60) or N executions (whichever ends first), niced (default 19), one JVM at a time, on one core;
-# its growing corpus is kept in fuzz/target/fuzz/corpus/<target> (reused by the next run), findings (crashing
+# Each target runs for S seconds (default 60) or N executions (whichever ends first), niced (default 19), one JVM at
+# a time, on one core; its growing corpus is kept in fuzz/target/fuzz/corpus/<target> (reused by the next run), findings (crashing
 # inputs + a Java reproducer) go to fuzz/target/fuzz/findings/<target>/, the full log to fuzz/target/fuzz/<target>.log.
 # A finding is fixed, then its input is copied into the target's committed corpus
 # (fuzz/src/test/resources/dev/sodec/fuzz/<Target>FuzzTestInputs/<method>/) so that `mvn test` replays it.
 # Prints one line per target: executions, libFuzzer's seconds and wall seconds, exec/s (libFuzzer's average), edge
-# coverage, features, corpus size, findings (crash,
-# timeout, out-of-memory), the slowest input's seconds (libFuzzer -timeout=30 makes anything slower a finding) and
-# the 5-minute load average when the target finished.
+# coverage, features, corpus size, findings (crash, timeout, out-of-memory), the slowest input's seconds (libFuzzer
+# -timeout=30 makes anything slower a finding) and the 5-minute load average when the target finished.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -23,7 +22,7 @@ while [[ $# -gt 0 ]]; do
     --only) only="$2"; shift 2 ;;
     --nice) nice="$2"; shift 2 ;;
     --keep-going) keep_going="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
