@@ -38,9 +38,10 @@ public final class AtomicOutput {
 
     static void write(Path file, Content content, Opener opener) throws IOException {
         Path abs = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
+        Path tmp = null;
         boolean moved = false;
         try {
+            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
             try (WritableByteChannel ch = opener.open(tmp);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
                 content.writeTo(out);
@@ -57,7 +58,7 @@ public final class AtomicOutput {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new IOException("cannot write " + file + ": " + why.replace('\n', ' '), e);
         } finally {
-            if (!moved) Files.deleteIfExists(tmp);
+            if (!moved && tmp != null) Files.deleteIfExists(tmp);
         }
     }
 }

@@ -96,4 +96,12 @@ class AtomicOutputTest {
         assertArrayEquals(data, Files.readAllBytes(out));
         assertEquals(List.of(out), files());
     }
+
+    @Test
+    void aFolderThatVanishedIsReportedAsTheOutputsProblem() throws Exception {
+        Path out = dir.resolve("gone").resolve("out.sdc");
+        IOException e = assertThrows(IOException.class, () -> AtomicOutput.write(out, o -> o.write(1)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("cannot write " + out + ": "), e.getMessage());
+        assertEquals(List.of(), files());
+    }
 }
