@@ -61,12 +61,14 @@ storages = [s0, s1, s2]
 def torch_zip(state, storages, wrap=None):
     obj = {wrap: state} if wrap else state
     b = io.BytesIO()
+    def put(z, name, data):  # fixed timestamps: the same seeds on every run
+        z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
     with zipfile.ZipFile(b, 'w', zipfile.ZIP_STORED) as z:
-        z.writestr('archive/data.pkl', dumps(obj))
-        z.writestr('archive/byteorder', 'little')
+        put(z, 'archive/data.pkl', dumps(obj))
+        put(z, 'archive/byteorder', 'little')
         for s in storages:
-            z.writestr('archive/data/' + s.key, s.raw())
-        z.writestr('archive/version', '3\n')
+            put(z, 'archive/data/' + s.key, s.raw())
+        put(z, 'archive/version', '3\n')
     return b.getvalue()
 
 def torch_legacy(state, storages):
@@ -84,6 +86,9 @@ def torch_legacy(state, storages):
 out('TorchFileFuzzTest', 'torchFile', 'state_dict.pth', torch_zip(state, storages))
 out('TorchFileFuzzTest', 'torchFile', 'train_checkpoint.pth.tar', torch_zip(state, storages, wrap='state_dict'))
 out('TorchFileFuzzTest', 'torchFile', 'legacy.pth', torch_legacy(state, storages))
+# regression: a 686-byte file whose stride-0 view claims 10^13 elements (the copy was sized from it: OutOfMemoryError)
+out('TorchFileFuzzTest', 'torchFile', 'expanded_view_10e13.pth',
+    torch_zip(collections.OrderedDict([('w', Tensor(s0, 0, [100000, 100000, 1000], [0, 0, 0]))]), [s0]))
 out('TorchFileFuzzTest', 'torchFile', 'unsafe_pickle.pth', open(os.path.join(shared, 'checkpoints/broken/unsafe_pickle.pth'), 'rb').read())
 out('TorchPickleFuzzTest', 'pickle', 'state_dict.pkl', dumps(state))
 out('TorchPickleFuzzTest', 'pickle', 'wrapped.pkl', dumps({'epoch': 3, 'state_dict': state, 'set': {1, 2}, 'b': b'\x00\xff', 'f': 1.5, 'big': 1 << 70}))

@@ -44,6 +44,9 @@ class SeedsTest {
             }
         }
         assertThrows(java.io.IOException.class, () -> Checkpoints.open(seed("TorchFile", "unsafe_pickle.pth")).close());
+        // 686 bytes claiming a 10^13-element stride-0 view: refused before the copy is sized (was an OutOfMemoryError)
+        var e = assertThrows(java.io.IOException.class, () -> Checkpoints.open(seed("TorchFile", "expanded_view_10e13.pth")).close());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("view of 10000000000000 elements over a 12-element storage"), e.getMessage());
     }
 
     @Test

@@ -204,6 +204,12 @@ public final class TorchFile implements AutoCloseable {
         } else if (Arrays.equals(r.stride(), Shapes.contiguousStrides(shape)) || numel == 1) {
             t = Tensor.wrap(st.asSlice(r.storageOffset() * es, numel * es), dt, shape);
         } else {
+            // A strided view is gathered into a copy: one whose elements repeat (stride 0, an expand()) could claim
+            // far more elements than its file holds and size that copy from the header alone.
+            if (numel > r.storage().numel()) {
+                throw new CheckpointException(fileName + ": tensor " + name + " is a view of " + numel + " elements over a "
+                        + r.storage().numel() + "-element storage (an expanded view); re-save it with .contiguous()");
+            }
             t = Tensor.zeros(Arena.ofAuto(), dt, shape);
             MemorySegment dst = t.storage();
             long[] stride = r.stride();
