@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * The determinism guarantees of the README's Robustness section, on the shipped model: a stream encoded on any of
  * {cpu 1 thread, cpu 3 threads, cuda-emulated} is byte-identical to the others and decodes on every one of them;
  * decoding the same stream twice on one backend gives identical pixels; 16 concurrent calls through one codec give
- * the sequential results. Images are not multiples of 64 (padding on every side) and not square.
+ * the sequential results. Images are not multiples of 64 (padding on every side) and not square. A full SODEC model
+ * (the pipeline.sodec golden weights) follows the same rules through its generative decoder.
  *
  * <p>TODO(OneDC, issue 18): add OneDC streams to this matrix (encode on each backend, decode on each, 16 concurrent
  * decodes) when the OneDC codec and its container land; nothing here covers them yet.
@@ -94,6 +95,29 @@ class DeterminismMatrixTest {
         for (int i = 0; i < 16; i++) {
             assertArrayEquals(stream, encoded.get(i), "concurrent compress #" + i);
             assertArrayEquals(pixels, decoded.get(i), "concurrent decompress #" + i);
+        }
+    }
+
+    @Test
+    void aFullSodecModelsStreamsAndGenerativeDecodesFollowTheSameRules(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path caseDir = Path.of(System.getProperty("sodec.shared")).resolve("golden/pipeline.sodec");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(caseDir), "no shared golden data");
+        Path model = tmp.resolve("sodec.safetensors");
+        try (dev.sodec.codec.conformance.GoldenCase c = dev.sodec.codec.conformance.GoldenCase.open(caseDir)) {
+            dev.sodec.engine.io.SafeTensorsWriter.write(model, c.weights(), Map.of("config", c.config().toString(), "format_version", "1"));
+        }
+        BufferedImage img = image(70, 45);
+        byte[] reference = null;
+        for (Map.Entry<String, Integer> b : BACKENDS.entrySet()) {
+            String backend = b.getKey().startsWith("cpu") ? "cpu" : b.getKey();
+            try (SodecCodec c = SodecCodec.load(model, new CodecOptions(backend, b.getValue(), CodecOptions.DEFAULT_MAX_PIXELS))) {
+                assertTrue(c.hasGenerativeDecoder());
+                byte[] s = c.compress(img);
+                if (reference == null) reference = s;
+                assertArrayEquals(reference, s, "SODEC stream encoded on " + b.getKey() + " differs from cpu/1's");
+                int[] first = SodecCodecTest.pixels(c.decompress(reference));
+                assertArrayEquals(first, SodecCodecTest.pixels(c.decompress(reference)), "two generative decodes on " + b.getKey());
+            }
         }
     }
 
