@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * Errors: {@link dev.sodec.codec.image.ImageFormatException} for an image over the size limit, {@link
  * ContainerException} for bytes that are not a valid stream for this model (foreign, other model, truncated,
- * corrupt), {@link IllegalStateException} for a call after {@link #close()}.
+ * corrupt), {@link ModelFileChangedException} when a large (memory-mapped) model file was truncated or rewritten while
+ * loaded (small model files are read into memory at load and are immune), {@link IllegalStateException} for a call
+ * after {@link #close()}.
  *
  * <p>Models: {@link dev.sodec.codec.models.BundledModels#defaultModel()} and {@link
  * dev.sodec.codec.models.BundledModels#byName} give the models shipped in the jar ({@code low}, {@code medium}),
@@ -59,10 +61,13 @@ public final class SodecCodec implements AutoCloseable {
     /** The model file's name when loaded from a file, for messages; null otherwise. */
     private final String fileName;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The loaded file's guard against changes under a memory mapping. */
+    private final ModelFileGuard guard;
 
     private SodecCodec(CompressionModel model, GenerativeDecoder generative, AutoCloseable owner, CodecOptions options,
-                       String fileName) {
+                       String fileName, ModelFileGuard guard) {
         this.model = model;
+        this.guard = guard;
         this.fileName = fileName;
         this.generative = generative;
         this.owner = owner;
@@ -77,10 +82,11 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Loads a compression-only or a full SODEC model file (told apart by its config). */
     public static SodecCodec load(Path modelFile, CodecOptions options) throws IOException {
+        ModelFileGuard guard = ModelFileGuard.before(modelFile);
         if (SodecModel.isFullModel(modelFile)) {
             SodecModel m = SodecModel.load(modelFile);
             try {
-                return new SodecCodec(m.compression(), m.decoder(), m, options, fileName(modelFile));
+                return new SodecCodec(m.compression(), m.decoder(), m, options, fileName(modelFile), guard);
             } catch (RuntimeException e) {
                 m.close();
                 throw e;
@@ -88,7 +94,7 @@ public final class SodecCodec implements AutoCloseable {
         }
         CompressionModel m = CompressionModel.load(modelFile);
         try {
-            return new SodecCodec(m, null, m, options, fileName(modelFile));
+            return new SodecCodec(m, null, m, options, fileName(modelFile), guard);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -97,7 +103,7 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Wraps an already loaded model; closing the codec closes the model. */
     public static SodecCodec of(CompressionModel model, CodecOptions options) {
-        return new SodecCodec(model, null, model, options, null);
+        return new SodecCodec(model, null, model, options, null, ModelFileGuard.none());
     }
 
     private static String fileName(Path p) {
@@ -107,7 +113,7 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Wraps an already loaded full SODEC model; closing the codec closes the model. */
     public static SodecCodec of(SodecModel model, CodecOptions options) {
-        return new SodecCodec(model.compression(), model.decoder(), model, options, null);
+        return new SodecCodec(model.compression(), model.decoder(), model, options, null, ModelFileGuard.none());
     }
 
     /** Whether {@link #decompress(byte[])} runs a generative decoder (a full SODEC model). */
@@ -141,6 +147,15 @@ public final class SodecCodec implements AutoCloseable {
      */
     public byte[] compress(BufferedImage image) {
         ensureOpen();
+        guard.check();
+        try {
+            return compressImage(image);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
+    }
+
+    private byte[] compressImage(BufferedImage image) {
         int w = image.getWidth(), h = image.getHeight();
         Pixels.checkSize(w, h, options.maxPixels());
         Tensor x = Pixels.toTensor(RgbImages.toRgb8(image, options.background()));
@@ -164,6 +179,15 @@ public final class SodecCodec implements AutoCloseable {
      */
     public BufferedImage decompress(byte[] data, boolean fidelity) {
         ensureOpen();
+        guard.check();
+        try {
+            return decompressImage(data, fidelity);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
+    }
+
+    private BufferedImage decompressImage(byte[] data, boolean fidelity) {
         Container c = Container.parse(data);
         checkFitsThisModel(c);
         int mult = model.config().sizeMultiple();

@@ -1,7 +1,9 @@
 package dev.sodec.codec.io;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.io.PrintStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -55,14 +57,28 @@ public final class OutputFiles {
         if (!Files.isWritable(dir)) throw new IOException("cannot write " + file + ": folder " + dir + " is not writable");
     }
 
+    /** Opens the temporary file for writing; tests substitute a channel that fails part way, as a full disk does. */
+    interface Opener {
+        WritableByteChannel open(Path tmp) throws IOException;
+    }
+
+    private static final Opener FILES = tmp -> FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+
+    /** Writes {@code data} to {@code file} whole or not at all: forced to disk before the rename. */
     public static void write(byte[] data, Path file) throws IOException {
+        write(data, file, FILES);
+    }
+
+    static void write(byte[] data, Path file, Opener opener) throws IOException {
         checkWritable(file);
         Path abs = file.toAbsolutePath();
         Path tmp = null;
         try {
             tmp = createSibling(abs);
-            try (OutputStream o = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                o.write(data);
+            try (WritableByteChannel ch = opener.open(tmp)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) ch.write(buf);
+                if (ch instanceof FileChannel fc) fc.force(true);
             }
             keepModeOf(abs, tmp);
             try {
