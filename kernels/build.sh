@@ -3,6 +3,9 @@
 #   1. the emulator library: every .cu compiled by g++ against kernels/emu -> native/linux-x86_64/libsodec_kernels_emu.so
 #   2. when nvcc exists: one fatbin for sm_80, sm_90 and compute_90 PTX -> kernels/sodec_kernels.fatbin, plus a
 #      ptxas resource report per kernel (kernels/ptxas-report.txt); the build fails if any kernel spills registers.
+#   3. when cuobjdump exists too ($SODEC_CUOBJDUMP, else beside nvcc): the SASS of the fatbin, counted per kernel and
+#      architecture (HMMA, LDSM, LDGSTS -> kernels/sass-report.txt); the build fails if a tensor-core kernel
+#      (tc_attention_*, tc_conv2d_*, tc_gemm_*) has no HMMA instruction for sm_80 or sm_90.
 # Usage: build.sh <module dir> <classes output dir> <work dir>
 set -euo pipefail
 
@@ -12,6 +15,7 @@ WORK=${3:?work dir}
 SRC="$MODULE/src/main/cuda"
 EMU="$MODULE/emu"
 NVCC=${SODEC_NVCC:-/usr/local/cuda/bin/nvcc}
+CUOBJDUMP=${SODEC_CUOBJDUMP:-$(dirname "$NVCC")/cuobjdump}
 CXX=${CXX:-g++}
 
 mkdir -p "$WORK/emu-obj" "$CLASSES/native/linux-x86_64" "$CLASSES/kernels"
@@ -19,7 +23,7 @@ mkdir -p "$WORK/emu-obj" "$CLASSES/native/linux-x86_64" "$CLASSES/kernels"
 shopt -s nullglob
 SOURCES=("$SRC"/*.cu)
 # This script counts as a header: changed flags rebuild everything.
-HEADERS=("$SRC"/*.h "$EMU"/*.h "$MODULE/build.sh")
+HEADERS=("$SRC"/*.h "$SRC"/*.cuh "$EMU"/*.h "$MODULE/build.sh")
 if [ ${#SOURCES[@]} -eq 0 ]; then echo "build.sh: no .cu sources in $SRC" >&2; exit 1; fi
 
 # newer_than OUT INPUT... : true when OUT is missing or older than any input
@@ -38,7 +42,7 @@ if ! command -v "$CXX" >/dev/null; then
 fi
 CXXFLAGS=(-O2 -std=c++20 -fPIC -fvisibility=hidden -pthread -Wall -Wno-unknown-pragmas -Wno-unused-variable -I"$EMU" -I"$SRC")
 OBJS=()
-for cu in "${SOURCES[@]}" "$EMU/sodec_emu.cpp"; do
+for cu in "${SOURCES[@]}" "$EMU"/*.cpp; do
     obj="$WORK/emu-obj/$(basename "$cu").o"
     OBJS+=("$obj")
     if newer_than "$obj" "$cu" "${HEADERS[@]}"; then
@@ -93,4 +97,34 @@ if newer_than "$FATBIN" "${SOURCES[@]}" "${HEADERS[@]}" || [ ! -e "$REPORT" ]; t
     mv "$FATBIN.tmp" "$FATBIN"
     # Shipped beside the fatbin: tests check it names exactly the emulator's kernels; a GPU backend can log it.
     cp "$REPORT" "$CLASSES/kernels/ptxas-report.txt"
+fi
+
+# ---- 3. SASS check (cuobjdump, optional) ----
+SASS="$WORK/sass-report.txt"
+if [ ! -x "$CUOBJDUMP" ]; then
+    echo "build.sh: no cuobjdump at $CUOBJDUMP; skipping the SASS (HMMA) check"
+    exit 0
+fi
+if newer_than "$SASS" "$FATBIN"; then
+    "$CUOBJDUMP" --dump-sass "$FATBIN" > "$SASS.raw" || { echo "build.sh: cuobjdump --dump-sass failed" >&2; exit 1; }
+    # One line per kernel and architecture: tensor-core MMAs, ldmatrix and cp.async (LDGSTS) instructions.
+    awk '
+        /code for sm_/ { match($0, /sm_[0-9a-z]+/); arch = substr($0, RSTART, RLENGTH) }
+        /Function :/ { fn = $NF; key = fn " " arch; seen[key] = 1; hmma[key] += 0; ldsm[key] += 0; ldgsts[key] += 0 }
+        /[[:space:]]HMMA[.]/ { hmma[key]++ }
+        /[[:space:]]LDSM[.]/ { ldsm[key]++ }
+        /[[:space:]]LDGSTS[.]/ { ldgsts[key]++ }
+        END { for (k in seen) { split(k, a, " ");
+                  printf "%-34s %-6s hmma %5d  ldsm %5d  ldgsts %5d\n", a[1], a[2], hmma[k], ldsm[k], ldgsts[k] } }
+    ' "$SASS.raw" | sort > "$SASS"
+    echo "SASS report: $SASS ($(wc -l < "$SASS") kernel/arch entries)"
+    for arch in sm_80 sm_90; do
+        if ! grep -q " $arch " "$SASS"; then echo "build.sh: no $arch code in the SASS dump" >&2; exit 1; fi
+    done
+    if awk '$1 ~ /^tc_(attention|conv2d|gemm)_/ && $4 == 0 { bad = 1 } END { exit bad ? 0 : 1 }' "$SASS"; then
+        echo "build.sh: tensor-core kernels without HMMA instructions:" >&2
+        awk '$1 ~ /^tc_(attention|conv2d|gemm)_/ && $4 == 0' "$SASS" >&2
+        exit 1
+    fi
+    cp "$SASS" "$CLASSES/kernels/sass-report.txt"
 fi

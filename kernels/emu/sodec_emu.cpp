@@ -1,94 +1,28 @@
 // Runtime of the kernel emulator: kernel registry, fiber scheduler per block, block workers, and the C entry points
 // that Java calls through FFM (sodec_emu_launch and friends). See sodec_emu.h for the execution model.
-#include "sodec_emu.h"
-
-#include <sys/mman.h>
-#if !defined(__x86_64__)
-#include <ucontext.h>
-#endif
+#include "sodec_emu_runtime.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
-#include <string>
 #include <thread>
-#include <vector>
 
 namespace sodec_emu {
 
 namespace {
 
-constexpr int kWarp = 32;
-constexpr std::size_t kStackBytes = 128 * 1024;
 // CUDA's limits for a launch without opt-in attributes: we hold kernels to what a real launch accepts.
 constexpr unsigned kMaxThreadsPerBlock = 1024;
 constexpr unsigned kMaxBlockZ = 64;
 constexpr unsigned kMaxGridYZ = 65535;
 constexpr int kMaxDynamicSmem = 48 * 1024;
 
-struct Kernel {
-    std::string name;
-    void (*fn)();
-    Thunk thunk;
-    std::string kinds;
-    std::vector<int> sizes;
-};
+}  // namespace
 
 std::vector<Kernel>& registry() {
     static std::vector<Kernel> r;
     return r;
 }
-
-}  // namespace
-
-enum class State { Runnable, WaitBlock, WaitWarp, Done };
-
-struct Fiber {
-#if defined(__x86_64__)
-    void* sp = nullptr;  // saved stack pointer while switched out
-#else
-    ucontext_t ctx;
-#endif
-    dim3 idx;
-    int linear = 0;
-    int warp = 0;
-    int lane = 0;
-    State state = State::Done;
-};
-
-struct WarpState {
-    unsigned existing = 0;  // lanes that exist in this warp (a partial last warp has fewer than 32)
-    unsigned done = 0;      // lanes that have returned
-    int waiting = 0;
-    int needed = 0;         // arrivals that open the current warp barrier
-    std::uint64_t slot[kWarp];
-};
-
-struct Block {
-    dim3 bid, bdim, gdim;
-    int nthreads = 0;
-    int live = 0;
-    int waitingBlock = 0;
-    std::vector<Fiber> fibers;
-    std::vector<WarpState> warps;
-    std::vector<unsigned char> smem;
-#if defined(__x86_64__)
-    void* schedSp = nullptr;
-#else
-    ucontext_t sched;
-#endif
-    std::string error;
-    // launch-wide
-    const Kernel* kernel = nullptr;
-    void** args = nullptr;
-    // fiber stacks, reused across blocks of a launch
-    unsigned char* stacks = nullptr;
-    std::size_t stackCount = 0;
-
-    ~Block() {
-        if (stacks) munmap(stacks, stackCount * kStackBytes);
-    }
-};
 
 thread_local Fiber* tls_fiber = nullptr;
 thread_local Block* tls_block = nullptr;
@@ -215,6 +149,9 @@ bool run_block(Block* b) {
         f.warp = i / kWarp;
         f.lane = i % kWarp;
         f.state = State::Runnable;
+        f.async.clear();
+        f.committed = 0;
+        f.xphase = 0;
         init_fiber(f, b->stacks + (std::size_t) i * kStackBytes, kStackBytes);
     }
     for (std::size_t w = 0; w < b->warps.size(); w++) {
@@ -282,6 +219,10 @@ void warp_barrier(unsigned mask) {
 }
 
 }  // namespace
+
+[[noreturn]] void kernel_fault(const std::string& why) { fail_in_fiber(why); }
+
+void warp_sync_collective(unsigned mask) { warp_barrier(mask); }
 
 void syncthreads() {
     Block* b = tls_block;

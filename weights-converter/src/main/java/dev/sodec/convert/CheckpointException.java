@@ -1,5 +1,6 @@
 package dev.sodec.convert;
 
+import dev.sodec.engine.io.OneLine;
 import java.io.IOException;
 
 /**
@@ -8,10 +9,10 @@ import java.io.IOException;
  */
 public final class CheckpointException extends IOException {
     public CheckpointException(String message) {
-        super(message);
+        super(OneLine.of(message)); // untrusted input quoted in it stays one line
     }
 
     public CheckpointException(String message, Throwable cause) {
-        super(message, cause);
+        super(OneLine.of(message), cause);
     }
 }

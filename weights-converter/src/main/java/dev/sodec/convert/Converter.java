@@ -54,20 +54,27 @@ public final class Converter {
 
     /**
      * @param ldmConfig the LDM config of a single-file SD checkpoint (JSON object in the LDM yaml layout), or null
-     * @param tableBuilder builds the entropy tables of a CompressAI checkpoint saved before update(); null refuses
-     *     such checkpoints (the tables cannot be guaranteed bit-identical to CompressAI's, see EntropyTableBuilder)
+     * @param tableBuilder builds the entropy tables of a CompressAI checkpoint saved before update(); null takes
+     *     {@link EntropyTableBuilder#installed()}
+     * @param rebuildEntropyTables build a CompressAI model's entropy tables from its learned parameters even when
+     *     the checkpoint has them (update(force=True))
      */
-    public record Options(Kind kind, List<LoraSpec> loras, Config ldmConfig, EntropyTableBuilder tableBuilder) {
+    public record Options(Kind kind, List<LoraSpec> loras, Config ldmConfig, EntropyTableBuilder tableBuilder,
+                          boolean rebuildEntropyTables) {
         public Options(Kind kind, List<LoraSpec> loras, Config ldmConfig) {
-            this(kind, loras, ldmConfig, null);
+            this(kind, loras, ldmConfig, null, false);
         }
 
         public static Options of(Kind kind) {
-            return new Options(kind, List.of(), null, null);
+            return new Options(kind, List.of(), null);
         }
 
         public Options withTableBuilder(EntropyTableBuilder b) {
-            return new Options(kind, loras, ldmConfig, b);
+            return new Options(kind, loras, ldmConfig, b, rebuildEntropyTables);
+        }
+
+        public Options withRebuiltEntropyTables(boolean rebuild) {
+            return new Options(kind, loras, ldmConfig, tableBuilder, rebuild);
         }
     }
 
@@ -148,7 +155,7 @@ public final class Converter {
             }
             if (CompressAi.isCompressAi(sd)) {
                 expect(kind, name, Kind.COMPRESSAI);
-                return CompressAi.convert(w, o.tableBuilder());
+                return CompressAi.convert(w, o.tableBuilder(), o.rebuildEntropyTables());
             }
             if (ClipVision.isClip(sd)) {
                 expect(kind, name, Kind.CLIP_VISION);

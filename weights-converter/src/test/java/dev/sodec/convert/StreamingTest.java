@@ -55,4 +55,16 @@ class StreamingTest {
         assertTrue(e.getMessage().startsWith("liar.pth: "), e.getMessage());
         assertTrue(e.getMessage().contains("archive/data/0 has 64 bytes"), e.getMessage());
     }
+
+    @Test
+    void storageClaimWhoseByteSizeOverflowsIsRefused() throws Exception {
+        Path in = tmp.resolve("overflow.pth");
+        SyntheticTorchZip.write(in, 1L << 62, 16); // 2^62 floats: 2^64 bytes wrap to 0 in a long multiply
+        CheckpointException e = assertThrows(CheckpointException.class, () -> {
+            try (Weights w = Checkpoints.open(in)) {
+                throw new AssertionError("accepted");
+            }
+        });
+        assertTrue(e.getMessage().startsWith("overflow.pth: storage 0 claims 4611686018427387904 x FloatStorage"), e.getMessage());
+    }
 }

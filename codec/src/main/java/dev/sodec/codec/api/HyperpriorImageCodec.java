@@ -9,6 +9,8 @@ import dev.sodec.codec.container.ContainerException;
 import dev.sodec.codec.entropy.CorruptStreamException;
 import dev.sodec.codec.image.Padding;
 import dev.sodec.codec.image.Pixels;
+import dev.sodec.codec.image.RgbImages;
+import dev.sodec.codec.models.ModelFinder;
 import dev.sodec.codec.sodec.GenerativeDecoder;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.cpu.Parallel;
@@ -16,6 +18,7 @@ import dev.sodec.engine.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * CompressAI hyperprior models and SODEC (a hyperprior plus a generative decoder): the image is padded evenly to
@@ -28,14 +31,19 @@ final class HyperpriorImageCodec implements ImageCodec {
     private final GenerativeDecoder generative;
     private final Backend backend;
     private final Parallel parallel;
+    private final CodecOptions options;
     private final long maxPixels;
+    /** The codec's description of its model, for messages. */
+    private final Supplier<String> description;
 
-    HyperpriorImageCodec(CompressionModel model, GenerativeDecoder generative, Backend backend, Parallel parallel, long maxPixels) {
+    HyperpriorImageCodec(CompressionModel model, GenerativeDecoder generative, SodecCodec.Context c) {
         this.model = model;
         this.generative = generative;
-        this.backend = backend;
-        this.parallel = parallel;
-        this.maxPixels = maxPixels;
+        this.backend = c.backend();
+        this.parallel = c.parallel();
+        this.options = c.options();
+        this.maxPixels = c.options().maxPixels();
+        this.description = c.description();
     }
 
     CompressionConfig config() { return model.config(); }
@@ -53,7 +61,7 @@ final class HyperpriorImageCodec implements ImageCodec {
     public byte[] compress(BufferedImage image) {
         int w = image.getWidth(), h = image.getHeight();
         Pixels.checkSize(w, h, maxPixels);
-        Tensor x = Pixels.toTensor(image);
+        Tensor x = Pixels.toTensor(RgbImages.toRgb8(image, options.background()));
         CompressionConfig cfg = model.config();
         Padding pad = Padding.centered(w, h, cfg.sizeMultiple());
         HyperpriorCodec.Encoded e = model.codec().compress(backend, parallel, pad.pad(x));
@@ -86,9 +94,8 @@ final class HyperpriorImageCodec implements ImageCodec {
     private void checkFitsThisModel(Container c) {
         if (!Arrays.equals(c.modelId(), model.modelId())) {
             Architecture a = Architecture.fromCode(c.architectureCode());
-            throw new ContainerException("model mismatch: the stream was made with model " + c.modelIdHex()
-                    + (a == null ? "" : " (" + a.id + ")") + ", this is model " + model.modelIdHex() + " ("
-                    + model.config().architecture().id + ")");
+            throw new ContainerException("model mismatch: the stream was made with model " + ModelFinder.describe(c.modelId())
+                    + (a == null ? "" : " (" + a.id + ")") + ", this codec has model " + description.get());
         }
         if (c.architectureCode() != model.config().architecture().code) {
             throw new ContainerException("corrupt header: architecture code " + c.architectureCode() + " for model "
@@ -100,8 +107,10 @@ final class HyperpriorImageCodec implements ImageCodec {
         int mult = model.config().sizeMultiple();
         if (c.paddedWidth() % mult != 0 || c.paddedHeight() % mult != 0 || c.padLeft() + c.padRight() >= mult
                 || c.padTop() + c.padBottom() >= mult) {
-            throw new ContainerException("corrupt header: padding " + c.padLeft() + "," + c.padTop() + "," + c.padRight()
-                    + "," + c.padBottom() + " does not bring " + c.width() + "x" + c.height() + " to a multiple of " + mult);
+            throw new ContainerException("corrupt header: padding left " + c.padLeft() + ", top " + c.padTop() + ", right "
+                    + c.padRight() + ", bottom " + c.padBottom() + " for a " + c.width() + "x" + c.height() + " image gives "
+                    + c.paddedWidth() + "x" + c.paddedHeight() + "; this model codes sides that are multiples of " + mult
+                    + " with less than " + mult + " padding per side pair");
         }
     }
 

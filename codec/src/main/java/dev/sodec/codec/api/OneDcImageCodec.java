@@ -3,6 +3,8 @@ package dev.sodec.codec.api;
 import dev.sodec.codec.container.ContainerException;
 import dev.sodec.codec.entropy.CorruptStreamException;
 import dev.sodec.codec.image.Pixels;
+import dev.sodec.codec.image.RgbImages;
+import dev.sodec.codec.models.ModelFinder;
 import dev.sodec.codec.onedc.OneDcCodec;
 import dev.sodec.codec.onedc.OneDcConfig;
 import dev.sodec.codec.onedc.OneDcImages;
@@ -15,7 +17,7 @@ import dev.sodec.engine.cpu.Parallel;
 import dev.sodec.engine.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.function.Supplier;
 
 /**
  * OneDC models: compress writes OneDC's streams in an {@code .sdc} container (architecture code 3, or 4 for the
@@ -28,13 +30,18 @@ final class OneDcImageCodec implements ImageCodec {
     private final OneDcModel model;
     private final Backend backend;
     private final Parallel parallel;
+    private final CodecOptions options;
     private final long maxPixels;
+    /** The codec's description of its model, for messages. */
+    private final Supplier<String> description;
 
-    OneDcImageCodec(OneDcModel model, Backend backend, Parallel parallel, long maxPixels) {
+    OneDcImageCodec(OneDcModel model, SodecCodec.Context c) {
         this.model = model;
-        this.backend = backend;
-        this.parallel = parallel;
-        this.maxPixels = maxPixels;
+        this.backend = c.backend();
+        this.parallel = c.parallel();
+        this.options = c.options();
+        this.maxPixels = c.options().maxPixels();
+        this.description = c.description();
     }
 
     @Override
@@ -53,7 +60,7 @@ final class OneDcImageCodec implements ImageCodec {
         OneDcGeometry g = new OneDcGeometry(h, w);
         Pixels.checkSize(g.paddedWidth(), g.paddedHeight(), maxPixels); // the networks run on the padded image
         boolean zOnly = model.config().zOnly();
-        Tensor x = OneDcImages.pad(OneDcImages.toModelInput(image), g, zOnly);
+        Tensor x = OneDcImages.pad(OneDcImages.toModelInput(RgbImages.toRgb8(image, options.background())), g, zOnly);
         OneDcCodec.Encoded e = model.codec().encode(backend, parallel, x, null, g, zOnly);
         return OneDcSdc.toSdc(e.file(), model.modelId()).encode();
     }
@@ -63,8 +70,8 @@ final class OneDcImageCodec implements ImageCodec {
         if (fidelity) throw new IllegalArgumentException("a OneDC model has no fidelity decoder: its only decoder is the generative one");
         OneDcSdc.Parsed p = OneDcSdc.read(data);
         if (p.modelId() != null && !Arrays.equals(p.modelId(), model.modelId())) {
-            throw new ContainerException("model mismatch: the stream was made with model " + HexFormat.of().formatHex(p.modelId())
-                    + ", this is model " + model.modelIdHex() + " (onedc)");
+            throw new ContainerException("model mismatch: the stream was made with model " + ModelFinder.describe(p.modelId())
+                    + ", this codec has model " + description.get());
         }
         OneDcFile file = p.file();
         OneDcGeometry g = file.geometry();

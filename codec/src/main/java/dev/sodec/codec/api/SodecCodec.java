@@ -4,6 +4,7 @@ import dev.sodec.codec.compression.CompressionConfig;
 import dev.sodec.codec.compression.CompressionModel;
 import dev.sodec.codec.container.Container;
 import dev.sodec.codec.container.ContainerException;
+import dev.sodec.codec.models.BundledModels;
 import dev.sodec.codec.onedc.OneDcModel;
 import dev.sodec.codec.sodec.SodecModel;
 import dev.sodec.engine.backend.Backend;
@@ -13,7 +14,9 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HexFormat;
-import java.util.function.BiFunction;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Java API: load a model once, then {@link #compress} images to container bytes and {@link #decompress} them
@@ -24,17 +27,26 @@ import java.util.function.BiFunction;
  * immutable and each call keeps its own state.
  *
  * <pre>{@code
- * try (SodecCodec codec = SodecCodec.load(Path.of("model.safetensors"))) {
+ * try (SodecCodec codec = SodecCodec.load(BundledModels.defaultModel().orElseThrow())) {
  *     byte[] sdc = codec.compress(ImageIO.read(in));
  *     BufferedImage back = codec.decompress(sdc);
  * }
  * }</pre>
  *
- * Errors: {@link dev.sodec.codec.image.ImageFormatException} for images we cannot code (grayscale, 16-bit,
- * transparent, too large), {@link ContainerException} for bytes that are not a valid stream for this model
- * (foreign, other model, truncated, corrupt).
+ * Errors: {@link dev.sodec.codec.image.ImageFormatException} for an image over the size limit, {@link
+ * ContainerException} for bytes that are not a valid stream for this model (foreign, other model, truncated,
+ * corrupt), {@link ModelFileChangedException} when a large (memory-mapped) model file was truncated or rewritten while
+ * loaded (small model files are read into memory at load and are immune), {@link IllegalStateException} for a call
+ * after {@link #close()}.
+ *
+ * <p>Models: {@link dev.sodec.codec.models.BundledModels#defaultModel()} and {@link
+ * dev.sodec.codec.models.BundledModels#byName} give the models shipped in the jar ({@code low}, {@code medium}),
+ * extracted once to {@code $SODEC_CACHE} (default {@code ~/.cache/sodec/models}).
  */
 public final class SodecCodec implements AutoCloseable {
+    /** What a model family needs to build its image codec. */
+    record Context(Backend backend, Parallel parallel, CodecOptions options, Supplier<String> description) {}
+
     private final ImageCodec codec;
     /** The compression config of a hyperprior / SODEC model, null for OneDC. */
     private final CompressionConfig compressionConfig;
@@ -43,15 +55,22 @@ public final class SodecCodec implements AutoCloseable {
     private final CodecOptions options;
     private final Backend backend;
     private final Parallel parallel;
+    /** The model file's name when loaded from a file, for messages; null otherwise. */
+    private final String fileName;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The loaded file's guard against changes under a memory mapping. */
+    private final ModelFileGuard guard;
 
-    private SodecCodec(AutoCloseable owner, CodecOptions options, CompressionConfig compressionConfig,
-                       BiFunction<Backend, Parallel, ImageCodec> family) {
+    private SodecCodec(AutoCloseable owner, CodecOptions options, CompressionConfig compressionConfig, String fileName,
+                       ModelFileGuard guard, Function<Context, ImageCodec> family) {
         this.owner = owner;
         this.options = options;
         this.compressionConfig = compressionConfig;
+        this.fileName = fileName;
+        this.guard = guard;
         this.backend = Backends.create(options.backend(), options.threads());
         this.parallel = new Parallel(backend.threads());
-        this.codec = family.apply(backend, parallel);
+        this.codec = family.apply(new Context(backend, parallel, options, this::modelDescription));
     }
 
     public static SodecCodec load(Path modelFile) throws IOException {
@@ -60,19 +79,21 @@ public final class SodecCodec implements AutoCloseable {
 
     /** Loads a compression-only, a full SODEC or a OneDC model file (told apart by its config). */
     public static SodecCodec load(Path modelFile, CodecOptions options) throws IOException {
+        ModelFileGuard guard = ModelFileGuard.before(modelFile);
+        String name = fileName(modelFile);
         if (OneDcModel.isOneDc(modelFile)) {
             OneDcModel m = OneDcModel.load(modelFile);
-            return closingOnError(m, () -> of(m, options));
+            return closingOnError(m, () -> new SodecCodec(m, options, null, name, guard, oneDc(m)));
         }
         if (SodecModel.isFullModel(modelFile)) {
             SodecModel m = SodecModel.load(modelFile);
-            return closingOnError(m, () -> of(m, options));
+            return closingOnError(m, () -> new SodecCodec(m, options, m.compression().config(), name, guard, sodec(m)));
         }
         CompressionModel m = CompressionModel.load(modelFile);
-        return closingOnError(m, () -> of(m, options));
+        return closingOnError(m, () -> new SodecCodec(m, options, m.config(), name, guard, hyperprior(m)));
     }
 
-    private static SodecCodec closingOnError(AutoCloseable model, java.util.function.Supplier<SodecCodec> make) {
+    private static SodecCodec closingOnError(AutoCloseable model, Supplier<SodecCodec> make) {
         try {
             return make.get();
         } catch (RuntimeException e) {
@@ -85,20 +106,36 @@ public final class SodecCodec implements AutoCloseable {
         }
     }
 
+    private static Function<Context, ImageCodec> hyperprior(CompressionModel m) {
+        return c -> new HyperpriorImageCodec(m, null, c);
+    }
+
+    private static Function<Context, ImageCodec> sodec(SodecModel m) {
+        return c -> new HyperpriorImageCodec(m.compression(), m.decoder(), c);
+    }
+
+    private static Function<Context, ImageCodec> oneDc(OneDcModel m) {
+        return c -> new OneDcImageCodec(m, c);
+    }
+
     /** Wraps an already loaded model; closing the codec closes the model. */
     public static SodecCodec of(CompressionModel model, CodecOptions options) {
-        return new SodecCodec(model, options, model.config(), (b, p) -> new HyperpriorImageCodec(model, null, b, p, options.maxPixels()));
+        return new SodecCodec(model, options, model.config(), null, ModelFileGuard.none(), hyperprior(model));
     }
 
     /** Wraps an already loaded full SODEC model; closing the codec closes the model. */
     public static SodecCodec of(SodecModel model, CodecOptions options) {
-        return new SodecCodec(model, options, model.compression().config(),
-                (b, p) -> new HyperpriorImageCodec(model.compression(), model.decoder(), b, p, options.maxPixels()));
+        return new SodecCodec(model, options, model.compression().config(), null, ModelFileGuard.none(), sodec(model));
     }
 
     /** Wraps an already loaded OneDC model; closing the codec closes the model. */
     public static SodecCodec of(OneDcModel model, CodecOptions options) {
-        return new SodecCodec(model, options, null, (b, p) -> new OneDcImageCodec(model, b, p, options.maxPixels()));
+        return new SodecCodec(model, options, null, null, ModelFileGuard.none(), oneDc(model));
+    }
+
+    private static String fileName(Path p) {
+        Path n = p.getFileName();
+        return n == null ? p.toString() : n.toString();
     }
 
     /** Whether {@link #decompress(byte[])} runs a generative decoder (a full SODEC or a OneDC model). */
@@ -119,11 +156,36 @@ public final class SodecCodec implements AutoCloseable {
 
     public String modelIdHex() { return HexFormat.of().formatHex(codec.modelId()); }
 
+    /**
+     * The model for messages: its shipped name ({@code 'low'}) when it is a shipped model, else its file name when
+     * loaded from a file, with the id and architecture.
+     */
+    public String modelDescription() {
+        byte[] id = codec.modelId();
+        String arch = codec.architecture();
+        String hex = modelIdHex();
+        return BundledModels.nameOf(id).map(n -> "'" + n + "' (shipped, " + arch + ", id " + hex + ")")
+                .orElse(fileName != null ? "'" + fileName + "' (" + arch + ", id " + hex + ")" : arch + " id " + hex);
+    }
+
     public CodecOptions options() { return options; }
 
-    /** Compresses an 8-bit RGB image of any size (padded to the model's multiple, cropped back on decode). */
+    /**
+     * Compresses an image of any size and kind: gray, 16-bit, palette and transparent images are coded as their
+     * 8-bit RGB ({@link dev.sodec.codec.image.RgbImages}; transparent pixels over {@link CodecOptions#background()}).
+     * The image is padded to the model's multiple by repeating its edge pixels and cropped back on decode.
+     *
+     * @throws dev.sodec.codec.image.ImageFormatException for an image over {@link CodecOptions#maxPixels()}
+     * @throws IllegalStateException after {@link #close()}
+     */
     public byte[] compress(BufferedImage image) {
-        return codec.compress(image);
+        ensureOpen();
+        guard.check();
+        try {
+            return codec.compress(image);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
     }
 
     /** Decodes bytes made with this model: the generative decoder's image when the model has one. */
@@ -138,7 +200,13 @@ public final class SodecCodec implements AutoCloseable {
      *     blurry; much cheaper); OneDC has none and refuses it
      */
     public BufferedImage decompress(byte[] data, boolean fidelity) {
-        return codec.decompress(data, fidelity);
+        ensureOpen();
+        guard.check();
+        try {
+            return codec.decompress(data, fidelity);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
     }
 
     /** Reads a container's header without decoding (no model needed). */
@@ -146,8 +214,14 @@ public final class SodecCodec implements AutoCloseable {
         return Container.parse(data);
     }
 
+    private void ensureOpen() {
+        if (closed.get()) throw new IllegalStateException("this SodecCodec is closed");
+    }
+
+    /** Releases the backend and the model file; later calls do nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         codec.release();
         parallel.close();
         backend.close();

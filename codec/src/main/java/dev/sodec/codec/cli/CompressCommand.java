@@ -3,29 +3,47 @@ package dev.sodec.codec.cli;
 import dev.sodec.codec.api.CodecOptions;
 import dev.sodec.codec.api.SodecCodec;
 import dev.sodec.codec.image.ImageFiles;
-import java.awt.image.BufferedImage;
-import java.nio.file.Path;
-import java.util.Set;
+import dev.sodec.codec.image.SourceImage;
+import dev.sodec.codec.io.OutputFiles;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
 
-/** {@code sodec compress IN.png -o OUT.sdc --model M [--threads N] [--backend cpu]} */
+/** {@code sodec compress IN... (-o OUT.sdc | --outdir DIR)}: images to .sdc files. */
 final class CompressCommand {
     private CompressCommand() {}
 
-    static final String USAGE = "usage: sodec compress IN.png|IN.jpg -o OUT.sdc --model MODEL.safetensors [--threads N] [--backend cpu]";
+    static final CommandSpec SPEC = new CommandSpec("compress", "IN... (-o OUT.sdc | --outdir DIR)",
+            "compress images (PNG, JPEG, PPM/PGM, GIF, BMP, TIFF; - for stdin) to .sdc files", List.of(
+            Option.valued("-o", "OUT.sdc", "the compressed file (one input); - for stdout"),
+            CommonOptions.OUTDIR,
+            CommonOptions.MODEL,
+            CommonOptions.BACKGROUND,
+            CommonOptions.JOBS,
+            CommonOptions.THREADS,
+            CommonOptions.BACKEND,
+            CommonOptions.MAX_PIXELS), """
+            Every image is coded as 8-bit RGB: gray is replicated to RGB, 16-bit samples are rounded to 8 bits, palettes
+            are expanded, transparent pixels are composited over --background, and a JPEG's or PNG's EXIF orientation is
+            applied (the decoded image is upright). Any size is accepted up to --max-pixels; sides that are not a
+            multiple of 64 are padded by repeating the edge pixels and cropped again on decode.""");
 
-    static int run(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("-o", "--model", "--threads", "--backend", "--max-pixels"), Set.of());
-        if (a.positional().size() != 1 || a.get("-o", null) == null) throw new UsageException(USAGE);
-        Path in = Path.of(a.positional().get(0)), out = Path.of(a.get("-o", null));
-        CodecOptions opt = DecompressCommand.options(a);
-        ImageFiles.checkWritable(out);
-        BufferedImage img = ImageFiles.read(in, opt.maxPixels());
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = SPEC.parse(argv);
+        Outputs outputs = Outputs.resolve(a, SPEC, "sdc");
+        CodecOptions opt = CommonOptions.codecOptions(a);
+        int jobs = a.getInt("-j", 1, 1);
+        PrintStream log = outputs.toStdout() ? err : out;
         try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), null), opt)) {
-            byte[] data = codec.compress(img);
-            ImageFiles.writeBytes(data, out);
-            System.out.printf("%s: %dx%d -> %d bytes (%.4f bpp)%n", out, img.getWidth(), img.getHeight(), data.length,
-                    data.length * 8.0 / ((long) img.getWidth() * img.getHeight()));
+            return Batch.run("compress", a.positional(), jobs, err, in -> {
+                SourceImage img = ImageFiles.read(in, opt.maxPixels(), opt.background());
+                byte[] data = codec.compress(img.image());
+                String o = outputs.of(in);
+                OutputFiles.write(data, o);
+                int w = img.image().getWidth(), h = img.image().getHeight();
+                log.printf(Locale.ROOT, "%s: %dx%d -> %d bytes (%.4f bpp)%n", outputs.toStdout() ? "stdout" : o,
+                        w, h, data.length, data.length * 8.0 / ((long) w * h));
+            });
         }
-        return 0;
     }
 }

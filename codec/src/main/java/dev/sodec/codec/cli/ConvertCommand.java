@@ -24,6 +24,8 @@ import java.util.Map;
  * sodec convert --onedc RELEASE_DIR --unet-config SD15_UNET --vae SD21_VAE [--scheduler-config SD15_SCHEDULER]
  *               [--lora-alpha A] [--attn-patch P] [--fsq-levels 4,4,...] [--z-only] -o OUT   (a OneDC model)
  * </pre>
+ * {@code --build-entropy-tables} rebuilds a CompressAI model's entropy tables from its learned parameters even when the
+ * file has them; tables missing from a checkpoint saved before update() are always built.
  */
 final class ConvertCommand {
     private ConvertCommand() {}
@@ -37,6 +39,9 @@ final class ConvertCommand {
             + " [--scheduler-config SD15_SCHEDULER_CONFIG] [--lora-alpha 8] [--attn-patch 16] [--fsq-levels 4,4,4,4,4,4,4]"
             + " [--z-only] -o OUT [--dtype ...]";
 
+    /** In {@link OtherSpecs}: reading it must not load this class, which needs the weights-converter jar. */
+    static final CommandSpec SPEC = OtherSpecs.CONVERT;
+
     static int run(String[] argv) throws Exception {
         List<String> positional = new ArrayList<>();
         List<Path> loras = new ArrayList<>();
@@ -48,7 +53,7 @@ final class ConvertCommand {
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (a.equals("-h") || a.equals("--help")) {
-                System.err.println(USAGE);
+                System.out.print(SPEC.help());
                 return 0;
             }
             if (a.equals("--build-entropy-tables")) {
@@ -64,7 +69,7 @@ final class ConvertCommand {
                 default -> OneDcArgs.VALUED.contains(a);
             };
             if (!valued) {
-                if (a.startsWith("-")) throw new UsageException("unknown option " + a + "\n" + USAGE);
+                if (a.startsWith("-")) throw new UsageException("unknown option " + a + " (sodec convert --help lists the options)");
                 positional.add(a);
                 continue;
             }
@@ -94,14 +99,14 @@ final class ConvertCommand {
                 default -> onedc.set(a, v);
             }
         }
-        if (out == null) throw new UsageException("-o OUT is required\n" + USAGE);
+        if (out == null) throw new UsageException("-o OUT is required (sodec convert --help lists the options)");
         DType dt = switch (dtype) {
             case "F32", "FP32", "FLOAT32" -> DType.F32;
             case "F16", "FP16", "FLOAT16" -> DType.F16;
             case "BF16", "BFLOAT16" -> DType.BF16;
             default -> throw new UsageException("--dtype must be F32, F16 or BF16, not " + dtype);
         };
-        EntropyTableBuilder tables = buildTables ? new CompressAiTableBuilder() : null;
+        EntropyTableBuilder tables = new CompressAiTableBuilder();
         Converter.Kind k;
         try {
             k = Converter.Kind.parse(kind);
@@ -130,7 +135,8 @@ final class ConvertCommand {
                 for (Map.Entry<String, Path> e : parts.entrySet()) {
                     String prefix = e.getKey();
                     Conversion c = switch (prefix) {
-                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI).withTableBuilder(tables));
+                        case "compression" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.COMPRESSAI).withTableBuilder(tables)
+                                .withRebuiltEntropyTables(buildTables));
                         case "unet" -> Converter.open(e.getValue(), new Converter.Options(Converter.Kind.UNET, specs, null));
                         case "vae" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.VAE_DECODER));
                         case "vit" -> Converter.open(e.getValue(), Converter.Options.of(Converter.Kind.CLIP_VISION));
@@ -148,9 +154,11 @@ final class ConvertCommand {
                 for (Conversion c : converted.values()) c.close();
             }
         } else {
-            if (positional.size() != 1) throw new UsageException(USAGE);
+            if (positional.size() != 1) {
+                throw new UsageException("give one INPUT, or --part PREFIX=FILE... to assemble a SODEC model (sodec convert --help)");
+            }
             Config ldm = ldmConfig == null ? null : dev.sodec.convert.model.LdmConfig.read(Path.of(ldmConfig));
-            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables), outPath, dt);
+            Converter.convert(Path.of(positional.get(0)), new Converter.Options(k, specs, ldm, tables, buildTables), outPath, dt);
         }
         try (SafeTensors st = SafeTensors.open(outPath)) {
             System.out.printf("wrote %s: %s, %d tensors, %.1f MB, %s%n", outPath, st.metadata().get("model"), st.names().size(),

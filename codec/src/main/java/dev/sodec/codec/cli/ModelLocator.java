@@ -1,20 +1,20 @@
 package dev.sodec.codec.cli;
 
-import dev.sodec.codec.compression.CompressionModel;
 import dev.sodec.codec.models.BundledModels;
+import dev.sodec.codec.models.ModelFinder;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
  * Finds the model file for a command: {@code --model} (a file, or the name of a model shipped in the jar), else
  * {@code $SODEC_MODEL}; else, when encoding, the shipped default model; when decoding (the container names its
  * model by id), the {@code *.safetensors} file in {@code $SODEC_MODEL_DIR} or {@code ./models} whose id matches, or
- * the shipped model with that id.
+ * the shipped model with that id ({@link ModelFinder}). A model that cannot be found is a failure (exit 1), named
+ * with the shipped models' names.
  */
 final class ModelLocator {
     private ModelLocator() {}
@@ -27,21 +27,11 @@ final class ModelLocator {
             return BundledModels.defaultModel().orElseThrow(() ->
                     new UsageException("no model given and this build ships none: use --model FILE or set SODEC_MODEL"));
         }
-        String dirEnv = System.getenv("SODEC_MODEL_DIR");
-        Path dir = Path.of(dirEnv != null && !dirEnv.isEmpty() ? dirEnv : "models");
-        if (Files.isDirectory(dir)) {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dir)) {
-                files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
-            }
-            for (Path p : files) {
-                if (Arrays.equals(CompressionModel.idOf(p), wantedId)) return p;
-            }
-        }
-        java.util.Optional<Path> bundled = BundledModels.byId(wantedId);
-        if (bundled.isPresent()) return bundled.get();
-        throw new UsageException("no model given and none with id " + HexFormat.of().formatHex(wantedId) + " in " + dir
-                + ": use --model FILE");
+        Optional<Path> found = ModelFinder.byId(wantedId);
+        if (found.isPresent()) return found.get();
+        throw new IOException("the file was made with model id " + HexFormat.of().formatHex(wantedId)
+                + ", which is not a shipped model (" + BundledModels.names() + ") nor a *.safetensors file in "
+                + ModelFinder.modelDir() + ": give it with --model FILE or put it in $SODEC_MODEL_DIR");
     }
 
     /** {@code --model} or {@code $SODEC_MODEL}, nothing else: for input that names no model ({@code why}). */
@@ -52,11 +42,12 @@ final class ModelLocator {
         throw new UsageException(why + ": use --model FILE or set SODEC_MODEL");
     }
 
-    private static Path fileOrBundled(String s) throws IOException, UsageException {
+    private static Path fileOrBundled(String s) throws IOException {
         Path p = Path.of(s);
-        if (Files.isRegularFile(p)) return p;
-        java.util.Optional<Path> bundled = BundledModels.byName(s);
-        if (bundled.isPresent()) return bundled.get();
-        throw new UsageException("model file " + s + " does not exist (shipped models: " + BundledModels.names() + ")");
+        if (Files.isDirectory(p)) throw new IOException("model " + s + " is a folder, not a model file");
+        Optional<Path> found = ModelFinder.byNameOrFile(s);
+        if (found.isPresent()) return found.get();
+        throw new NoSuchFileException(s, null, "no such model file, and not a shipped model's name (shipped: "
+                + BundledModels.names() + ")");
     }
 }

@@ -7,18 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The converter's hook for CompressAI checkpoints saved before {@code update()}: CompressAI's
- * {@code net.update(force=True)} with the default scale table, i.e. the entropy bottleneck's tables from its learned
- * parameters ({@link EntropyBottleneck#load(StateDict, boolean)}) and the Gaussian conditional's from
+ * The converter's entropy table builder (a {@code ServiceLoader} service, so {@code sodec convert} and the
+ * conformance runner build the tables of CompressAI checkpoints saved before {@code update()} by default):
+ * CompressAI's {@code net.update(force=True)} with the default scale table, i.e. the entropy bottleneck's tables from
+ * its learned parameters ({@link BottleneckTables}) and the Gaussian conditional's from
  * {@link GaussianConditional#defaultScaleTable()}.
  *
- * <p>Exactness: the Gaussian tables and scale table match CompressAI bit for bit. The bottleneck tables depend on
- * float32 tanh/exp/log1p results, and torch's vectorized versions are not correctly rounded while ours are: they
- * matched the reference exactly on the golden mbt2018_mean and entropy.bottleneck_update weights, but on the
- * pre-update checkpoint case one row of 16 differs (one pmf entry 0.002 counts from a rounding tie lands on the
- * other side). Because the checkpoint notes ask converters that cannot guarantee a match to refuse, this builder
- * is NOT registered as a ServiceLoader service; pass it explicitly to {@code CompressAi.convert(w, builder)} to
- * accept that risk.
+ * <p>Exactness: bit for bit what CompressAI 1.2.4 on torch 1.13 (CPU, Debian 12's build) stores. Where that result
+ * depends on the thread counts of the machine that ran update() the build is refused with a message saying so.
  */
 public final class CompressAiTableBuilder implements EntropyTableBuilder {
     @Override

@@ -14,9 +14,9 @@ import java.util.Map;
  *
  * <p>Loads from a StateDict scoped to {@code entropy_bottleneck} with CompressAI's keys: {@code quantiles} (C,1,3),
  * {@code _matrix*}, {@code _bias*}, {@code _factor*}, {@code target}, {@code likelihood_lower_bound.bound} and the
- * table buffers {@code _quantized_cdf}, {@code _offset}, {@code _cdf_length}. Decoders should use the stored tables
- * (rebuilding them is float-sensitive); when they are absent or empty (a checkpoint saved before CompressAI's
- * {@code update()}) they are rebuilt from the learned parameters exactly as {@code update(force=True)} does.
+ * table buffers {@code _quantized_cdf}, {@code _offset}, {@code _cdf_length}. The stored tables are used when
+ * present; when they are absent or empty (a checkpoint saved before CompressAI's {@code update()}) they are rebuilt
+ * from the learned parameters bit for bit as {@code update(force=True)} does ({@link BottleneckTables}).
  * Immutable and thread-safe.
  */
 public final class EntropyBottleneck {
@@ -66,7 +66,7 @@ public final class EntropyBottleneck {
                 throw new MissingWeightException(sd.prefix() + "_quantized_cdf has " + tables.rows() + " rows for " + channels + " channels");
             }
         } else {
-            tables = buildTables(quantiles, density);
+            tables = BottleneckTables.build(quantiles, density);
         }
         return new EntropyBottleneck(channels, quantiles, density, bound, tables);
     }
@@ -77,57 +77,6 @@ public final class EntropyBottleneck {
         if (t == null) return 0f;
         if (t.numel() != 1) throw new MissingWeightException(sd.prefix() + "likelihood_lower_bound.bound must hold one value, got " + t);
         return t.toFloatArray()[0];
-    }
-
-    /**
-     * CompressAI {@code EntropyBottleneck.update(force=True)}: per channel the pmf of the integers from
-     * {@code median - ceil(median - q_low)} to {@code median + ceil(q_high - median)} under the learned density,
-     * plus the tail mass, quantized with {@link QuantizedCdf}. All in float32 like the reference.
-     */
-    static CdfTables buildTables(float[] quantiles, FactorizedDensity density) {
-        int channels = density.channels();
-        int[] minima = new int[channels], pmfLength = new int[channels];
-        float[] pmfStart = new float[channels];
-        int maxLength = 0;
-        for (int c = 0; c < channels; c++) {
-            float median = quantiles[3 * c + 1];
-            float below = (float) Math.ceil(median - quantiles[3 * c]);
-            float above = (float) Math.ceil(quantiles[3 * c + 2] - median);
-            // Both extents must fit one CDF of 2^16 symbols (pmf + tail); NaN fails the comparisons too.
-            int limit = QuantizedCdf.MAX_SYMBOLS - 2;
-            if (!(below <= limit && above <= limit)) {
-                throw new IllegalArgumentException("entropy_bottleneck.quantiles of channel " + c + " ("
-                        + quantiles[3 * c] + ", " + median + ", " + quantiles[3 * c + 2] + ") span too many symbols");
-            }
-            int lo = Math.max((int) below, 0), hi = Math.max((int) above, 0);
-            if (lo + hi + 1 > limit) {
-                throw new IllegalArgumentException("entropy_bottleneck.quantiles of channel " + c + " span " + (lo + hi + 1) + " symbols");
-            }
-            minima[c] = lo;
-            pmfLength[c] = lo + hi + 1;
-            pmfStart[c] = median - (float) lo;
-            maxLength = Math.max(maxLength, pmfLength[c]);
-        }
-        if ((long) channels * (maxLength + 2) > CdfTables.MAX_ENTRIES) throw new IllegalArgumentException("entropy_bottleneck tables too large");
-        int[][] rows = new int[channels][];
-        int[] offset = new int[channels];
-        float[] scratch = density.newScratch();
-        for (int c = 0; c < channels; c++) {
-            int n = pmfLength[c];
-            float[] pmf = new float[n + 1];
-            for (int j = 0; j < n; j++) {
-                pmf[j] = density.likelihood(c, (float) j + pmfStart[c], scratch);
-            }
-            // The reference takes the tail mass at the longest channel's last sample, not at this channel's.
-            float first = pmfStart[c];
-            float last = (float) (maxLength - 1) + pmfStart[c];
-            float lower = density.logitsCumulative(c, first - 0.5f, scratch);
-            float upper = density.logitsCumulative(c, last + 0.5f, scratch);
-            pmf[n] = FactorizedDensity.sigmoid(lower) + FactorizedDensity.sigmoid(-upper);
-            rows[c] = QuantizedCdf.fromPmf(pmf);
-            offset[c] = -minima[c];
-        }
-        return CdfTables.fromRows(rows, offset);
     }
 
     public int channels() { return channels; }
@@ -166,13 +115,24 @@ public final class EntropyBottleneck {
         return Tensor.fromFloats(v, x.shape());
     }
 
-    /** The eval forward's likelihoods of quantized values {@code xHat}, lower-bounded like the reference. */
+    /**
+     * The eval forward's likelihoods of quantized values {@code xHat} (B, C, ...), lower-bounded like the reference:
+     * computed on the (C, B * spatial) layout CompressAI uses, as torch does with one intra-op thread.
+     */
     public Tensor likelihoods(Tensor xHat) {
         float[] v = values(xHat);
-        int per = perChannel(xHat);
-        float[] scratch = density.newScratch();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Math.max(density.likelihood((i / per) % channels, v[i], scratch), likelihoodBound);
+        int per = perChannel(xHat), batch = xHat.dim(0), n = batch * per;
+        float[] byChannel = new float[v.length];
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < channels; c++) System.arraycopy(v, (b * channels + c) * per, byChannel, c * n + b * per, per);
+        }
+        float[] pmf = density.likelihood(byChannel, n).pmf(1);
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < channels; c++) {
+                for (int s = 0; s < per; s++) {
+                    v[(b * channels + c) * per + s] = Math.max(pmf[c * n + b * per + s], likelihoodBound);
+                }
+            }
         }
         return Tensor.fromFloats(v, xHat.shape());
     }

@@ -8,14 +8,24 @@ import java.util.Arrays;
 /**
  * The learned cumulative density of CompressAI's EntropyBottleneck ({@code _logits_cumulative}): per channel a
  * tiny MLP 1 -> f1 -> ... -> 1 where layer i computes {@code softplus(_matrix_i) @ v + _bias_i} and, except for the
- * last layer, adds {@code tanh(_factor_i) * tanh(v)}. Evaluated in float32 in the reference's operation order
- * (dot products summed left to right, bias added after, then the factor term), so the CDF tables rebuilt from it
- * match CompressAI's {@code update()}.
+ * last layer, adds {@code tanh(_factor_i) * tanh(v)}; and the likelihood of unit intervals under it.
+ *
+ * <p>Evaluated as torch 1.13 on the CPU evaluates CompressAI's tensors, bit for bit: values are laid out (C, n) like
+ * CompressAI's (C, 1, n) tensors, the matrix products are {@link TorchBmm} per channel, softplus / tanh / sigmoid
+ * are {@link TorchKernels} (SLEEF in vector blocks, glibc in the scalar tails, placed by the element's index in
+ * the whole tensor). That is what makes tables rebuilt from the learned parameters equal CompressAI's
+ * {@code update(force=True)}.
  */
 final class FactorizedDensity {
     /** More layers or wider filters than any published model; bounds the scratch space a weight file can ask for. */
     static final int MAX_LAYERS = 16;
     static final int MAX_FILTERS = 256;
+    /**
+     * Thread counts tried for results that depend on the reference machine's: torch splits a kernel into at most
+     * ceil(n / 32768) chunks, and no table has more than CdfTables.MAX_ENTRIES = 128 x 32768 entries, so more
+     * threads than this cannot split any of them differently.
+     */
+    static final int MAX_THREADS = 128;
 
     private final int channels;
     private final int layers;
@@ -23,18 +33,16 @@ final class FactorizedDensity {
     private final float[][] softplusMatrix; // [layer][c * out * in + o * in + j]
     private final float[][] bias; // [layer][c * out + o]
     private final float[][] tanhFactor; // [layer][c * out + o], null for the last layer
-    private final int maxWidth;
+    private final boolean softplusThreadFree;
 
-    private FactorizedDensity(int channels, int[] width, float[][] m, float[][] b, float[][] f) {
+    private FactorizedDensity(int channels, int[] width, float[][] m, float[][] b, float[][] f, boolean threadFree) {
         this.channels = channels;
         this.layers = width.length - 1;
         this.width = width;
         this.softplusMatrix = m;
         this.bias = b;
         this.tanhFactor = f;
-        int w = 1;
-        for (int x : width) w = Math.max(w, x);
-        this.maxWidth = w;
+        this.softplusThreadFree = threadFree;
     }
 
     /** Loads {@code _matrix0.., _bias0.., _factor0..} for {@code channels} channels; the layer count is that of the file. */
@@ -47,6 +55,7 @@ final class FactorizedDensity {
         int[] width = new int[layers + 1];
         width[0] = 1;
         float[][] m = new float[layers][], b = new float[layers][], f = new float[layers][];
+        boolean threadFree = true;
         for (int i = 0; i < layers; i++) {
             Tensor mt = sd.take("_matrix" + i);
             int[] s = mt.shape();
@@ -55,66 +64,117 @@ final class FactorizedDensity {
                 throw new MissingWeightException(sd.prefix() + "_matrix" + i + " has shape " + Arrays.toString(s)
                         + ", expected (" + channels + ", f, " + width[i] + ")" + (i == layers - 1 ? " with f = 1" : ""));
             }
-            int out = s[1];
-            width[i + 1] = out;
-            m[i] = mt.toFloatArray();
-            for (int k = 0; k < m[i].length; k++) m[i][k] = softplus(m[i][k]);
-            b[i] = sd.take("_bias" + i, channels, out, 1).toFloatArray();
+            width[i + 1] = s[1];
+            float[] raw = mt.toFloatArray();
+            m[i] = raw.clone();
+            TorchKernels.softplus(m[i], 1);
+            threadFree &= softplusSameOnAnyThreads(raw, m[i]);
+            b[i] = sd.take("_bias" + i, channels, s[1], 1).toFloatArray();
             if (i < layers - 1) {
-                f[i] = sd.take("_factor" + i, channels, out, 1).toFloatArray();
-                for (int k = 0; k < f[i].length; k++) f[i][k] = (float) Math.tanh(f[i][k]);
+                f[i] = sd.take("_factor" + i, channels, s[1], 1).toFloatArray();
+                for (int k = 0; k < f[i].length; k++) f[i][k] = TorchKernels.tanh(f[i][k]);
             }
         }
-        return new FactorizedDensity(channels, width, m, b, f);
+        return new FactorizedDensity(channels, width, m, b, f, threadFree);
     }
 
-    /** torch.nn.functional.softplus (beta 1, threshold 20) in float32. */
-    static float softplus(float x) {
-        return x > 20f ? x : (float) Math.log1p(Math.exp(x));
-    }
-
-    static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    private static boolean softplusSameOnAnyThreads(float[] raw, float[] oneThread) {
+        if (raw.length < TorchKernels.GRAIN) return true;
+        int[] previous = TorchKernels.chunks(raw.length, 1);
+        for (int t = 2; t <= MAX_THREADS; t++) {
+            int[] chunks = TorchKernels.chunks(raw.length, t);
+            if (Arrays.equals(chunks, previous)) continue; // same split as t - 1 (the task count stopped growing)
+            previous = chunks;
+            float[] v = raw.clone();
+            TorchKernels.softplus(v, t);
+            if (!Arrays.equals(v, oneThread)) return false;
+        }
+        return true;
     }
 
     int channels() { return channels; }
 
-    /** Scratch for {@link #logitsCumulative}: two rows of the widest layer. */
-    float[] newScratch() {
-        return new float[2 * maxWidth];
+    /**
+     * Whether {@link #likelihood} of n values per channel gives the same bits whatever the reference machine's
+     * thread counts (torch's intra-op threads for softplus, OpenBLAS's for the products); the sigmoids' own
+     * dependence is left to the caller ({@link Likelihood#pmf(int)}).
+     */
+    boolean threadFree(int n) {
+        if (!softplusThreadFree) return false;
+        for (int i = 0; i < layers; i++) {
+            if (!TorchBmm.reproducible(width[i + 1], width[i], n)) return false;
+        }
+        return true;
     }
 
-    /** {@code _logits_cumulative} of one value for channel {@code c}; allocation-free given the scratch. */
-    float logitsCumulative(int c, float v, float[] scratch) {
-        float[] h = scratch;
-        int in = 0, out = maxWidth; // the two halves of scratch alternate as input and output
-        h[in] = v;
-        for (int i = 0; i < layers; i++) {
-            int fi = width[i], fo = width[i + 1];
-            float[] mi = softplusMatrix[i], bi = bias[i], ti = tanhFactor[i];
-            int mBase = c * fo * fi, vBase = c * fo;
-            for (int o = 0; o < fo; o++) {
-                float acc = 0f;
-                for (int j = 0; j < fi; j++) acc += mi[mBase + o * fi + j] * h[in + j];
-                acc += bi[vBase + o];
-                if (ti != null) acc += ti[vBase + o] * (float) Math.tanh(acc);
-                h[out + o] = acc;
+    /** {@code _logits_cumulative} of {@code v} laid out (C, n): the (C, n) result. */
+    float[] logitsCumulative(float[] v, int n) {
+        int maxWidth = 1;
+        for (int w : width) maxWidth = Math.max(maxWidth, w);
+        float[] out = new float[channels * n];
+        float[] h = new float[maxWidth * n], next = new float[maxWidth * n];
+        for (int c = 0; c < channels; c++) {
+            System.arraycopy(v, c * n, h, 0, n);
+            for (int i = 0; i < layers; i++) {
+                int fi = width[i], fo = width[i + 1];
+                TorchBmm.multiply(softplusMatrix[i], c * fo * fi, fo, fi, h, n, next);
+                float[] bi = bias[i], ti = tanhFactor[i];
+                for (int o = 0; o < fo; o++) {
+                    float bo = bi[c * fo + o];
+                    for (int j = o * n; j < (o + 1) * n; j++) next[j] += bo;
+                    if (ti != null) {
+                        float to = ti[c * fo + o];
+                        for (int j = o * n; j < (o + 1) * n; j++) next[j] += to * TorchKernels.tanh(next[j]);
+                    }
+                }
+                float[] t = h;
+                h = next;
+                next = t;
             }
-            int t = in;
-            in = out;
-            out = t;
+            System.arraycopy(h, 0, out, c * n, n);
         }
-        return h[in];
+        return out;
     }
 
     /**
-     * Likelihood of the unit interval around {@code v}: |sigmoid(s * upper) - sigmoid(s * lower)| with lower/upper the
-     * cumulative logits at v -+ 0.5 and s = -sign(lower + upper) (the reference's trick for accuracy in the tails).
+     * The cumulative logits at v -+ 0.5 and both candidates for each of the two sigmoids of the likelihood: which one
+     * torch takes depends on the element's place in its thread's chunk ({@link #pmf(int)}).
      */
-    float likelihood(int c, float v, float[] scratch) {
-        float lower = logitsCumulative(c, v - 0.5f, scratch);
-        float upper = logitsCumulative(c, v + 0.5f, scratch);
-        float sign = -Math.signum(lower + upper);
-        return Math.abs(sigmoid(sign * upper) - sigmoid(sign * lower));
+    record Likelihood(float[] lower, float[] upper, float[] upperVector, float[] upperScalar,
+                      float[] lowerVector, float[] lowerScalar) {
+        /** {@code |sigmoid(s * upper) - sigmoid(s * lower)|} over the (C, n) tensor as {@code threads} threads compute it. */
+        float[] pmf(int threads) {
+            int[] chunks = TorchKernels.chunks(lower.length, threads);
+            float[] pmf = new float[lower.length];
+            for (int i = 0; i < pmf.length; i++) {
+                boolean scalar = TorchKernels.scalarPath(chunks, i);
+                pmf[i] = Math.abs(scalar ? upperScalar[i] - lowerScalar[i] : upperVector[i] - lowerVector[i]);
+            }
+            return pmf;
+        }
+    }
+
+    /**
+     * CompressAI's likelihood of the unit intervals around {@code v} (C, n):
+     * {@code |sigmoid(s * upper) - sigmoid(s * lower)|} with lower/upper the cumulative logits at v -+ 0.5 and
+     * {@code s = -sign(lower + upper)} (the reference's trick for accuracy in the tails).
+     */
+    Likelihood likelihood(float[] v, int n) {
+        float[] lowerIn = new float[v.length], upperIn = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            lowerIn[i] = v[i] - 0.5f;
+            upperIn[i] = v[i] + 0.5f;
+        }
+        float[] lower = logitsCumulative(lowerIn, n), upper = logitsCumulative(upperIn, n);
+        float[] uv = new float[v.length], us = new float[v.length], lv = new float[v.length], ls = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            float sign = -Math.signum(lower[i] + upper[i]);
+            float su = sign * upper[i], sl = sign * lower[i];
+            uv[i] = TorchKernels.sigmoidVector(su);
+            us[i] = TorchKernels.sigmoidScalar(su);
+            lv[i] = TorchKernels.sigmoidVector(sl);
+            ls[i] = TorchKernels.sigmoidScalar(sl);
+        }
+        return new Likelihood(lower, upper, uv, us, lv, ls);
     }
 }

@@ -13,7 +13,10 @@
  *       {@link dev.sodec.codec.entropy.QuantizedCdf}: {@code pmf_to_quantized_cdf}.</li>
  *   <li>{@link dev.sodec.codec.entropy.EntropyBottleneck} and {@link dev.sodec.codec.entropy.GaussianConditional}:
  *       the two CompressAI entropy models, loaded from state dicts scoped to {@code entropy_bottleneck} /
- *       {@code gaussian_conditional}, with {@code update()} to rebuild tables.</li>
+ *       {@code gaussian_conditional}, with {@code update()} to rebuild tables. The bottleneck's rebuild
+ *       ({@link dev.sodec.codec.entropy.BottleneckTables}) is bit-exact with CompressAI on torch 1.13's CPU path:
+ *       its float32 functions and summation orders are reproduced by {@code SleefFloat}, {@code GlibcFloat},
+ *       {@code TorchKernels}, {@code TorchBmm} and {@code OpenBlasSgemm}.</li>
  * </ul>
  */
 package dev.sodec.codec.entropy;

@@ -1,86 +1,140 @@
 package dev.sodec.codec.image;
 
+import dev.sodec.codec.io.InputFiles;
+import dev.sodec.codec.io.OutputFiles;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** PNG and JPEG in, PNG out, through ImageIO, with the size checked before any pixel is decoded. */
+/**
+ * Image files in and out. In: PNG, JPEG, PPM/PGM, GIF, BMP and TIFF, of any bit depth, gray or colour, with or
+ * without alpha or palette, turned into the 8-bit RGB the codec codes ({@link RgbImages}) and stood upright by
+ * their EXIF orientation; the header's size is checked against the pixel limit before any pixel is decoded. Out:
+ * PNG, JPEG or PPM, written whole or not at all ({@link OutputFiles}).
+ */
 public final class ImageFiles {
     private ImageFiles() {}
 
-    /**
-     * Reads a PNG or JPEG file. The header's size is checked against {@code maxPixels} before decoding (a small
-     * file may claim a huge image), and the decoded image against {@link Pixels#checkCodable}.
-     */
+    /** The largest input file read (a 2^26-pixel 16-bit PPM is 400 MB). */
+    public static final long MAX_INPUT_BYTES = 1L << 30;
+    /** JPEG quality of written JPEG files (as the ImageIO encoder counts it, 0..100). */
+    public static final int JPEG_OUTPUT_QUALITY = 95;
+    static final String SUPPORTED = "PNG, JPEG, PPM/PGM, GIF, BMP or TIFF";
+    private static final Set<String> IMAGEIO_FORMATS = Set.of("png", "jpeg", "jpg", "gif", "bmp", "tif", "tiff");
+
+    /** Reads an image file as the codec codes it (transparent pixels over white). */
     public static BufferedImage read(Path file, long maxPixels) throws IOException {
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) throw new ImageFormatException(file + ": cannot be opened as an image");
+        return read(file.toString(), maxPixels, RgbImages.WHITE).image();
+    }
+
+    /** Reads {@code arg}, a path or {@code -} for standard input, with alpha composited over {@code background}. */
+    public static SourceImage read(String arg, long maxPixels, int background) throws IOException {
+        return decode(InputFiles.read(arg, MAX_INPUT_BYTES), InputFiles.displayName(arg), maxPixels, background);
+    }
+
+    /**
+     * Decodes image file bytes; {@code name} prefixes error messages.
+     *
+     * @throws ImageFormatException for bytes that are not a supported image or an image over the limit
+     */
+    public static SourceImage decode(byte[] bytes, String name, long maxPixels, int background) throws IOException {
+        try {
+            BufferedImage raw;
+            String format;
+            if (Pnm.isPnm(bytes)) {
+                raw = Pnm.read(bytes, maxPixels);
+                format = bytes[1] == '2' || bytes[1] == '5' ? "pgm" : "ppm";
+            } else {
+                DecodedRaw d = decodeWithImageIo(bytes, maxPixels);
+                raw = d.image;
+                format = d.format;
+            }
+            ImageMetadata meta = MetadataReader.read(bytes);
+            BufferedImage rgb = meta.orientation().apply(RgbImages.toRgb8(raw, background));
+            return new SourceImage(rgb, meta, format);
+        } catch (ImageFormatException e) {
+            throw new ImageFormatException(name + ": " + e.getMessage());
+        }
+    }
+
+    private record DecodedRaw(BufferedImage image, String format) {}
+
+    private static DecodedRaw decodeWithImageIo(byte[] bytes, long maxPixels) throws IOException {
+        // in memory: ImageIO.createImageInputStream would cache a stream in a temporary file
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) throw new ImageFormatException(file + ": not a PNG or JPEG image");
-            ImageReader reader = readers.next();
-            try {
-                String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
-                if (!format.equals("png") && !format.equals("jpeg") && !format.equals("jpg")) {
-                    throw new ImageFormatException(file + ": " + format + " images are not supported (PNG or JPEG only)");
+            ImageReader reader = null;
+            while (readers.hasNext()) {
+                ImageReader r = readers.next();
+                if (IMAGEIO_FORMATS.contains(r.getFormatName().toLowerCase(Locale.ROOT))) {
+                    reader = r;
+                    break;
                 }
+                r.dispose();
+            }
+            if (reader == null) throw new ImageFormatException("not a " + SUPPORTED + " image");
+            try {
+                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
                 reader.setInput(in, true, true);
-                int w = reader.getWidth(0), h = reader.getHeight(0);
-                Pixels.checkSize(w, h, maxPixels);
-                BufferedImage img = reader.read(0);
-                Pixels.checkCodable(img);
-                return img;
+                Pixels.checkSize(reader.getWidth(0), reader.getHeight(0), maxPixels);
+                return new DecodedRaw(reader.read(0), format);
             } catch (IIOException e) {
-                throw new ImageFormatException(file + ": unreadable image (" + e.getMessage() + ")");
+                throw new ImageFormatException("unreadable image (" + e.getMessage() + ")");
+            } catch (ImageFormatException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // ImageIO's decoders signal some malformed files with runtime exceptions
+                throw new ImageFormatException("unreadable image (" + e + ")");
             } finally {
                 reader.dispose();
             }
         }
     }
 
-    /** Fails early, with a clear message, when {@code file} cannot be created (missing folder, a directory). */
-    public static void checkWritable(Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new IOException("cannot write " + file + ": folder " + dir + " does not exist");
-        if (Files.isDirectory(abs)) throw new IOException("cannot write " + file + ": it is a folder");
-        if (!Files.isWritable(dir)) throw new IOException("cannot write " + file + ": folder " + dir + " is not writable");
+    /** The bytes of {@code img} as a file of {@code format}. */
+    public static byte[] encode(BufferedImage img, ImageFormat format) throws IOException {
+        return switch (format) {
+            case PPM -> Pnm.writePpm(img);
+            case JPEG -> JpegReference.encode(img, JPEG_OUTPUT_QUALITY);
+            case PNG -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (MemoryCacheImageOutputStream s = new MemoryCacheImageOutputStream(out)) {
+                    if (!ImageIO.write(img, "png", s)) throw new IOException("no PNG writer available");
+                }
+                yield out.toByteArray();
+            }
+        };
     }
 
-    /** Writes a PNG, through a temporary sibling so that a failure never leaves a partial file under the name. */
+    /** Writes {@code img} to {@code arg} (a path, or {@code -} for standard output) as {@code format}. */
+    public static void write(BufferedImage img, String arg, ImageFormat format) throws IOException {
+        if (!InputFiles.STDIO.equals(arg)) OutputFiles.checkWritable(Path.of(arg));
+        OutputFiles.write(encode(img, format), arg);
+    }
+
+    /** Writes a PNG, whole or not at all. */
     public static void writePng(BufferedImage img, Path file) throws IOException {
-        checkWritable(file);
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".part");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        write(img, file.toString(), ImageFormat.PNG);
     }
 
-    /** Writes bytes atomically (temporary sibling, then rename). */
+    /** Writes bytes, whole or not at all. */
     public static void writeBytes(byte[] data, Path file) throws IOException {
-        checkWritable(file);
-        Path abs = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
-        try {
-            Files.write(tmp, data);
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        OutputFiles.write(data, file);
+    }
+
+    /** Fails early, with a clear message naming {@code file}, when it cannot be created. */
+    public static void checkWritable(Path file) throws IOException {
+        OutputFiles.checkWritable(file);
     }
 }

@@ -9,7 +9,10 @@ import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.plugins.jpeg.JPEGImageWriteParam;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * JPEG (the JDK's ImageIO encoder, baseline, 4:2:0) as the rate-matched reference for a learned codec: the lowest
@@ -27,14 +30,23 @@ public final class JpegReference {
     }
 
     public static byte[] encode(BufferedImage rgb, int quality) throws IOException {
+        return encode(rgb, quality, false);
+    }
+
+    /**
+     * A JPEG file at {@code quality} (1..100); {@code optimizeHuffman} writes Huffman tables fitted to this image
+     * (smaller files at the same pixels, as libjpeg's {@code -optimize}) instead of the standard tables.
+     */
+    public static byte[] encode(BufferedImage rgb, int quality, boolean optimizeHuffman) throws IOException {
         if (quality < 1 || quality > 100) throw new IllegalArgumentException("JPEG quality must be 1..100, got " + quality);
         Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg");
         if (!it.hasNext()) throw new IOException("no JPEG encoder in this JDK");
         ImageWriter w = it.next();
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bos)) {
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bos)) {
             w.setOutput(out);
             ImageWriteParam p = w.getDefaultWriteParam();
+            if (optimizeHuffman) ((JPEGImageWriteParam) p).setOptimizeHuffmanTables(true);
             p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             p.setCompressionQuality(quality / 100f);
             w.write(null, new IIOImage(toRgb(rgb), null, null), p);
@@ -50,26 +62,33 @@ public final class JpegReference {
      * downwards to catch the rare non-monotone step.
      */
     public static Encoded atLeastBpp(BufferedImage img, double minBpp) throws IOException {
+        return atLeastBpp(img, minBpp, false);
+    }
+
+    /** As {@link #atLeastBpp(BufferedImage, double)}, with optimized Huffman tables when asked. */
+    public static Encoded atLeastBpp(BufferedImage img, double minBpp, boolean optimizeHuffman) throws IOException {
         long pixels = (long) img.getWidth() * img.getHeight();
         int lo = 1, hi = 100;
         while (lo < hi) {
             int mid = (lo + hi) / 2;
-            if (encode(img, mid).length * 8.0 / pixels >= minBpp) hi = mid;
+            if (encode(img, mid, optimizeHuffman).length * 8.0 / pixels >= minBpp) hi = mid;
             else lo = mid + 1;
         }
         int q = lo;
         for (int k = lo - 1; k >= Math.max(1, lo - 3); k--) {
-            if (encode(img, k).length * 8.0 / pixels >= minBpp) q = k;
+            if (encode(img, k, optimizeHuffman).length * 8.0 / pixels >= minBpp) q = k;
         }
-        byte[] b = encode(img, q);
-        BufferedImage dec = ImageIO.read(new ByteArrayInputStream(b));
-        return new Encoded(q, b, dec);
+        return at(img, q, optimizeHuffman);
+    }
+
+    /** The JPEG at one quality, with its decoded image. */
+    public static Encoded at(BufferedImage img, int quality, boolean optimizeHuffman) throws IOException {
+        byte[] b = encode(img, quality, optimizeHuffman);
+        BufferedImage dec = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(b)));
+        return new Encoded(quality, b, dec);
     }
 
     private static BufferedImage toRgb(BufferedImage img) {
-        if (img.getType() == BufferedImage.TYPE_INT_RGB) return img;
-        BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
-        out.getGraphics().drawImage(img, 0, 0, null);
-        return out;
+        return RgbImages.toRgb8(img, RgbImages.WHITE);
     }
 }

@@ -1,10 +1,7 @@
 package dev.sodec.codec.image;
 
 import dev.sodec.engine.tensor.Tensor;
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.IndexColorModel;
 
 /** Between 8-bit RGB images and (1, 3, H, W) float tensors in [0, 1]. */
 public final class Pixels {
@@ -23,39 +20,11 @@ public final class Pixels {
     }
 
     /**
-     * Refuses what the model cannot code without inventing or dropping data: grayscale (the model is trained on
-     * RGB; convert first), more than 8 bits per channel, and transparent pixels. Palette images are RGB.
+     * (1, 3, H, W) F32 with v / 255 of the image's 8-bit RGB ({@link RgbImages#toRgb8}, transparent pixels over
+     * white: convert first for another background).
      */
-    public static void checkCodable(BufferedImage img) {
-        ColorModel cm = img.getColorModel();
-        if (!(cm instanceof IndexColorModel)) {
-            if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY || cm.getNumColorComponents() == 1) {
-                throw new ImageFormatException("grayscale images are not supported: the model codes RGB; convert the image to RGB first");
-            }
-            if (cm.getColorSpace().getType() != ColorSpace.TYPE_RGB) {
-                throw new ImageFormatException("images in a non-RGB color space are not supported; convert to RGB first");
-            }
-            for (int i = 0; i < cm.getNumComponents(); i++) {
-                if (cm.getComponentSize(i) > 8) {
-                    throw new ImageFormatException(cm.getComponentSize(i) + "-bit images are not supported (8 bits per channel only)");
-                }
-            }
-        }
-        if (cm.hasAlpha()) {
-            int w = img.getWidth(), h = img.getHeight();
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    if ((img.getRGB(x, y) >>> 24) != 0xFF) {
-                        throw new ImageFormatException("images with transparent pixels are not supported (pixel " + x + "," + y + ")");
-                    }
-                }
-            }
-        }
-    }
-
-    /** (1, 3, H, W) F32 with v / 255. */
-    public static Tensor toTensor(BufferedImage img) {
-        checkCodable(img);
+    public static Tensor toTensor(BufferedImage image) {
+        BufferedImage img = RgbImages.toRgb8(image, RgbImages.WHITE);
         int w = img.getWidth(), h = img.getHeight();
         int plane = w * h;
         float[] d = new float[3 * plane];
@@ -95,8 +64,9 @@ public final class Pixels {
         return (int) (v * 255f + 0.5f);
     }
 
-    /** The 8-bit R, G, B planes (3 x H x W) of an image, as doubles in [0, 1]. */
-    public static double[][] planes(BufferedImage img) {
+    /** The 8-bit R, G, B planes (3 x H x W) of an image ({@link RgbImages#toRgb8} over white), as doubles in [0, 1]. */
+    public static double[][] planes(BufferedImage image) {
+        BufferedImage img = RgbImages.toRgb8(image, RgbImages.WHITE);
         int w = img.getWidth(), h = img.getHeight();
         double[][] p = new double[3][w * h];
         int[] row = new int[w];

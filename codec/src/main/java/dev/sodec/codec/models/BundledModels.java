@@ -1,6 +1,8 @@
 package dev.sodec.codec.models;
 
 import dev.sodec.codec.compression.CompressionModel;
+import dev.sodec.codec.io.IoMessages;
+import dev.sodec.codec.io.OutputFiles;
 import dev.sodec.engine.json.Config;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -40,8 +41,21 @@ public final class BundledModels {
     }
 
     /** The shipped models, default first; empty when the jar was built without them. */
-    @SuppressWarnings("unchecked")
     public static List<Model> list() {
+        List<Model> out = ladder();
+        Config idx = index();
+        if (idx == null) return out;
+        String dflt = idx.getString("default");
+        out.sort((a, b) -> Boolean.compare(!a.name().equals(dflt), !b.name().equals(dflt)));
+        return out;
+    }
+
+    /**
+     * The shipped models in {@code index.json} order, which lists them by rate, lowest first: the quality ladder
+     * ({@code low}, {@code medium}).
+     */
+    @SuppressWarnings("unchecked")
+    public static List<Model> ladder() {
         Config idx = index();
         List<Model> out = new ArrayList<>();
         if (idx == null) return out;
@@ -49,8 +63,6 @@ public final class BundledModels {
             Config m = new Config((Map<String, Object>) o, "bundled models index.json");
             out.add(new Model(m.getString("name"), m.getString("file"), m.getString("description", "")));
         }
-        String dflt = idx.getString("default");
-        out.sort((a, b) -> Boolean.compare(!a.name().equals(dflt), !b.name().equals(dflt)));
         return out;
     }
 
@@ -66,36 +78,65 @@ public final class BundledModels {
         return Optional.empty();
     }
 
-    /** The shipped model whose id (see {@link CompressionModel#idOf}) is {@code id}; empty when none matches. */
+    /** The shipped model whose id (see {@link CompressionModel#idOf}) is {@code id}, extracted; empty when none matches. */
     public static Optional<Path> byId(byte[] id) throws IOException {
-        for (Model m : list()) {
-            Path p = extract(m);
-            if (Arrays.equals(CompressionModel.idOf(p), id)) return Optional.of(p);
+        Optional<String> name = nameOf(id);
+        return name.isEmpty() ? Optional.empty() : byName(name.get());
+    }
+
+    /**
+     * The shipped model's short name for a model id (the first 8 bytes of the SHA-256 of its file, as {@link
+     * CompressionModel#idOf} computes it), for messages; empty when no shipped model has that id.
+     */
+    public static Optional<String> nameOf(byte[] id) {
+        Map<String, byte[]> ids = idsByName;
+        if (ids == null) {
+            ids = new java.util.LinkedHashMap<>();
+            for (Model m : list()) {
+                try {
+                    ids.put(m.name(), Arrays.copyOf(sha256(resourceBytes(m)), CompressionModel.ID_BYTES));
+                } catch (IOException e) {
+                    // a model missing from the jar has no name to give
+                }
+            }
+            idsByName = ids;
         }
+        for (Map.Entry<String, byte[]> e : ids.entrySet()) if (Arrays.equals(e.getValue(), id)) return Optional.of(e.getKey());
         return Optional.empty();
     }
 
-    /** Copies the resource into the cache unless an identical copy is already there. */
-    public static Path extract(Model m) throws IOException {
-        byte[] bytes;
+    private static volatile Map<String, byte[]> idsByName;
+
+    private static byte[] resourceBytes(Model m) throws IOException {
         try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + m.file())) {
             if (in == null) throw new IOException("bundled model " + m.name() + " is listed but its file " + m.file() + " is missing from the jar");
-            bytes = in.readAllBytes();
+            return in.readAllBytes();
         }
+    }
+
+    /**
+     * Copies the resource into the cache unless an identical copy is already there. A cache that cannot be written
+     * fails with a message naming the folder, the reason and {@code SODEC_CACHE}.
+     */
+    public static Path extract(Model m) throws IOException {
+        return extractTo(m, cacheDir());
+    }
+
+    static Path extractTo(Model m, Path dir) throws IOException {
+        byte[] bytes = resourceBytes(m);
         String hash = HexFormat.of().formatHex(sha256(bytes), 0, 6);
-        Path dir = cacheDir();
         Path target = dir.resolve(m.file().replace(".safetensors", "") + "-" + hash + ".safetensors");
         if (Files.isRegularFile(target) && Files.size(target) == bytes.length
                 && Arrays.equals(sha256(Files.readAllBytes(target)), sha256(bytes))) {
             return target;
         }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + m.name(), ".part");
         try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
+            Files.createDirectories(dir);
+            OutputFiles.write(bytes, target);
+        } catch (IOException e) {
+            throw new IOException("cannot store the shipped model '" + m.name() + "' in the model cache " + dir + " ("
+                    + (e.getCause() != null ? IoMessages.reason(e.getCause()) : IoMessages.reason(e))
+                    + "): set SODEC_CACHE to a writable folder", e);
         }
         return target;
     }

@@ -201,20 +201,62 @@ class SodecCodecTest {
         }
     }
 
+    /** Any image kind is coded as its 8-bit RGB: the same stream as that RGB image gives. */
     @Test
-    void imagesWeCannotCodeAreRefused() throws Exception {
+    void imagesOfAnyKindAreCodedAsTheirRgb() throws Exception {
         try (SodecCodec c = codec(mbt, 1)) {
-            BufferedImage gray = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
-            assertTrue(assertThrows(ImageFormatException.class, () -> c.compress(gray)).getMessage().contains("grayscale"));
-            BufferedImage gray16 = new BufferedImage(8, 8, BufferedImage.TYPE_USHORT_GRAY);
-            assertThrows(ImageFormatException.class, () -> c.compress(gray16));
-            BufferedImage rgb16 = dev.sodec.codec.image.TestImages.rgb16(8, 8);
-            assertTrue(assertThrows(ImageFormatException.class, () -> c.compress(rgb16)).getMessage().contains("16-bit"));
+            BufferedImage gray = new BufferedImage(20, 12, BufferedImage.TYPE_BYTE_GRAY);
+            BufferedImage grayAsRgb = new BufferedImage(20, 12, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 12; y++) for (int x = 0; x < 20; x++) {
+                int v = (x * 11 + y * 7) & 0xFF;
+                gray.getRaster().setSample(x, y, 0, v);
+                grayAsRgb.setRGB(x, y, v * 0x010101);
+            }
+            assertArrayEquals(c.compress(grayAsRgb), c.compress(gray));
+
+            BufferedImage rgb16 = dev.sodec.codec.image.TestImages.rgb16(20, 12);
+            BufferedImage rgb8 = new BufferedImage(20, 12, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 12; y++) for (int x = 0; x < 20; x++) {
+                int r = x * 12, g = y * 20, b = (x + y) * 5;
+                rgb16.getRaster().setPixel(x, y, new int[] {r * 257, g * 257, b * 257});
+                rgb8.setRGB(x, y, r << 16 | g << 8 | b);
+            }
+            assertArrayEquals(c.compress(rgb8), c.compress(rgb16));
+
+            BufferedImage alpha = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB); // all transparent
+            BufferedImage white = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) white.setRGB(x, y, 0xFFFFFF);
+            assertArrayEquals(c.compress(white), c.compress(alpha));
+            BufferedImage palette = dev.sodec.codec.image.TestImages.paletteWithTransparency(16, 9);
+            assertEquals(16, c.decompress(c.compress(palette)).getWidth());
+        }
+        try (SodecCodec onBlack = SodecCodec.load(mbt, CodecOptions.defaults().withThreads(1).withBackground(0));
+             SodecCodec onWhite = codec(mbt, 1)) {
             BufferedImage alpha = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB);
-            assertTrue(assertThrows(ImageFormatException.class, () -> c.compress(alpha)).getMessage().contains("transparent"));
-            BufferedImage opaque = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB);
-            for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) opaque.setRGB(x, y, 0xFF336699);
-            assertEquals(8, c.decompress(c.compress(opaque)).getWidth());
+            assertArrayEquals(onBlack.compress(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB)), onBlack.compress(alpha));
+            assertNotEquals(java.util.Arrays.toString(onWhite.compress(alpha)), java.util.Arrays.toString(onBlack.compress(alpha)));
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterCallsSaySo() throws Exception {
+        SodecCodec c = codec(mbt, 2);
+        byte[] data = c.compress(image(16, 16, 1));
+        c.close();
+        c.close();
+        assertTrue(assertThrows(IllegalStateException.class, () -> c.compress(image(16, 16, 1))).getMessage().contains("closed"));
+        assertTrue(assertThrows(IllegalStateException.class, () -> c.decompress(data)).getMessage().contains("closed"));
+    }
+
+    @Test
+    void modelMismatchNamesBothModels() throws Exception {
+        byte[] data;
+        try (SodecCodec c = codec(mbt, 1)) {
+            data = c.compress(image(16, 16, 1));
+        }
+        try (SodecCodec other = codec(bmshj, 1)) {
+            String msg = assertThrows(ContainerException.class, () -> other.decompress(data)).getMessage();
+            assertTrue(msg.contains("'bmshj.safetensors'") && msg.contains(other.modelIdHex()), msg);
         }
     }
 

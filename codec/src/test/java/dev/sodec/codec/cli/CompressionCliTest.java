@@ -36,17 +36,29 @@ class CompressionCliTest {
         ImageIO.write(img, "png", png.toFile());
     }
 
-    record Result(int code, String out, String err) {}
+    record Result(int code, String out, String err, byte[] outBytes) {
+        Result(int code, String out, String err) {
+            this(code, out, err, out.getBytes(StandardCharsets.UTF_8));
+        }
+    }
 
     static Result run(String... args) {
+        return runWithStdin(new byte[0], args);
+    }
+
+    /** Main.run with {@code stdin} as standard input; stdout kept as bytes too (binary output). */
+    static synchronized Result runWithStdin(byte[] stdin, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
         PrintStream oldOut = System.out;
+        java.io.InputStream oldIn = System.in;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setIn(new java.io.ByteArrayInputStream(stdin));
         try {
             int code = Main.run(args, new PrintStream(err, true, StandardCharsets.UTF_8));
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), out.toByteArray());
         } finally {
             System.setOut(oldOut);
+            System.setIn(oldIn);
         }
     }
 
@@ -109,21 +121,30 @@ class CompressionCliTest {
         v[4] = 9;
         Files.write(ver, v);
         assertOneLineError(run("decompress", ver.toString(), "-o", out.toString(), "--model", mbt.toString()), "version 9");
-        assertOneLineError(run("decompress", sdc.toString(), "-o", out.toString(), "--model", bmshj.toString()), "model mismatch");
+        Result mismatch = run("decompress", sdc.toString(), "-o", out.toString(), "--model", bmshj.toString());
+        assertOneLineError(mismatch, "model mismatch");
+        assertTrue(mismatch.err.contains("'bmshj.safetensors'"), mismatch.err);
+        assertEquals(1, mismatch.code);
         assertOneLineError(run("decompress", tmp.resolve("missing.sdc").toString(), "-o", out.toString(), "--model", mbt.toString()), "no such file");
         assertFalse(Files.exists(out), "no output may be written on failure");
     }
 
     @Test
-    void imagesWeCannotCodeFailInOneLine() throws Exception {
-        Path out = tmp.resolve("never.sdc");
-        Path gray = tmp.resolve("gray.png");
+    void grayAndSixteenBitImagesAreCoded() throws Exception {
+        Path gray = tmp.resolve("gray.png"), rgb16 = tmp.resolve("rgb16.png");
         ImageIO.write(new BufferedImage(20, 20, BufferedImage.TYPE_BYTE_GRAY), "png", gray.toFile());
-        assertOneLineError(run("compress", gray.toString(), "-o", out.toString(), "--model", mbt.toString()), "grayscale");
-
-        Path rgb16 = tmp.resolve("rgb16.png");
         assertTrue(ImageIO.write(dev.sodec.codec.image.TestImages.rgb16(20, 20), "png", rgb16.toFile()));
-        assertOneLineError(run("compress", rgb16.toString(), "-o", out.toString(), "--model", mbt.toString()), "16-bit");
+        for (Path p : new Path[] {gray, rgb16}) {
+            Path sdc = tmp.resolve(p.getFileName() + ".sdc");
+            Result r = run("compress", p.toString(), "-o", sdc.toString(), "--model", mbt.toString());
+            assertEquals(0, r.code, r.err);
+            assertTrue(r.out.contains("20x20"), r.out);
+        }
+    }
+
+    @Test
+    void imagesWeCannotReadFailInOneLine() throws Exception {
+        Path out = tmp.resolve("never.sdc");
 
         Path zero = tmp.resolve("zero.png");
         Files.write(zero, pngHeaderOnly(0, 10));
@@ -135,20 +156,42 @@ class CompressionCliTest {
 
         Path text = tmp.resolve("text.png");
         Files.writeString(text, "this is not an image");
-        assertOneLineError(run("compress", text.toString(), "-o", out.toString(), "--model", mbt.toString()), "not a PNG or JPEG");
+        assertOneLineError(run("compress", text.toString(), "-o", out.toString(), "--model", mbt.toString()), "text.png: not a PNG, JPEG");
         assertOneLineError(run("compress", tmp.resolve("nope.png").toString(), "-o", out.toString(), "--model", mbt.toString()), "no such file");
+        Result folder = run("compress", tmp.toString(), "-o", out.toString(), "--model", mbt.toString());
+        assertOneLineError(folder, "is a folder, not a file");
+        assertEquals(1, folder.code);
         assertFalse(Files.exists(out), "no output may be written on failure");
     }
 
     @Test
-    void usageErrorsFailInOneLine() {
-        assertOneLineError(run("compress", png.toString()), "usage");
-        assertOneLineError(run("compress", png.toString(), "-o", "x.sdc", "--model", tmp.resolve("none.safetensors").toString()), "does not exist");
-        assertOneLineError(run("eval", "--model", mbt.toString()), "usage");
-        assertOneLineError(run("decompress", "a.sdc", "-o", "b.png", "--threads", "many"), "integer");
-        Result r = run("compress", png.toString(), "-o", "x.sdc", "--bogus");
-        assertEquals(2, r.code);
-        assertOneLineError(r, "unknown option");
+    void usageErrorsFailInOneLineWithStatus2() {
+        for (Result r : new Result[] {
+                run("compress", png.toString()),
+                run("eval", "--model", mbt.toString()),
+                run("decompress", "a.sdc", "-o", "b.png", "--threads", "many"),
+                run("compress", png.toString(), "-o", "x.sdc", "--bogus"),
+                run("compress", png.toString(), png.toString(), "-o", "x.sdc"),
+                run("compress", png.toString(), "-o", "x.sdc", "--outdir", "d"),
+                run("decompress", "a.sdc", "-o", "b.bmp"),
+                run("compress", png.toString(), "-o", "x.sdc", "--backend", "gpu"),
+                run("compress", png.toString(), "-o", "x.sdc", "--background", "teal"),
+                run("compress", png.toString(), "-o", "x.sdc", "-j", "0"),
+                run("frobnicate")}) {
+            assertEquals(2, r.code, r.err);
+            assertOneLineError(r, "");
+        }
+        assertOneLineError(run("compress", png.toString()), "usage: sodec compress IN... (-o OUT.sdc | --outdir DIR) [--model M]");
+        assertOneLineError(run("decompress", "a.sdc", "-o", "b.bmp"), "'.bmp'");
+        assertOneLineError(run("compress", png.toString(), "-o", "x.sdc", "--bogus"), "unknown option --bogus (sodec compress --help lists the options)");
+        assertOneLineError(run("compress", png.toString(), png.toString(), "-o", "x.sdc"), "use --outdir");
+    }
+
+    @Test
+    void aModelThatCannotBeFoundIsAFailureNotAUsageError() {
+        Result r = run("compress", png.toString(), "-o", tmp.resolve("m.sdc").toString(), "--model", tmp.resolve("none.safetensors").toString());
+        assertEquals(1, r.code, r.err);
+        assertOneLineError(r, "no such model file, and not a shipped model's name (shipped: low, medium)");
     }
 
     /** A PNG signature and an IHDR chunk claiming w x h, 8-bit RGB, and nothing else. */

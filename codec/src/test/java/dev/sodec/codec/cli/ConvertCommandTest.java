@@ -1,16 +1,21 @@
 package dev.sodec.codec.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.engine.io.SafeTensors;
+import dev.sodec.engine.io.SafeTensorsWriter;
 import dev.sodec.engine.json.Config;
+import dev.sodec.engine.tensor.Tensor;
 import dev.sodec.engine.tensor.DType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,35 +67,55 @@ class ConvertCommandTest {
         }
     }
 
+    /** A checkpoint saved before update() converts by default, with CompressAI's update(force=True) tables exactly. */
     @Test
-    void preUpdateCheckpointIsRefusedUnlessTablesAreBuiltOnRequest() throws Exception {
+    void preUpdateCheckpointGetsCompressAisTables() throws Exception {
         Path dir = CK.resolve("checkpoint.compressai.mbt2018_mean.train_preupdate");
         Path out = tmp.resolve("pre.safetensors");
-        String[] refused = run(1, "convert", dir.resolve("checkpoint.pth.tar").toString(), "-o", out.toString());
-        assertEquals(1, refused.length);
-        assertTrue(refused[0].contains("saved before CompressAI's update()") && refused[0].contains("--build-entropy-tables"), refused[0]);
-        assertTrue(!Files.exists(out));
-
-        run(0, "convert", dir.resolve("checkpoint.pth.tar").toString(), "--build-entropy-tables", "-o", out.toString());
+        run(0, "convert", dir.resolve("checkpoint.pth.tar").toString(), "-o", out.toString());
         try (SafeTensors st = SafeTensors.open(out); SafeTensors io = SafeTensors.open(dir.resolve("io.safetensors"))) {
-            // The Gaussian tables depend only on the scale table and must be exact.
-            for (String k : new String[] {"gaussian_conditional._quantized_cdf", "gaussian_conditional._offset",
-                    "gaussian_conditional._cdf_length", "entropy_bottleneck._offset", "entropy_bottleneck._cdf_length"}) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(io.get("out." + k).toIntArray(), st.get(k).toIntArray(), k);
+            for (String k : dev.sodec.convert.compressai.CompressAi.TABLE_KEYS) {
+                if (k.endsWith("scale_table")) assertArrayEquals(io.get("out." + k).toFloatArray(), st.get(k).toFloatArray(), k);
+                else assertArrayEquals(io.get("out." + k).toIntArray(), st.get(k).toIntArray(), k);
             }
-            // The bottleneck CDFs come from float32 tanh/exp of learned parameters; CompressAI's own math library rounds a
-            // handful of near-tie probabilities differently (documented in the checkpoint notes), each by one count.
-            int[] exp = io.get("out.entropy_bottleneck._quantized_cdf").toIntArray();
-            int[] got = st.get("entropy_bottleneck._quantized_cdf").toIntArray();
-            assertEquals(exp.length, got.length);
-            int differ = 0;
-            for (int i = 0; i < exp.length; i++) {
-                if (exp[i] != got[i]) {
-                    differ++;
-                    assertTrue(Math.abs(exp[i] - got[i]) <= 1, "entry " + i + ": " + got[i] + " vs " + exp[i]);
-                }
+        }
+    }
+
+    /**
+     * --build-entropy-tables rebuilds the tables a file already has: for the post-update zip file (tables made by
+     * update(force=True) from the same parameters) the rebuilt file is identical; for a file whose stored table is
+     * stale (here: tampered) the stale table is replaced.
+     */
+    @Test
+    void buildEntropyTablesRebuildsStoredTables() throws Exception {
+        Path zip = CK.resolve("checkpoint.compressai.mbt2018_mean.zip/model.pth.tar");
+        Path kept = tmp.resolve("kept.safetensors"), rebuilt = tmp.resolve("rebuilt.safetensors");
+        run(0, "convert", zip.toString(), "-o", kept.toString());
+        run(0, "convert", zip.toString(), "--build-entropy-tables", "-o", rebuilt.toString());
+        try (SafeTensors a = SafeTensors.open(kept); SafeTensors b = SafeTensors.open(rebuilt)) {
+            for (String k : dev.sodec.convert.compressai.CompressAi.TABLE_KEYS) {
+                assertEquals(a.get(k).dtype(), b.get(k).dtype(), k);
+                if (a.get(k).dtype() == DType.I32) assertArrayEquals(a.get(k).toIntArray(), b.get(k).toIntArray(), k);
+                else assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), k);
             }
-            assertTrue(differ <= 8, differ + " bottleneck CDF entries differ");
+        }
+        // a stale table (one CDF entry changed) in an otherwise identical safetensors file
+        Map<String, Tensor> w = new LinkedHashMap<>();
+        try (SafeTensors a = SafeTensors.open(kept)) {
+            for (String k : a.names()) {
+                Tensor t = a.get(k);
+                w.put(k, t.dtype() == DType.I32 ? Tensor.fromInts(t.toIntArray(), t.shape()) : Tensor.fromFloats(t.toFloatArray(), t.shape()));
+            }
+            int[] cdf = w.get("entropy_bottleneck._quantized_cdf").toIntArray();
+            cdf[1] += 1;
+            w.put("entropy_bottleneck._quantized_cdf", Tensor.fromInts(cdf, w.get("entropy_bottleneck._quantized_cdf").shape()));
+            Path stale = tmp.resolve("stale.safetensors");
+            SafeTensorsWriter.write(stale, w, a.metadata());
+            Path fixed = tmp.resolve("fixed.safetensors");
+            run(0, "convert", stale.toString(), "--build-entropy-tables", "-o", fixed.toString());
+            try (SafeTensors f = SafeTensors.open(fixed)) {
+                assertArrayEquals(a.get("entropy_bottleneck._quantized_cdf").toIntArray(), f.get("entropy_bottleneck._quantized_cdf").toIntArray());
+            }
         }
     }
 

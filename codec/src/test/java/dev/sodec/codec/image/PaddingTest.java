@@ -2,6 +2,8 @@ package dev.sodec.codec.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.engine.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -15,18 +17,43 @@ class PaddingTest {
     }
 
     @Test
-    void padPlacesPixelsAndCropInverts() {
+    void padRepeatsTheEdgePixelsAndCropInverts() {
+        // 3 channels of 2 rows x 3 columns, values 1..18
         float[] v = new float[3 * 2 * 3];
         for (int i = 0; i < v.length; i++) v[i] = i + 1;
         Tensor x = Tensor.fromFloats(v, 1, 3, 2, 3);
-        Padding p = new Padding(1, 2, 0, 1);
+        Padding p = new Padding(1, 2, 2, 1);
         Tensor padded = p.pad(x);
-        assertArrayEquals(new int[] {1, 3, 5, 4}, padded.shape());
+        assertArrayEquals(new int[] {1, 3, 5, 6}, padded.shape());
         float[] d = padded.toFloatArray();
-        assertEquals(0f, d[0]);
-        assertEquals(1f, d[2 * 4 + 1]); // channel 0, row 2, col 1
-        assertEquals(7f, d[20 + 2 * 4 + 1]); // channel 1 starts at 7
-        assertEquals(0f, d[4 * 4 + 1]); // bottom padding row
+        float[] channel0 = {
+            1, 1, 2, 3, 3, 3, // two rows above: copies of row 0
+            1, 1, 2, 3, 3, 3,
+            1, 1, 2, 3, 3, 3, // row 0, left pixel once, right pixel twice
+            4, 4, 5, 6, 6, 6, // row 1
+            4, 4, 5, 6, 6, 6, // one row below: copy of row 1
+        };
+        assertArrayEquals(channel0, java.util.Arrays.copyOf(d, 30));
+        assertEquals(7f, d[30]); // channel 1's corner is its own first pixel
+        assertEquals(18f, d[3 * 30 - 1]); // channel 2's last corner
         assertArrayEquals(v, p.crop(padded).toFloatArray());
+    }
+
+    @Test
+    void aOnePixelImagePadsToItsColour() {
+        Tensor x = Tensor.fromFloats(new float[] {0.25f, 0.5f, 0.75f}, 1, 3, 1, 1);
+        float[] d = Padding.centered(1, 1, 4).pad(x).toFloatArray();
+        for (int i = 0; i < 16; i++) {
+            assertEquals(0.25f, d[i]);
+            assertEquals(0.5f, d[16 + i]);
+            assertEquals(0.75f, d[32 + i]);
+        }
+    }
+
+    @Test
+    void cropOfTooMuchPaddingSaysWhatItGot() {
+        Tensor x = Tensor.fromFloats(new float[3 * 4 * 4], 1, 3, 4, 4);
+        String msg = assertThrows(IllegalArgumentException.class, () -> new Padding(2, 0, 2, 0).crop(x)).getMessage();
+        assertTrue(msg.contains("left 2") && msg.contains("4x4"), msg);
     }
 }

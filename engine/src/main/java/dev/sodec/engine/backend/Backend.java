@@ -4,6 +4,7 @@ import dev.sodec.engine.graph.Fusion;
 import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.graph.Program;
 import dev.sodec.engine.graph.Schedule;
+import dev.sodec.engine.tensor.DType;
 import java.util.Set;
 
 /**
@@ -24,6 +25,11 @@ public interface Backend extends AutoCloseable {
     /** Threads this backend may use for one op. */
     int threads();
 
+    /** The type activations and weights are stored in (F32 on the CPU; F32, F16 or BF16 on CUDA); math is F32. */
+    default DType storage() {
+        return DType.F32;
+    }
+
     /** Fused node forms this backend runs as one kernel. */
     Set<Fusion> fusions();
 
@@ -35,6 +41,15 @@ public interface Backend extends AutoCloseable {
 
     /** Scratch bytes {@code node} needs while it runs (planned like any value); 0 for none. */
     long workspaceBytes(Node node);
+
+    /**
+     * Whether a fused residual epilogue without activation may write its output over the residual (the plan then
+     * shares their memory): true where every such kernel reads the residual before writing (the CPU accumulates onto
+     * it); false where a fallback path writes the product first.
+     */
+    default boolean residualInPlace() {
+        return true;
+    }
 
     /** Makes {@code schedule} runnable here: constants resident, memory ready to allocate on first run. */
     Program prepare(Schedule schedule);

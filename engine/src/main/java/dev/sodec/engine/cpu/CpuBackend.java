@@ -24,7 +24,7 @@ public final class CpuBackend implements Backend {
 
     private final Parallel par;
     private final OpenPrograms programs = new OpenPrograms();
-    private final ConstantStore<Resident> constants = new ConstantStore<>(CpuBackend::resident, Resident::free);
+    private final ConstantStore<Tensor, Resident> constants = new ConstantStore<>(CpuBackend::resident, Resident::free);
 
     /** A constant as the kernels read it: the weight itself when F32 and contiguous, else an F32 copy. */
     record Resident(Tensor f32, Arena arena) {
@@ -86,7 +86,7 @@ public final class CpuBackend implements Backend {
         programs.remove(p);
     }
 
-    ConstantStore<Resident> constants() {
+    ConstantStore<Tensor, Resident> constants() {
         return constants;
     }
 

@@ -2,6 +2,7 @@ package dev.sodec.engine.cuda;
 
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.ConstantStore;
+import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.backend.OpenPrograms;
 import dev.sodec.engine.backend.Transfers;
 import dev.sodec.engine.graph.Attrs;
@@ -29,14 +30,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * accumulate in F32. Runs on one backend are serialized (one stream).
  */
 public final class CudaBackend implements Backend {
-    private static final Set<Fusion> FUSIONS = EnumSet.of(Fusion.GROUP_NORM_SILU);
+    /** F32 storage: only GroupNorm+SiLU has a fused kernel; F16/BF16: the tensor-core kernels fuse the epilogues. */
+    private static final Set<Fusion> FUSIONS_F32 = EnumSet.of(Fusion.GROUP_NORM_SILU), FUSIONS_TC = EnumSet.allOf(Fusion.class);
 
     private final String name;
     private final Device device;
     private final DType storage;
     private final int threads;
     private final CudaKernels kernels;
-    private final ConstantStore<Long> constants;
+    private final ConstantStore<Tensor, Long> constants;
+    /** Convolution weights packed for the tensor-core kernels, per weight and form (see {@link PackedWeight}). */
+    private final ConstantStore<PackedWeight, Long> packed;
+    private final TensorCoreKernels tensorCoreKernels;
     private final OpenPrograms programs = new OpenPrograms();
     private final AtomicLong uploads = new AtomicLong(), uploadBytes = new AtomicLong(), downloads = new AtomicLong(),
             downloadBytes = new AtomicLong(), weightUploads = new AtomicLong(), weightUploadBytes = new AtomicLong();
@@ -53,6 +58,36 @@ public final class CudaBackend implements Backend {
         this.threads = threads;
         this.kernels = new CudaKernels(device.launcher());
         this.constants = new ConstantStore<>(this::uploadConstant, this::freeConstant);
+        this.packed = new ConstantStore<>(this::pack, this::freeConstant);
+        this.tensorCoreKernels = new TensorCoreKernels(device.launcher());
+    }
+
+    TensorCoreKernels tensorCoreKernels() {
+        return tensorCoreKernels;
+    }
+
+    /** The weight of a tensor-core convolution packed into its kernel's order, once per weight and form. */
+    long acquirePacked(PackedWeight w) {
+        return packed.acquire(w);
+    }
+
+    void releasePacked(PackedWeight w) {
+        packed.release(w);
+    }
+
+    private Long pack(PackedWeight w) {
+        Tensor weight = w.weight();
+        long src = constants.acquire(weight);
+        try {
+            long p = device.malloc(Math.max(1, weight.numel() * storage.byteSize));
+            int[] s = weight.shape();
+            if (w.transposed()) tensorCoreKernels.packConvTranspose2dWeight(storage, src, p, s[0], s[1], s[2], s[3], new Conv2dParams(w.strideH(), w.strideW(), 0, 0, 1, 1, 1, 0, 0));
+            else tensorCoreKernels.packConv2dWeight(storage, src, p, s[0], s[1], s[2], s[3]);
+            device.synchronize();
+            return p;
+        } finally {
+            constants.release(weight);
+        }
     }
 
     @Override
@@ -65,6 +100,7 @@ public final class CudaBackend implements Backend {
         return threads;
     }
 
+    @Override
     public DType storage() {
         return storage;
     }
@@ -77,7 +113,7 @@ public final class CudaBackend implements Backend {
         return kernels;
     }
 
-    ConstantStore<Long> constants() {
+    ConstantStore<Tensor, Long> constants() {
         return constants;
     }
 
@@ -91,7 +127,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Set<Fusion> fusions() {
-        return FUSIONS;
+        return TensorCorePaths.tensorCores(storage) ? FUSIONS_TC : FUSIONS_F32;
+    }
+
+    /** A convolution that falls back from the tensor-core kernel writes its product before adding the residual. */
+    @Override
+    public boolean residualInPlace() {
+        return false;
     }
 
     @Override
@@ -106,6 +148,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public long workspaceBytes(Node n) {
+        long tc = TensorCorePaths.workspaceBytes(n, storage);
+        if (tc > 0) return tc;
         if (n.op == Op.GROUP_NORM && n.numel() > 0) {
             int nb = n.dim(0), c = n.dim(1), groups = n.attrs(Attrs.GroupNorm.class).groups();
             long hw = n.numel() / ((long) nb * c);
@@ -179,6 +223,7 @@ public final class CudaBackend implements Backend {
     public synchronized void close() {
         programs.closeAll();
         device.synchronize();
+        packed.clear();
         constants.clear();
         device.close();
     }

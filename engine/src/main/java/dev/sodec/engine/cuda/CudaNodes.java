@@ -4,6 +4,8 @@ import dev.sodec.engine.graph.Act;
 import dev.sodec.engine.graph.Attrs;
 import dev.sodec.engine.graph.Epilogue;
 import dev.sodec.engine.graph.Node;
+import dev.sodec.engine.graph.Op;
+import java.util.Map;
 import dev.sodec.engine.tensor.DType;
 
 /**
@@ -12,31 +14,28 @@ import dev.sodec.engine.tensor.DType;
  */
 final class CudaNodes {
     private final CudaKernels k;
+    private final TensorCoreKernels tc;
     private final Device device;
     private final DType t;
+    private final Map<Node, Long> packed;
 
-    CudaNodes(CudaKernels k, Device device, DType storage) {
+    /** @param packed the packed weights of the nodes that run tensor-core convolutions ({@link TensorCorePaths}) */
+    CudaNodes(CudaKernels k, TensorCoreKernels tc, Device device, DType storage, Map<Node, Long> packed) {
         this.k = k;
+        this.tc = tc;
         this.device = device;
         this.t = storage;
+        this.packed = packed;
     }
 
     void run(Node n, long[] in, long y, long ws) {
         switch (n.op) {
             case LINEAR -> linear(n, in, y);
             case MATMUL -> matmul(n, in, y);
-            case CONV2D -> {
-                Attrs.Conv a = n.attrs(Attrs.Conv.class);
-                Node x = n.input(0), w = n.input(1);
-                k.conv2d(t, in[0], in[1], in[2], y, x.dim(0), x.dim(1), x.dim(2), x.dim(3), w.dim(0), w.dim(2), w.dim(3), a.params());
-                epilogue(a.epilogue(), in, y, n.numel());
-            }
-            case CONV_TRANSPOSE2D -> {
-                Attrs.Conv a = n.attrs(Attrs.Conv.class);
-                Node x = n.input(0), w = n.input(1);
-                k.convTranspose2d(t, in[0], in[1], in[2], y, x.dim(0), x.dim(1), x.dim(2), x.dim(3), n.dim(1), w.dim(2),
-                        w.dim(3), a.params());
-                epilogue(a.epilogue(), in, y, n.numel());
+            case CONV2D, CONV_TRANSPOSE2D -> {
+                if (packed.containsKey(n)) tensorCoreConv(n, in, y, ws);
+                else if (n.op == Op.CONV2D) conv2d(n, in, y);
+                else convTranspose2d(n, in, y);
             }
             case GDN -> k.gdn(t, in[0], y, in[1], in[2], n.dim(0), n.dim(1), (long) n.dim(2) * n.dim(3),
                     n.attrs(Attrs.Gdn.class).inverse());
@@ -88,10 +87,54 @@ final class CudaNodes {
         }
     }
 
+    private void conv2d(Node n, long[] in, long y) {
+        Attrs.Conv a = n.attrs(Attrs.Conv.class);
+        Node x = n.input(0), w = n.input(1);
+        k.conv2d(t, in[0], in[1], in[2], y, x.dim(0), x.dim(1), x.dim(2), x.dim(3), w.dim(0), w.dim(2), w.dim(3), a.params());
+        epilogue(a.epilogue(), in, y, n.numel());
+    }
+
+    private void convTranspose2d(Node n, long[] in, long y) {
+        Attrs.Conv a = n.attrs(Attrs.Conv.class);
+        Node x = n.input(0), w = n.input(1);
+        k.convTranspose2d(t, in[0], in[1], in[2], y, x.dim(0), x.dim(1), x.dim(2), x.dim(3), n.dim(1), w.dim(2),
+                w.dim(3), a.params());
+        epilogue(a.epilogue(), in, y, n.numel());
+    }
+
+    /**
+     * A convolution on tensor cores: the input to NHWC in the node's workspace, then one launch with the epilogue
+     * (activation, residual) in the kernel; an activation the kernel lacks runs after it, generically.
+     */
+    private void tensorCoreConv(Node n, long[] in, long y, long ws) {
+        Attrs.Conv a = n.attrs(Attrs.Conv.class);
+        Node x = n.input(0), w = n.input(1);
+        int nb = x.dim(0), cin = x.dim(1), h = x.dim(2), wd = x.dim(3);
+        Epilogue ep = a.epilogue();
+        TensorCoreEpilogue e = TensorCorePaths.epilogue(ep, in[in.length - 1]);
+        if (ep.residual() && (in[in.length - 1] & 3) != 0) e = null;   // a residual view at an odd offset
+        tc.nchwToNhwc(t, in[0], ws, nb, cin, h, wd);
+        TensorCoreEpilogue kernelEp = e == null ? TensorCoreEpilogue.NONE : e;
+        if (n.op == Op.CONV2D) {
+            tc.conv2d(t, ws, packed.get(n), in[2], y, false, nb, cin, h, wd, n.dim(1), w.dim(2), w.dim(3), a.params(), kernelEp);
+        } else {
+            tc.convTranspose2d(t, ws, packed.get(n), in[2], y, false, nb, cin, h, wd, n.dim(1), w.dim(2), w.dim(3), a.params(), kernelEp);
+        }
+        if (e == null) epilogue(ep, in, y, n.numel());
+    }
+
     private void linear(Node n, long[] in, long y) {
         Node x = n.input(0), w = n.input(1);
         int features = x.dim(-1), out = w.dim(0);
         long rows = n.numel() / out;
+        Epilogue ep = n.attrs(Attrs.Linear.class).epilogue();
+        if (TensorCorePaths.linear(n, t) && ((in[0] | in[1]) & 15) == 0) {
+            TensorCoreEpilogue e = TensorCorePaths.epilogue(ep, in[in.length - 1]);
+            if (ep.residual() && (in[in.length - 1] & 3) != 0) e = null;
+            tc.linear(t, in[0], in[1], in[2], y, (int) rows, features, out, e == null ? TensorCoreEpilogue.NONE : e);
+            if (e == null) epilogue(ep, in, y, n.numel());
+            return;
+        }
         if (features == 0) {
             device.zero(y, n.numel() * t.byteSize);
         } else {
@@ -136,6 +179,15 @@ final class CudaNodes {
         Attrs.Attention a = n.attrs(Attrs.Attention.class);
         Node q = n.input(0), key = n.input(1);
         int nb = q.dim(0), tq = q.dim(1), c = q.dim(2), s = key.dim(1), heads = a.heads(), dh = c / heads;
+        int path = TensorCorePaths.attention(n, t);
+        boolean aligned = ((in[0] | in[1] | in[2]) & 15) == 0 && (o & 3) == 0 && (ws & 15) == 0;
+        if (path != 0 && aligned) {
+            AttentionLayout ql = AttentionLayout.tokensMajor(tq, heads, dh), kl = AttentionLayout.tokensMajor(s, heads, dh);
+            if (path == 1) tc.attention(t, in[0], ql, in[1], kl, in[2], kl, o, ql, nb, heads, tq, s, dh, a.scale());
+            else tc.attentionWide(t, in[0], ql, in[1], kl, in[2], kl, o, ql, nb, heads, tq, s, dh, a.scale(), ws,
+                    TensorCorePaths.workspaceBytes(n, t));
+            return;
+        }
         if (dh <= CudaKernels.MAX_HEAD_DIM) {
             AttentionLayout ql = AttentionLayout.tokensMajor(tq, heads, dh), kl = AttentionLayout.tokensMajor(s, heads, dh);
             k.attention(t, in[0], ql, in[1], kl, in[2], kl, o, ql, nb, heads, tq, s, dh, a.scale());

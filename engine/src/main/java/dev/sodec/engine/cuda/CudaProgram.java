@@ -26,6 +26,9 @@ final class CudaProgram implements Program {
     private final Schedule schedule;
     private final MemoryPlan plan;
     private final Map<Node, Long> constants = new IdentityHashMap<>();
+    /** Packed weights of the nodes that run tensor-core convolutions. */
+    private final Map<Node, Long> packedWeights = new IdentityHashMap<>();
+    private final Map<Node, PackedWeight> packedKeys = new IdentityHashMap<>();
     private long arena;
     private DeviceGraph graph;
     private boolean captureFailed, closed;
@@ -37,6 +40,14 @@ final class CudaProgram implements Program {
         this.plan = schedule.plan;
         try {
             for (Node c : schedule.constants) constants.put(c, backend.constants().acquire(c.constant()));
+            for (Node n : schedule.nodes) {
+                if ((n.op != Op.CONV2D && n.op != Op.CONV_TRANSPOSE2D) || !TensorCorePaths.conv(n, backend.storage())) continue;
+                var p = n.attrs(dev.sodec.engine.graph.Attrs.Conv.class).params();
+                PackedWeight key = n.op == Op.CONV2D ? PackedWeight.conv2d(n.input(1).constant())
+                        : PackedWeight.convTranspose2d(n.input(1).constant(), p.strideH(), p.strideW());
+                packedWeights.put(n, backend.acquirePacked(key));
+                packedKeys.put(n, key);
+            }
         } catch (RuntimeException e) {
             releaseConstants();
             throw e;
@@ -65,7 +76,7 @@ final class CudaProgram implements Program {
             if (timer != null) {
                 runNodes(timer);
             } else {
-                if (graph == null && !captureFailed) capture();
+                if (graph == null && !captureFailed && !SYNC_EACH_NODE) capture();
                 if (graph != null) graph.launch();
                 else runNodes(null);
             }
@@ -87,15 +98,27 @@ final class CudaProgram implements Program {
         }
     }
 
+    /**
+     * {@code SODEC_CUDA_SYNC=1}: wait for every node and name the one that faulted (an asynchronous kernel fault
+     * otherwise surfaces at a later, unrelated call); no device graph is recorded then.
+     */
+    static final boolean SYNC_EACH_NODE = "1".equals(System.getenv("SODEC_CUDA_SYNC"));
+
     private void runNodes(NodeTimer timer) {
-        CudaNodes nodes = new CudaNodes(backend.kernels(), device, backend.storage());
+        CudaNodes nodes = new CudaNodes(backend.kernels(), backend.tensorCoreKernels(), device, backend.storage(), packedWeights);
         for (Node n : schedule.nodes) {
             if (n.op.isView() || n.numel() == 0) continue;
             long[] in = new long[n.inputCount()];
             for (int i = 0; i < in.length; i++) in[i] = n.input(i) == null ? 0 : ptr(n.input(i));
             long wsOff = plan.workspaceOffset(n);
             long t0 = timer == null ? 0 : device.recordEvent();
-            nodes.run(n, in, ptr(n), wsOff < 0 ? 0 : arena + wsOff);
+            try {
+                nodes.run(n, in, ptr(n), wsOff < 0 ? 0 : arena + wsOff);
+                if (SYNC_EACH_NODE) device.synchronize();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("CUDA node " + n + " (" + dev.sodec.engine.graph.Profile.label(n) + ") failed: "
+                        + e.getMessage(), e);
+            }
             if (timer != null) timer.record(n, Math.round(device.elapsedMillis(t0, device.recordEvent()) * 1e6));
         }
     }
@@ -127,6 +150,9 @@ final class CudaProgram implements Program {
     }
 
     private void releaseConstants() {
+        for (PackedWeight w : packedKeys.values()) backend.releasePacked(w);
+        packedKeys.clear();
+        packedWeights.clear();
         for (Node c : constants.keySet()) backend.constants().release(c.constant());
         constants.clear();
     }

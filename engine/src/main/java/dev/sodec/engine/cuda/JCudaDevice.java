@@ -6,11 +6,9 @@ import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import jcuda.Pointer;
-import jcuda.cudaDataType;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
@@ -21,11 +19,6 @@ import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
-import jcuda.jcublas.JCublas2;
-import jcuda.jcublas.cublasComputeType;
-import jcuda.jcublas.cublasGemmAlgo;
-import jcuda.jcublas.cublasHandle;
-import jcuda.jcublas.cublasOperation;
 import jcuda.runtime.cudaStream_t;
 
 /**
@@ -39,15 +32,16 @@ public final class JCudaDevice implements Device {
     /** Classpath location of the fatbin built by kernels/build.sh. */
     public static final String FATBIN = "/kernels/sodec_kernels.fatbin";
 
-    private static final long COPY_CHUNK = 1L << 30;   // ByteBuffers address at most 2 GiB
-
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final String deviceName;
-    private final cublasHandle cublas;
+    private final CUdevice cuDevice = new CUdevice();
+    private final CublasLibrary cublas;   // null: our GEMM kernel
+    private final long cublasWorkspace;
     private final String gemmPath;
+    private final PinnedStaging staging;
     private final CudaKernels kernels;
     private final KernelLauncher launcher = new Launcher();
     private boolean closed;
@@ -126,7 +120,7 @@ public final class JCudaDevice implements Device {
         JCudaDriver.cuDeviceGetCount(count);
         if (count[0] == 0) throw new IllegalStateException("the CUDA driver reports no GPU");
         if (ordinal < 0 || ordinal >= count[0]) throw new IllegalArgumentException("GPU " + ordinal + " of " + count[0]);
-        CUdevice dev = new CUdevice();
+        CUdevice dev = cuDevice;
         JCudaDriver.cuDeviceGet(dev, ordinal);
         byte[] nameBytes = new byte[256];
         JCudaDriver.cuDeviceGetName(nameBytes, nameBytes.length, dev);
@@ -135,29 +129,65 @@ public final class JCudaDevice implements Device {
         JCudaDriver.cuDeviceGetAttribute(minor, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
         int len = 0;
         while (len < nameBytes.length && nameBytes[len] != 0) len++;
-        deviceName = new String(nameBytes, 0, len) + " (sm_" + major[0] + minor[0] + ")";
-        JCudaDriver.cuCtxCreate(context, 0, dev);
+        int[] driver = {0};
+        JCudaDriver.cuDriverGetVersion(driver);
+        deviceName = new String(nameBytes, 0, len) + " (sm_" + major[0] + minor[0] + ", driver CUDA " + driver[0] / 1000 + "."
+                + driver[0] % 1000 / 10 + ")";
+        // the primary context: the one the runtime API and libraries such as cuBLAS use on this device
+        JCudaDriver.cuDevicePrimaryCtxRetain(context, dev);
+        JCudaDriver.cuCtxSetCurrent(context);
         JCudaDriver.cuStreamCreate(stream, 0);
         JCudaDriver.cuModuleLoadData(module, fatbin);
         kernels = new CudaKernels(launcher);
-        cublasHandle h = null;
+        staging = new PinnedStaging();
+        boolean tf32 = "1".equals(System.getenv("SODEC_CUDA_TF32"));
+        DevPtr ws = new DevPtr();
+        JCudaDriver.cuMemAlloc(ws, CublasLibrary.WORKSPACE_BYTES);
+        CublasLibrary lib = null;
         String path;
-        if (!loadable("libcublas.so.12")) {
-            path = "our CUDA-core GEMM kernel (libcublas.so.12 not loadable; JCublas 12 needs it)";
-        } else {
+        String why = "";
+        if (loadable("libcublas.so.12")) {
             try {
-                JCublas2.setExceptionsEnabled(true);
-                h = new cublasHandle();
-                JCublas2.cublasCreate(h);
-                JCublas2.cublasSetStream(h, new cudaStream_t(stream));
-                path = "cuBLAS 12 (JCublas2, F32 compute)";
+                lib = new JCublasLibrary(new cudaStream_t(stream), ws.address(), tf32);
             } catch (Throwable t) {
-                h = null;
-                path = "our CUDA-core GEMM kernel (cuBLAS did not initialise: " + t + ")";
+                why = "JCublas2 did not initialise: " + t + "; ";
             }
         }
-        cublas = h;
+        for (String so : new String[] {"libcublas.so.13", "libcublas.so.12"}) {
+            if (lib != null || !loadable(so)) continue;
+            try {
+                lib = new FfmCublasLibrary(so, new StreamPtr(stream).address(), ws.address(), tf32);
+            } catch (Throwable t) {
+                why += so + " did not initialise: " + t + "; ";
+            }
+        }
+        if (lib == null) {
+            JCudaDriver.cuMemFree(ws);
+            cublasWorkspace = 0;
+            path = "our CUDA-core GEMM kernel (" + (why.isEmpty() ? "no libcublas.so.12 or .so.13 loadable" : why) + ")";
+        } else {
+            cublasWorkspace = ws.address();
+            path = lib.path();
+        }
+        cublas = lib;
         gemmPath = path;
+    }
+
+    /** A CUstream whose raw handle we can read (cudaStream_t is the same pointer). */
+    private static final class StreamPtr {
+        private final long address;
+
+        StreamPtr(CUstream s) {
+            this.address = new jcuda.NativePointerObject(s) {
+                long value() {
+                    return getNativePointer();
+                }
+            }.value();
+        }
+
+        long address() {
+            return address;
+        }
     }
 
     private void current() {
@@ -194,33 +224,20 @@ public final class JCudaDevice implements Device {
         JCudaDriver.cuMemFree(at(address));
     }
 
+    /**
+     * Through pinned staging buffers: a copy from pageable memory would otherwise be staged by the driver
+     * synchronously, and one from memory the garbage collector may free could race the DMA.
+     */
     @Override
     public synchronized void upload(MemorySegment src, long dst) {
         current();
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment s = src.isNative() ? src : tmp.allocate(src.byteSize(), 64).copyFrom(src);
-            for (long off = 0; off < s.byteSize(); off += COPY_CHUNK) {
-                long n = Math.min(COPY_CHUNK, s.byteSize() - off);
-                ByteBuffer bb = s.asSlice(off, n).asByteBuffer();
-                // From pageable memory the call returns once the bytes are staged, so the host copy may go.
-                JCudaDriver.cuMemcpyHtoDAsync(at(dst + off), Pointer.to(bb), n, stream);
-            }
-            if (!src.isNative()) JCudaDriver.cuStreamSynchronize(stream);
-        }
+        staging.upload(src, dst, stream);
     }
 
     @Override
     public synchronized void download(long src, MemorySegment dst) {
         current();
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment d = dst.isNative() ? dst : tmp.allocate(dst.byteSize(), 64);
-            for (long off = 0; off < d.byteSize(); off += COPY_CHUNK) {
-                long n = Math.min(COPY_CHUNK, d.byteSize() - off);
-                JCudaDriver.cuMemcpyDtoHAsync(Pointer.to(d.asSlice(off, n).asByteBuffer()), at(src + off), n, stream);
-            }
-            JCudaDriver.cuStreamSynchronize(stream);
-            if (!dst.isNative()) dst.copyFrom(d);
-        }
+        staging.download(src, dst, stream);
     }
 
     @Override
@@ -277,19 +294,7 @@ public final class JCudaDevice implements Device {
             return;
         }
         current();
-        CublasGemmArgs g = CublasGemmArgs.of(m, n, k, strideA, transA, strideB, transB);
-        int opFirst = g.transFirst() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-        int opSecond = g.transSecond() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-        Pointer one = Pointer.to(new float[] {1f}), zero = Pointer.to(new float[] {0f});
-        if (t == DType.F32) {
-            JCublas2.cublasSgemmStridedBatched(cublas, opFirst, opSecond, g.rows(), g.cols(), g.depth(), one,
-                    at(b), g.ldFirst(), g.strideFirst(), at(a), g.ldSecond(), g.strideSecond(), zero, at(c), g.ldc(), g.strideC(), batch);
-        } else {
-            int type = t == DType.F16 ? cudaDataType.CUDA_R_16F : cudaDataType.CUDA_R_16BF;
-            JCublas2.cublasGemmStridedBatchedEx(cublas, opFirst, opSecond, g.rows(), g.cols(), g.depth(), one,
-                    at(b), type, g.ldFirst(), g.strideFirst(), at(a), type, g.ldSecond(), g.strideSecond(), zero,
-                    at(c), type, g.ldc(), g.strideC(), batch, cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
-        }
+        cublas.gemm(t, CublasGemmArgs.of(m, n, k, strideA, transA, strideB, transB), b, a, c, batch);
     }
 
     @Override
@@ -418,10 +423,12 @@ public final class JCudaDevice implements Device {
         if (closed) return;
         current();
         JCudaDriver.cuStreamSynchronize(stream);
-        if (cublas != null) JCublas2.cublasDestroy(cublas);
+        if (cublas != null) cublas.close();
+        if (cublasWorkspace != 0) JCudaDriver.cuMemFree(at(cublasWorkspace));
+        staging.close();
         JCudaDriver.cuModuleUnload(module);
         JCudaDriver.cuStreamDestroy(stream);
-        JCudaDriver.cuCtxDestroy(context);
+        JCudaDriver.cuDevicePrimaryCtxRelease(cuDevice);
         closed = true;
     }
 }

@@ -61,7 +61,7 @@ public final class Executable implements AutoCloseable {
         List<Node> run = new ArrayList<>();
         for (Node n : fused.nodes()) if (!n.op.isLeaf()) run.add(n);
         MemoryPlan plan = new MemoryPlan(g.inputs(), run, fused.outputs(), backend.elementBytes(), backend.alignment(),
-                backend::workspaceBytes);
+                backend::workspaceBytes, backend.residualInPlace());
         return new Schedule(g.inputs(), run, fused.outputs(), names, plan);
     }
 

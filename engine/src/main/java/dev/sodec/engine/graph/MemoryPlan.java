@@ -39,15 +39,18 @@ public final class MemoryPlan {
     private final long arenaBytes;
     private final long unplannedBytes;
     private final int elementBytes;
+    private final boolean residualInPlace;
 
     /**
      * @param nodes compute and view nodes in run order (no leaves)
      * @param elementBytes bytes per stored element (4 for F32 storage, 2 for F16/BF16)
      * @param workspace bytes of scratch a node needs while it runs (0 for none)
+     * @param residualInPlace whether a residual epilogue may write over its residual
      */
     MemoryPlan(List<Node> inputs, List<Node> nodes, List<Node> outputs, int elementBytes, long alignment,
-               ToLongFunction<Node> workspace) {
+               ToLongFunction<Node> workspace, boolean residualInPlace) {
         this.elementBytes = elementBytes;
+        this.residualInPlace = residualInPlace;
         int end = nodes.size();
         Map<Node, Integer> lastUse = new IdentityHashMap<>();
         for (Node in : inputs) rootOf.put(in, in);
@@ -150,8 +153,9 @@ public final class MemoryPlan {
         return false;
     }
 
-    private static boolean mayOverwrite(Node n, int idx) {
+    private boolean mayOverwrite(Node n, int idx) {
         if (n.op.mayOverwrite(idx)) return true;
+        if (!residualInPlace) return false;
         // a residual epilogue without activation adds the residual first and accumulates onto it
         if ((n.op == Op.CONV2D || n.op == Op.CONV_TRANSPOSE2D || n.op == Op.LINEAR) && idx == n.inputs.length - 1) {
             Epilogue e = n.op == Op.LINEAR ? n.attrs(Attrs.Linear.class).epilogue() : n.attrs(Attrs.Conv.class).epilogue();

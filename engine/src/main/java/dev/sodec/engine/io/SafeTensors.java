@@ -6,14 +6,11 @@ import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Shapes;
 import dev.sodec.engine.tensor.Tensor;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -23,7 +20,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A memory-mapped safetensors file. Tensors are zero-copy views into the mapping, valid until {@link #close()}.
+ * A safetensors file, read into private memory or memory-mapped ({@link FileBytes}). Tensors are zero-copy views into
+ * those bytes, valid until {@link #close()}.
  * Every offset and size in the header is validated against the file before anything is mapped or allocated: the
  * header is untrusted input.
  */
@@ -35,27 +33,31 @@ public final class SafeTensors implements AutoCloseable {
     public record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
 
     private final String fileName;
-    private final Arena arena;
+    private final FileBytes file;
     private final MemorySegment data;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
 
-    private SafeTensors(String fileName, Arena arena, MemorySegment data, Map<String, Entry> entries,
+    private SafeTensors(String fileName, FileBytes file, MemorySegment data, Map<String, Entry> entries,
                         Map<String, String> metadata) {
         this.fileName = fileName;
-        this.arena = arena;
+        this.file = file;
         this.data = data;
         this.entries = entries;
         this.metadata = metadata;
     }
 
+    /**
+     * Opens a safetensors file: read into private memory when it is small, memory-mapped when it is large (see
+     * {@link FileBytes}).
+     */
     public static SafeTensors open(Path path) throws IOException {
         String name = path.getFileName().toString();
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
+        FileBytes file = FileBytes.open(path);
+        try {
+            MemorySegment whole = file.bytes();
+            long size = whole.byteSize();
             if (size < 8) throw new SafeTensorsException(name + ": file of " + size + " bytes is too short for a safetensors header");
-            MemorySegment whole = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long headerLen = whole.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
             if (headerLen < 0 || headerLen > size - 8) {
                 throw new SafeTensorsException(name + ": header length " + Long.toUnsignedString(headerLen)
@@ -67,12 +69,15 @@ public final class SafeTensors implements AutoCloseable {
             byte[] hb = whole.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
             MemorySegment data = whole.asSlice(8 + headerLen);
             Parsed p = parseHeader(name, new String(hb, StandardCharsets.UTF_8), data.byteSize());
-            return new SafeTensors(name, arena, data, p.entries, p.metadata);
+            return new SafeTensors(name, file, data, p.entries, p.metadata);
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            file.close();
             throw e;
         }
     }
+
+    /** The file behind the tensors: whether it is mapped, whether it changed on disk since it was opened. */
+    public FileBytes file() { return file; }
 
     private record Parsed(Map<String, Entry> entries, Map<String, String> metadata) {}
 
@@ -189,6 +194,6 @@ public final class SafeTensors implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        file.close();
     }
 }

@@ -77,4 +77,49 @@ class CudaProgramTest {
             assertEquals(0, dev.liveBlocks(), "device memory returns when the programs close, not by GC");
         }
     }
+
+    /**
+     * F16/BF16 storage runs convolutions (with constant weights and input channels % 8 == 0), transposed
+     * convolutions, linear layers and attention on the tensor-core kernels, epilogues (activation, residual) inside
+     * the kernel; the whole graph agrees with the CPU within the storage type's rounding.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"cuda-emulated:f16", "cuda-emulated:bf16"})
+    void tensorCorePathsWithFusedEpilogues(String backendName) {
+        Tensor x = random(11, -1, 1, 1, 16, 9, 7);
+        Tensor w1 = random(12, -0.2f, 0.2f, 16, 16, 3, 3), b1 = random(13, -0.5f, 0.5f, 16);
+        Tensor wt = random(14, -0.2f, 0.2f, 16, 8, 5, 5), bt = random(15, -0.5f, 0.5f, 8);
+        Tensor lw = random(16, -0.2f, 0.2f, 16, 16), lb = random(17, -0.5f, 0.5f, 16);
+        Graph g = new Graph();
+        Node in = g.input("x", x.shape());
+        Node h = g.add(in, g.silu(g.conv2d(in, w1, b1, dev.sodec.engine.backend.Conv2dParams.of(1, 1))));     // conv+silu+residual
+        Node up = g.leakyRelu(g.convTranspose2d(h, wt, bt, dev.sodec.engine.backend.Conv2dParams.transposed(2, 2, 1)), 0.1f);
+        Node tok = g.transpose(h.reshape(1, 16, 63));
+        Node att = g.attention(tok, tok, tok, 2, 0.35f);
+        Node lin = g.add(g.linear(att, lw, lb), tok);                                                            // linear+residual
+        g.output("up", up);
+        g.output("lin", lin);
+        try (CudaBackend be = (CudaBackend) Backends.create(backendName, 1); Executable e = Executable.compile(be, g);
+             CpuBackend cpu = new CpuBackend(1); Executable ref = Executable.compile(cpu, g)) {
+            int tensorCore = 0;
+            for (Node n : e.schedule().nodes) {
+                if ((n.op == dev.sodec.engine.graph.Op.CONV2D || n.op == dev.sodec.engine.graph.Op.CONV_TRANSPOSE2D)
+                        && TensorCorePaths.conv(n, be.storage())) tensorCore++;
+                if (n.op == dev.sodec.engine.graph.Op.LINEAR && TensorCorePaths.linear(n, be.storage())) tensorCore++;
+                if (n.op == dev.sodec.engine.graph.Op.ATTENTION && TensorCorePaths.attention(n, be.storage()) == 1) tensorCore++;
+            }
+            assertEquals(4, tensorCore, "conv, transposed conv, linear and attention on tensor cores");
+            Tensor[] got = e.run(x), want = ref.run(x);
+            double u = be.storage() == DType.F16 ? Math.scalb(1.0, -11) : Math.scalb(1.0, -8);
+            for (int o = 0; o < 2; o++) {
+                float[] a = got[o].toFloatArray(), b = want[o].toFloatArray();
+                double err = 0, norm = 0;
+                for (int i = 0; i < a.length; i++) {
+                    err += (a[i] - (double) b[i]) * (a[i] - (double) b[i]);
+                    norm += b[i] * (double) b[i];
+                }
+                assertTrue(Math.sqrt(err / norm) < 16 * u, backendName + " output " + o + ": rel_l2 " + Math.sqrt(err / norm));
+            }
+        }
+    }
 }

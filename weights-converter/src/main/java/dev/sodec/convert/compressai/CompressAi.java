@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * CompressAI state dicts (zoo files, training checkpoints): the architecture and its N, M are recognised from key
- * names and shapes, names stay CompressAI's (the engine uses them), and the entropy tables must be present (or be
- * built by an {@link EntropyTableBuilder}). All weights stay F32 whatever the output dtype: the decoder must
+ * names and shapes, names stay CompressAI's (the engine uses them), and the entropy tables are taken from the file
+ * or, when empty (saved before update()) or when a rebuild is asked for, built by an {@link EntropyTableBuilder}
+ * exactly as update(force=True) builds them. All weights stay F32 whatever the output dtype: the decoder must
  * recompute the encoder's CDF indexes bit for bit.
  */
 public final class CompressAi {
@@ -42,13 +43,20 @@ public final class CompressAi {
         throw new CheckpointException(file + ": unrecognised CompressAI architecture (h_s.4.weight " + java.util.Arrays.toString(hs4.shape()) + ")");
     }
 
-    /** Takes ownership of {@code w}; a checkpoint with empty entropy tables is refused. */
+    /** Takes ownership of {@code w}; empty entropy tables are built by the {@linkplain EntropyTableBuilder#installed() installed} builder. */
     public static Conversion convert(Weights w) throws CheckpointException {
-        return convert(w, null);
+        return convert(w, null, false);
     }
 
-    /** As {@link #convert(Weights)}; empty entropy tables are built by {@code builder} (null: refused). */
-    public static Conversion convert(Weights w, EntropyTableBuilder builder) throws CheckpointException {
+    /**
+     * As {@link #convert(Weights)}.
+     *
+     * @param builder builds the tables (null: the installed one; with none installed, checkpoints that need
+     *     tables built are refused)
+     * @param rebuild build the tables even when the file has them (update(force=True) on the learned parameters,
+     *     replacing stale stored tables)
+     */
+    public static Conversion convert(Weights w, EntropyTableBuilder builder, boolean rebuild) throws CheckpointException {
         String file = w.fileName();
         Map<String, Tensor> sd = w.tensors();
         String arch = architecture(sd, file);
@@ -61,7 +69,7 @@ public final class CompressAi {
             Tensor t = sd.get(k);
             if (t != null && t.numel() == 0) empty = true;
         }
-        if (empty) out.putAll(buildTables(sd, config, file, builder));
+        if (empty || rebuild) out.putAll(buildTables(sd, config, file, builder == null ? EntropyTableBuilder.installed() : builder));
         for (String k : TABLE_KEYS) {
             if (k.startsWith("gaussian_conditional") && arch.equals("bmshj2018_factorized")) continue;
             Tensor t = out.get(k);
@@ -74,10 +82,10 @@ public final class CompressAi {
     private static Map<String, Tensor> buildTables(Map<String, Tensor> sd, Map<String, Object> config, String file,
                                                    EntropyTableBuilder builder) throws CheckpointException {
         if (builder == null) {
-            throw new CheckpointException(file + ": the entropy tables (entropy_bottleneck._quantized_cdf, ...) are empty: this"
-                    + " checkpoint was saved before CompressAI's update(). Run net.update(force=True) and save the state_dict"
-                    + " again, or convert with --build-entropy-tables to compute them here (they can differ from CompressAI's"
-                    + " in rare entries, so streams are then only guaranteed to decode with this engine)");
+            throw new CheckpointException(file + ": the entropy tables (entropy_bottleneck._quantized_cdf, ...) must be built"
+                    + " (the checkpoint was saved before CompressAI's update()) but no entropy table builder is on the class"
+                    + " path: convert with sodec (the codec module provides one), or run net.update(force=True) and save the"
+                    + " state_dict again");
         }
         try {
             return builder.build(sd, config);

@@ -90,6 +90,7 @@ public final class LdmConfig {
 
         Config p = ldm == null ? null : sub(ldm, "model", "params", "unet_config", "params");
         int[] heads = new int[levels];
+        boolean sameHeadsEverywhere = false; // diffusers' conversion then writes one number, not a list
         int groups = 32;
         Long sample = null;
         if (p != null) {
@@ -111,6 +112,7 @@ public final class LdmConfig {
                     heads[i] = boc[i] / nhc;
                 } else if (nh > 0) {
                     heads[i] = nh;
+                    sameHeadsEverywhere = true;
                 } else {
                     throw new CheckpointException(file + ": LDM config has neither num_heads nor num_head_channels");
                 }
@@ -125,6 +127,7 @@ public final class LdmConfig {
                         + ") match neither SD 1.x nor SD 2.x: give the model's LDM config");
             }
             for (int i = 0; i < levels; i++) heads[i] = std.equals("sd1") ? 8 : boc[i] / 64;
+            sameHeadsEverywhere = std.equals("sd1"); // v1-inference.yaml: num_heads 8; v2: num_head_channels 64
         }
         Map<String, Object> c = new LinkedHashMap<>();
         if (sample != null) c.put("sample_size", sample);
@@ -135,7 +138,8 @@ public final class LdmConfig {
         c.put("down_block_types", down);
         c.put("up_block_types", up); // read per up level: already diffusers order
         c.put("cross_attention_dim", (long) cross);
-        c.put("attention_head_dim", ints(heads));
+        // As diffusers' create_unet_diffusers_config: num_heads gives one number, num_head_channels a list per level.
+        c.put("attention_head_dim", sameHeadsEverywhere ? (Object) (long) heads[0] : ints(heads));
         c.put("use_linear_projection", linear);
         c.put("norm_num_groups", (long) groups);
         c.put("transformer_layers_per_block", (long) depth);

@@ -1,6 +1,7 @@
 package dev.sodec.convert.torch;
 
 import dev.sodec.convert.CheckpointException;
+import dev.sodec.engine.io.FileBytes;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Shapes;
 import dev.sodec.engine.tensor.Tensor;
@@ -9,10 +10,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -96,7 +95,7 @@ public final class TorchFile implements AutoCloseable {
                 ZipArchive.Entry e = zip.entry(root + "/data/" + s.key());
                 if (e == null) throw new CheckpointException(name + ": storage record " + root + "/data/" + s.key() + " is missing");
                 MemorySegment seg = zip.data(e);
-                long need = s.numel() * s.dtype().byteSize;
+                long need = storageBytes(name, s);
                 if (seg.byteSize() < need) {
                     throw new CheckpointException(name + ": storage record " + e.name() + " has " + seg.byteSize()
                             + " bytes, its " + s.numel() + " x " + s.torchType() + " need " + need);
@@ -112,10 +111,10 @@ public final class TorchFile implements AutoCloseable {
 
     private static TorchFile openLegacy(Path path) throws IOException {
         String name = path.getFileName().toString();
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            MemorySegment f = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        FileBytes file = FileBytes.open(path);
+        try {
+            MemorySegment f = file.bytes();
+            long size = f.byteSize();
             Map<String, StorageRef> storages = new LinkedHashMap<>();
             long pos = 0;
             Object[] header = new Object[3];
@@ -153,7 +152,7 @@ public final class TorchFile implements AutoCloseable {
                 if (numel != s.numel()) {
                     throw new CheckpointException(name + ": legacy storage " + key + " holds " + numel + " elements, the pickle says " + s.numel());
                 }
-                long len = s.numel() * s.dtype().byteSize;
+                long len = storageBytes(name, s);
                 if (len > size - pos) {
                     throw new CheckpointException(name + ": truncated: storage " + key + " needs " + len + " bytes at byte " + pos
                             + " of a " + size + "-byte file");
@@ -164,10 +163,20 @@ public final class TorchFile implements AutoCloseable {
             for (String key : storages.keySet()) {
                 if (!bytes.containsKey(key)) throw new CheckpointException(name + ": legacy storage " + key + " has no data");
             }
-            return new TorchFile(name, Container.LEGACY, obj, bytes, arena::close);
+            return new TorchFile(name, Container.LEGACY, obj, bytes, file);
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            file.close();
             throw e;
+        }
+    }
+
+    /** A storage's byte size; a claimed element count whose bytes overflow a long is refused, not wrapped. */
+    private static long storageBytes(String file, StorageRef s) throws CheckpointException {
+        try {
+            return Math.multiplyExact(s.numel(), (long) s.dtype().byteSize);
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(file + ": storage " + s.key() + " claims " + s.numel() + " x " + s.torchType()
+                    + " elements, more bytes than any file holds");
         }
     }
 
@@ -195,6 +204,12 @@ public final class TorchFile implements AutoCloseable {
         } else if (Arrays.equals(r.stride(), Shapes.contiguousStrides(shape)) || numel == 1) {
             t = Tensor.wrap(st.asSlice(r.storageOffset() * es, numel * es), dt, shape);
         } else {
+            // A strided view is gathered into a copy: one whose elements repeat (stride 0, an expand()) could claim
+            // far more elements than its file holds and size that copy from the header alone.
+            if (numel > r.storage().numel()) {
+                throw new CheckpointException(fileName + ": tensor " + name + " is a view of " + numel + " elements over a "
+                        + r.storage().numel() + "-element storage (an expanded view); re-save it with .contiguous()");
+            }
             t = Tensor.zeros(Arena.ofAuto(), dt, shape);
             MemorySegment dst = t.storage();
             long[] stride = r.stride();

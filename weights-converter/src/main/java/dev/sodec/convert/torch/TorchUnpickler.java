@@ -239,7 +239,7 @@ public final class TorchUnpickler {
                 }
                 case ')' -> push(new PyTuple(List.of()));
                 case 't' -> push(tuple(popMark()));
-                case 0x85 -> push(tuple(List.of(pop())));
+                case 0x85 -> push(tuple(java.util.Collections.singletonList(pop()))); // TUPLE1 (of None too)
                 case 0x86 -> {
                     Object b = pop(), a = pop();
                     push(tuple(Arrays.asList(a, b)));

@@ -1,24 +1,22 @@
 package dev.sodec.convert.torch;
 
 import dev.sodec.convert.CheckpointException;
+import dev.sodec.engine.io.FileBytes;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A read-only, memory-mapped zip archive as torch.save writes it (stored records, zip64 for large files). Only the
+ * A read-only zip archive (read into memory or memory-mapped: {@link FileBytes}) as torch.save writes it (stored records, zip64 for large files). Only the
  * central directory is trusted to list records: a file without its end-of-central-directory record is refused, never
  * recovered by scanning local headers (that would silently return a partial checkpoint). Record data are zero-copy
- * slices of the mapping, so a multi-GB checkpoint costs no heap.
+ * slices of the file's bytes, so a multi-GB checkpoint costs no heap.
  */
 public final class ZipArchive implements AutoCloseable {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -35,13 +33,13 @@ public final class ZipArchive implements AutoCloseable {
     public record Entry(String name, int method, long compressedSize, long size, long dataOffset) {}
 
     private final String fileName;
-    private final Arena arena;
+    private final FileBytes bytes;
     private final MemorySegment file;
     private final Map<String, Entry> entries;
 
-    private ZipArchive(String fileName, Arena arena, MemorySegment file, Map<String, Entry> entries) {
+    private ZipArchive(String fileName, FileBytes bytes, MemorySegment file, Map<String, Entry> entries) {
         this.fileName = fileName;
-        this.arena = arena;
+        this.bytes = bytes;
         this.file = file;
         this.entries = entries;
     }
@@ -53,15 +51,12 @@ public final class ZipArchive implements AutoCloseable {
 
     public static ZipArchive open(Path path) throws IOException {
         String name = path.getFileName().toString();
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            MemorySegment file = size == 0 ? MemorySegment.NULL.reinterpret(0)
-                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            Map<String, Entry> entries = readCentralDirectory(name, file);
-            return new ZipArchive(name, arena, file, entries);
+        FileBytes bytes = FileBytes.open(path);
+        try {
+            Map<String, Entry> entries = readCentralDirectory(name, bytes.bytes());
+            return new ZipArchive(name, bytes, bytes.bytes(), entries);
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            bytes.close();
             throw e;
         }
     }
@@ -160,6 +155,6 @@ public final class ZipArchive implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        bytes.close();
     }
 }

@@ -5,6 +5,7 @@ import static dev.sodec.convert.TestFiles.caseDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sodec.convert.CheckpointException;
 import dev.sodec.convert.model.Conversion;
 import dev.sodec.convert.read.Checkpoints;
 import dev.sodec.convert.read.Weights;
@@ -42,11 +43,35 @@ class CompressAiTest {
                          Map<String, Tensor> t = new LinkedHashMap<>();
                          for (String k : CompressAi.TABLE_KEYS) t.put(k, post.tensors().get(k));
                          return t;
-                     })) {
+                     }, false)) {
             for (String k : CompressAi.TABLE_KEYS) {
                 Tensor got = c.model().weights().get(k).data().get();
                 assertSameTensor(io.get("out." + k), got, k);
             }
+        }
+    }
+
+    /** Without a builder on the class path (this module alone) a checkpoint whose tables must be built is refused. */
+    @Test
+    void preUpdateCheckpointNeedsAnInstalledBuilder() throws Exception {
+        assertEquals(null, EntropyTableBuilder.installed());
+        CheckpointException e = org.junit.jupiter.api.Assertions.assertThrows(CheckpointException.class,
+                () -> CompressAi.convert(Checkpoints.open(caseDir(CAI + "train_preupdate").resolve("checkpoint.pth.tar"))));
+        assertTrue(e.getMessage().contains("update()") && e.getMessage().contains("no entropy table builder"), e.getMessage());
+    }
+
+    /** A rebuild replaces stored tables with the builder's; without it the stored ones are kept untouched. */
+    @Test
+    void rebuildAsksTheBuilderEvenWhenTablesAreStored() throws Exception {
+        Map<String, Tensor> marker = new LinkedHashMap<>();
+        marker.put("entropy_bottleneck._offset", Tensor.fromInts(new int[16], 16));
+        EntropyTableBuilder stub = (sd, cfg) -> marker;
+        try (Conversion c = CompressAi.convert(Checkpoints.open(caseDir(CAI + "zip").resolve("model.pth.tar")), stub, true)) {
+            assertSameTensor(marker.get("entropy_bottleneck._offset"), c.model().weights().get("entropy_bottleneck._offset").data().get(), "rebuilt");
+        }
+        try (Weights w = Checkpoints.open(caseDir(CAI + "zip").resolve("model.pth.tar"));
+             Conversion c = CompressAi.convert(Checkpoints.open(caseDir(CAI + "zip").resolve("model.pth.tar")), stub, false)) {
+            assertSameTensor(w.tensors().get("entropy_bottleneck._offset"), c.model().weights().get("entropy_bottleneck._offset").data().get(), "stored");
         }
     }
 }

@@ -109,4 +109,14 @@ class LdmYamlTest {
             assertEquals(Json.write(ca), Json.write(cb));
         }
     }
+
+    @Test
+    void longNumberLikeScalarsParseInLinearTime() throws Exception {
+        // Found while reviewing the LdmYaml fuzz target: "a: 111...1x" backtracked quadratically in the float pattern.
+        String digits = "1".repeat(1 << 16);
+        Map<String, Object> m = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> LdmYaml.parse("long.yaml", "a: " + digits + "x\nb: " + digits + ".5e3\n"));
+        assertEquals(digits + "x", m.get("a"));
+        assertEquals(Double.parseDouble(digits + ".5e3"), m.get("b"));
+    }
 }

@@ -36,7 +36,8 @@ class SdScaleLdmTest {
         c.put("down_block_types", List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"));
         c.put("up_block_types", List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"));
         c.put("cross_attention_dim", v2 ? 1024L : 768L);
-        c.put("attention_head_dim", v2 ? List.of(5L, 10L, 20L, 20L) : List.of(8L, 8L, 8L, 8L));
+        // what diffusers' conversion writes: v1-inference.yaml's num_heads 8 as one number, v2's head dim 64 per level
+        c.put("attention_head_dim", v2 ? List.of(5L, 10L, 20L, 20L) : 8L);
         c.put("use_linear_projection", v2);
         c.put("norm_num_groups", 32L);
         return c;

@@ -1,0 +1,56 @@
+package dev.sodec.codec.cli;
+
+import dev.sodec.codec.api.CodecOptions;
+import dev.sodec.codec.image.RgbImages;
+import dev.sodec.engine.backend.Backends;
+
+/** Options several commands share, and how they become {@link CodecOptions}. */
+final class CommonOptions {
+    private CommonOptions() {}
+
+    static final Option MODEL = Option.valued("--model", "M", "a shipped model's name (low, medium) or a model file;"
+            + " default $SODEC_MODEL, else the shipped default (low)");
+    static final Option THREADS = Option.valued("--threads", "N", "threads per operation, 0 = all cores (default 0);"
+            + " the bytes written do not depend on it");
+    static final Option BACKEND = Option.valued("--backend", "B", "cpu (default), cuda[:f16|:bf16], cuda-emulated[:f16|:bf16]");
+    static final Option MAX_PIXELS = Option.valued("--max-pixels", "P", "refuse images of more pixels (default "
+            + CodecOptions.DEFAULT_MAX_PIXELS + ")");
+    static final Option BACKGROUND = Option.valued("--background", "C", "colour under transparent pixels: white"
+            + " (default), black or RRGGBB");
+    static final Option JOBS = Option.valued("-j", "N", "files coded at once, in one process (default 1)");
+    static final Option OUTDIR = Option.valued("--outdir", "DIR", "write one output per input into DIR (created if"
+            + " missing), named after the input");
+
+    static CodecOptions codecOptions(Args a) throws UsageException {
+        int threads = a.getInt("--threads", 0, 0);
+        long maxPixels = CodecOptions.DEFAULT_MAX_PIXELS;
+        String mp = a.get("--max-pixels", null);
+        if (mp != null) {
+            try {
+                maxPixels = Long.parseLong(mp);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--max-pixels expects an integer, got '" + mp + "'");
+            }
+            if (maxPixels < 1) throw new UsageException("--max-pixels must be at least 1, got " + maxPixels);
+        }
+        int background;
+        try {
+            background = RgbImages.parseColor(a.get("--background", "white"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--background: " + e.getMessage());
+        }
+        return new CodecOptions(backendName(a), threads, maxPixels, background);
+    }
+
+    /** --backend checked by its spelling (whether a GPU is there is found out when it is created). */
+    static String backendName(Args a) throws UsageException {
+        String name = a.get("--backend", Backends.DEFAULT);
+        String[] parts = name.split(":", -1);
+        boolean ok = parts[0].equals("cpu") ? parts.length == 1 : parts[0].equals("cuda") || parts[0].equals("cuda-emulated");
+        for (int i = 1; ok && i < parts.length; i++) {
+            ok = java.util.Set.of("f32", "f16", "bf16", "kernel-gemm").contains(parts[i]);
+        }
+        if (!ok) throw new UsageException("unknown backend '" + name + "' (available: " + Backends.AVAILABLE + ")");
+        return name;
+    }
+}

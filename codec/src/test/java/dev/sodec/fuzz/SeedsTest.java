@@ -1,0 +1,83 @@
+package dev.sodec.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sodec.codec.api.CodecOptions;
+import dev.sodec.codec.api.SodecCodec;
+import dev.sodec.codec.image.ImageFiles;
+import dev.sodec.codec.image.ImageFormatException;
+import dev.sodec.convert.read.Checkpoints;
+import dev.sodec.convert.read.Weights;
+import dev.sodec.engine.io.SafeTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The committed seeds are what their names say: the valid ones are accepted all the way through (so replaying and
+ * mutating them exercises the deep paths), the broken ones are refused. Without this a seed could quietly stop
+ * parsing after a format change and the corpora would only test the first check.
+ */
+class SeedsTest {
+    private static final Path RES = Path.of("src/test/resources/dev/sodec/fuzz");
+
+    private static Path seed(String target, String name) {
+        try (var dirs = Files.list(RES.resolve(target + "FuzzTestInputs"))) {
+            return dirs.findFirst().orElseThrow().resolve(name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void torchSeedsOpenWithEveryTensor() throws Exception {
+        for (String name : new String[] {"state_dict.pth", "train_checkpoint.pth.tar", "legacy.pth"}) {
+            try (Weights w = Checkpoints.open(seed("TorchFile", name))) {
+                assertEquals(java.util.List.of("conv.weight", "conv.bias", "view.t", "entropy._offset", "half"),
+                        java.util.List.copyOf(w.tensors().keySet()), name);
+                // view.t is the transposed view [3, 2] stride [1, 3] at offset 1 of 0.5 * i
+                assertArrayEquals(new float[] {0.5f, 2f, 1f, 2.5f, 1.5f, 3f}, w.tensors().get("view.t").toFloatArray(), name);
+                assertArrayEquals(new int[] {3, -1, 7}, w.tensors().get("entropy._offset").toIntArray(), name);
+            }
+        }
+        assertThrows(java.io.IOException.class, () -> Checkpoints.open(seed("TorchFile", "unsafe_pickle.pth")).close());
+        // 686 bytes claiming a 10^13-element stride-0 view: refused before the copy is sized (was an OutOfMemoryError)
+        var e = assertThrows(java.io.IOException.class, () -> Checkpoints.open(seed("TorchFile", "expanded_view_10e13.pth")).close());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("view of 10000000000000 elements over a 12-element storage"), e.getMessage());
+    }
+
+    @Test
+    void safetensorsSeedOpens() throws Exception {
+        try (SafeTensors st = SafeTensors.open(seed("SafeTensors", "model_style.safetensors"))) {
+            assertEquals(3, st.names().size());
+        }
+    }
+
+    @Test
+    void streamSeedsDecode() throws Exception {
+        CodecOptions small = CodecOptions.defaults().withThreads(1).withMaxPixels(DecodeHarness.MAX_PIXELS);
+        try (SodecCodec c = SodecCodec.load(BundledModel.file(), small)) {
+            for (String n : new String[] {"coffee_1x1.sdc", "coffee_64x64.sdc", "coffee_100x50.sdc", "coffee_60x120.sdc", "coffee_33x17.sdc"}) {
+                var img = c.decompress(Files.readAllBytes(seed("HyperpriorDecode", n)));
+                assertEquals(n, "coffee_" + img.getWidth() + "x" + img.getHeight() + ".sdc");
+            }
+        }
+        Assumptions.assumeTrue(SodecModelFile.available(), "no shared golden data");
+        try (SodecCodec c = SodecCodec.load(SodecModelFile.write(), small)) {
+            assertEquals(48, c.decompress(Files.readAllBytes(seed("SodecDecode", "astronaut_48x32.sdc"))).getWidth());
+        }
+    }
+
+    @Test
+    void imageSeedsAreReadOrRefusedAsTheirKind() throws Exception {
+        for (String ok : new String[] {"rgb.png", "rgb.jpg", "palette.png", "argb.png", "text_and_icc_bombs.png"}) {
+            ImageFiles.read(seed("ImageInput", ok), 1 << 20);
+        }
+        for (String gray : new String[] {"gray.png", "gray.jpg"}) {
+            assertThrows(ImageFormatException.class, () -> ImageFiles.read(seed("ImageInput", gray), 1 << 20));
+        }
+    }
+}
