@@ -27,8 +27,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 # Target = test class prefix; its @FuzzTest method's input folder is found below.
-# (OneDC: add OnedcRansFuzzTest / OnedcDecodeFuzzTest classes and their names here when OneDC lands.)
-targets=(Json LdmYaml SafeTensors TorchPickle TorchFile Container Rans HyperpriorDecode SodecDecode ImageInput)
+targets=(Json LdmYaml SafeTensors TorchPickle TorchFile Container Rans HyperpriorDecode SodecDecode ImageInput
+         OneDcRans OneDcContainer OneDcDecode)
 if [[ -n "$only" ]]; then IFS=, read -r -a targets <<< "$only"; fi
 
 out=codec/target/fuzz

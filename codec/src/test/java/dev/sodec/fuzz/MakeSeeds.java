@@ -2,8 +2,11 @@ package dev.sodec.fuzz;
 
 import dev.sodec.codec.api.CodecOptions;
 import dev.sodec.codec.api.SodecCodec;
+import dev.sodec.codec.conformance.GoldenCase;
 import dev.sodec.codec.entropy.CdfTables;
 import dev.sodec.codec.entropy.RansEncoder;
+import dev.sodec.codec.onedc.format.OneDcFile;
+import dev.sodec.codec.onedc.format.OneDcSdc;
 import dev.sodec.engine.io.SafeTensors;
 import dev.sodec.engine.io.SafeTensorsWriter;
 import dev.sodec.engine.tensor.Tensor;
@@ -21,8 +24,9 @@ import javax.imageio.ImageIO;
  * Writes the committed seed inputs that the engine's own writers make: .sdc streams of small crops of the shared
  * test photos (shipped hyperprior and the golden SODEC model), rANS inputs from the real encoder, a small valid
  * safetensors model-style file, and small PNG/JPEG files of each kind the image path meets. Not a test; run once:
- * {@code java -cp <fuzz test classpath> dev.sodec.fuzz.MakeSeeds ../shared}. (codec/src/test/fuzz-seeds/make_python_seeds.py
- * writes the weight-file seeds.)
+ * {@code java -cp <fuzz test classpath> dev.sodec.fuzz.MakeSeeds ../shared}, or with a second argument {@code onedc}
+ * for the OneDC targets' seeds only ({@link #oneDc}). (codec/src/test/fuzz-seeds/make_python_seeds.py writes the
+ * weight-file seeds.)
  */
 public final class MakeSeeds {
     private static final Path RES = Path.of("codec/src/test/resources/dev/sodec/fuzz");
@@ -30,6 +34,10 @@ public final class MakeSeeds {
     public static void main(String[] args) throws Exception {
         System.setProperty("sodec.shared", args.length > 0 ? args[0] : "../shared");
         Path shared = Path.of(System.getProperty("sodec.shared"));
+        if (args.length > 1 && args[1].equals("onedc")) {
+            oneDc(shared);
+            return;
+        }
         BufferedImage photo = ImageIO.read(shared.resolve("images/coffee.png").toFile());
         BufferedImage astro = ImageIO.read(shared.resolve("images/astronaut.png").toFile());
         int[][] crops = {{1, 1}, {64, 64}, {100, 50}, {60, 120}, {33, 17}};
@@ -92,6 +100,88 @@ public final class MakeSeeds {
         for (int i = 0; i < 4; i++) lut[i] = (byte) (i * 85);
         BufferedImage pal = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(2, 4, lut, lut, lut));
         write("ImageInputFuzzTest", "image", "palette.png", encode(pal, "png"));
+    }
+
+    /**
+     * The OneDC targets' seeds ({@code MakeSeeds ../shared onedc} writes only these): the golden {@code onedc.rans.*}
+     * and {@code onedc.four_part} reference streams framed as {@link OneDcRansFuzzTest} reads them; the golden
+     * {@code onedc.container}, {@code onedc.codec} and {@code onedc.pipeline} files; crops of a shared photo compressed
+     * by the tiny OneDC model ({@link OneDcModelFile}) as {@code .sdc}, as OneDC's {@code .bin}, z-only, and with a caption.
+     */
+    static void oneDc(Path shared) throws Exception {
+        Path golden = shared.resolve("golden");
+        try (GoldenCase c = GoldenCase.open(golden.resolve("onedc.rans.gauss.4calls"))) {
+            write("OneDcRansFuzzTest", "onedcRans", "golden_gauss_4calls.bin",
+                    ransInput(0, 4, c.input("indexes").toIntArray(), c.expected("bytes").toByteArray()));
+        }
+        for (int t = 0; t < OneDcRansFuzzTest.GOLDEN_TABLES.length; t++) {
+            String id = OneDcRansFuzzTest.GOLDEN_TABLES[t];
+            try (GoldenCase c = GoldenCase.open(golden.resolve(id))) {
+                write("OneDcRansFuzzTest", "onedcRans", "golden_" + id.substring("onedc.rans.".length()).replace('.', '_') + ".bin",
+                        ransInput(1 + t, c.input("call_sizes").dim(0), c.input("indexes").toIntArray(), c.expected("bytes").toByteArray()));
+            }
+        }
+        try (GoldenCase c = GoldenCase.open(golden.resolve("onedc.four_part.n32"))) {
+            ByteArrayOutputStream idx = new ByteArrayOutputStream();
+            int n = 0;
+            for (int k = 0; k < 4; k++) {
+                for (int i : c.expected("indexes_" + k).toIntArray()) {
+                    idx.write(i);
+                    n++;
+                }
+            }
+            int[] all = new int[n];
+            byte[] ib = idx.toByteArray();
+            for (int i = 0; i < n; i++) all[i] = ib[i] & 0xFF;
+            write("OneDcRansFuzzTest", "onedcRans", "golden_four_part_n32.bin", ransInput(0, 4, all, c.expected("y_stream").toByteArray()));
+        }
+        try (GoldenCase c = GoldenCase.open(golden.resolve("onedc.container.100x130"))) {
+            write("OneDcContainerFuzzTest", "onedcContainer", "golden_container_100x130.bin", c.expected("file").toByteArray());
+        }
+        try (GoldenCase c = GoldenCase.open(golden.resolve("onedc.codec.128x192"))) {
+            write("OneDcContainerFuzzTest", "onedcContainer", "golden_codec_128x192.bin", c.expected("file").toByteArray());
+        }
+        try (GoldenCase c = GoldenCase.open(golden.resolve("onedc.pipeline.100x130"))) {
+            write("OneDcContainerFuzzTest", "onedcContainer", "golden_pipeline_100x130.bin", c.input("file").toByteArray());
+        }
+        BufferedImage photo = ImageIO.read(shared.resolve("images/chelsea.png").toFile());
+        CodecOptions small = CodecOptions.defaults().withThreads(1).withMaxPixels(DecodeHarness.MAX_PIXELS);
+        try (SodecCodec onedc = SodecCodec.load(OneDcModelFile.write(), small)) {
+            for (int[] c : new int[][] {{64, 64}, {100, 50}, {60, 120}, {33, 17}, {1, 1}}) {
+                byte[] sdc = onedc.compress(crop(photo, c[0], c[1]));
+                String name = "chelsea_" + c[0] + "x" + c[1];
+                byte[] bin = OneDcSdc.read(sdc).file().encode();
+                for (String target : new String[] {"OneDcDecodeFuzzTest", "OneDcContainerFuzzTest"}) {
+                    String method = target.equals("OneDcDecodeFuzzTest") ? "onedcDecode" : "onedcContainer";
+                    write(target, method, name + ".sdc", sdc);
+                    write(target, method, name + ".bin", bin);
+                }
+                if (c[0] == 64) {
+                    OneDcSdc.Parsed p = OneDcSdc.read(sdc);
+                    OneDcFile f = p.file();
+                    OneDcFile zOnly = new OneDcFile(f.geometry(), new byte[0], f.zStream());
+                    OneDcFile captioned = new OneDcFile(f.geometry(), f.yStream(), f.zStream(), "a cat".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    for (String target : new String[] {"OneDcDecodeFuzzTest", "OneDcContainerFuzzTest"}) {
+                        String method = target.equals("OneDcDecodeFuzzTest") ? "onedcDecode" : "onedcContainer";
+                        write(target, method, name + "_z_only.sdc", OneDcSdc.toSdc(zOnly, p.modelId()).encode());
+                        write(target, method, name + "_caption.sdc", OneDcSdc.toSdc(captioned, p.modelId()).encode());
+                        write(target, method, name + "_caption.bin", captioned.encode());
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link OneDcRansFuzzTest}'s framing: table and call count, symbol count, index bytes, stream. */
+    private static byte[] ransInput(int table, int calls, int[] indexes, byte[] stream) {
+        if (indexes.length > OneDcRansFuzzTest.MAX_SYMBOLS) throw new IllegalArgumentException(indexes.length + " symbols");
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(table | (calls - 1) << 2);
+        b.write(indexes.length & 0xFF);
+        b.write(indexes.length >> 8);
+        for (int i : indexes) b.write(i < 0 ? 0xFF : i);
+        b.write(stream, 0, stream.length);
+        return b.toByteArray();
     }
 
     private static BufferedImage crop(BufferedImage src, int w, int h) {
