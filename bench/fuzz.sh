@@ -35,7 +35,8 @@ out=codec/target/fuzz
 mkdir -p "$out"
 mvn -B -q test-compile dependency:build-classpath -pl codec -am -Dmdep.includeScope=test \
     -Dmdep.outputFile="$PWD/$out/classpath.txt" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
-cp="codec/target/test-classes:$(cat "$out/classpath.txt")"
+# build-classpath lists codec's dependencies only: its own classes go in front
+cp="codec/target/test-classes:codec/target/classes:$(cat "$out/classpath.txt")"
 shared=${SODEC_SHARED:-$(cd .. && pwd)/shared}
 
 printf '%-17s %12s %7s %7s %9s %6s %7s %7s %8s %9s %6s\n' target executions fuzz_s wall_s exec/s cov ft corpus findings slowest_s load
