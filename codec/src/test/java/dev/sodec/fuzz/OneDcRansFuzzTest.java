@@ -56,25 +56,40 @@ public class OneDcRansFuzzTest {
         return b == 0xFF ? -1 : b % t.rows();
     }
 
+    /** One input's fields: the tables, the number of decode calls, the table row of each symbol, the stream. */
+    record Input(CdfTables tables, int calls, int[] indexes, byte[] stream) {
+        /** The fields of {@code data}, or null when it is too short to name a table and a count. */
+        static Input of(byte[] data) {
+            if (data.length < 3) return null;
+            CdfTables t = TABLES[(data[0] & 3) % TABLES.length];
+            int calls = 1 + ((data[0] >> 2) & 3);
+            int n = ((data[1] & 0xFF) | (data[2] & 0xFF) << 8) % (MAX_SYMBOLS + 1);
+            n = Math.min(n, data.length - 3);
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) idx[i] = index(data[3 + i] & 0xFF, t);
+            return new Input(t, calls, idx, Arrays.copyOfRange(data, 3 + n, data.length));
+        }
+
+        /** Decodes the symbols in {@code calls} consecutive chunks of the one stream, then checks its end. */
+        int[] decode() {
+            return OneDcRansFuzzTest.decode(stream, indexes, tables, calls);
+        }
+    }
+
     public static void fuzzerTestOneInput(byte[] data) throws Exception {
-        if (data.length < 3) return;
-        CdfTables t = TABLES[(data[0] & 3) % TABLES.length];
-        int calls = 1 + ((data[0] >> 2) & 3);
-        int n = ((data[1] & 0xFF) | (data[2] & 0xFF) << 8) % (MAX_SYMBOLS + 1);
-        n = Math.min(n, data.length - 3);
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) idx[i] = index(data[3 + i] & 0xFF, t);
-        byte[] stream = Arrays.copyOfRange(data, 3 + n, data.length);
+        Input in = Input.of(data);
+        if (in == null) return;
+        int[] idx = in.indexes();
         int[][] out = new int[1][];
-        Throwable e = Outcomes.expect(() -> out[0] = decode(stream, idx, t, calls), List.of(CorruptStreamException.class));
+        Throwable e = Outcomes.expect(() -> out[0] = in.decode(), List.of(CorruptStreamException.class));
         if (e != null) return;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < idx.length; i++) {
             Outcomes.check(Math.abs(out[0][i]) <= 30000, "symbol " + i + " decodes to " + out[0][i] + ", beyond the coder's clamp");
             Outcomes.check(idx[i] >= 0 || out[0][i] == 0, "skipped symbol " + i + " decodes to " + out[0][i]);
         }
         OneDcRansEncoder enc = new OneDcRansEncoder();
-        enc.encode(out[0], idx, t);
-        Outcomes.check(Arrays.equals(decode(enc.finish(), idx, t, calls), out[0]), "decoded symbols do not survive re-encoding");
+        enc.encode(out[0], idx, in.tables());
+        Outcomes.check(Arrays.equals(decode(enc.finish(), idx, in.tables(), in.calls()), out[0]), "decoded symbols do not survive re-encoding");
     }
 
     /** Decodes n symbols in {@code calls} consecutive chunks of one stream, then checks its end. */

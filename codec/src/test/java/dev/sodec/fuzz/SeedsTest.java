@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.codec.api.CodecOptions;
 import dev.sodec.codec.api.SodecCodec;
+import dev.sodec.codec.conformance.GoldenCase;
+import dev.sodec.codec.onedc.format.OneDcSdc;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.codec.image.ImageFormatException;
 import dev.sodec.convert.read.Checkpoints;
@@ -69,6 +71,47 @@ class SeedsTest {
         Assumptions.assumeTrue(SodecModelFile.available(), "no shared golden data");
         try (SodecCodec c = SodecCodec.load(SodecModelFile.write(), small)) {
             assertEquals(48, c.decompress(Files.readAllBytes(seed("SodecDecode", "astronaut_48x32.sdc"))).getWidth());
+        }
+    }
+
+    @Test
+    void oneDcRansSeedsAreTheGoldenStreamsAndDecodeToTheReferenceSymbols() throws Exception {
+        Path golden = SodecModelFile.shared().resolve("golden");
+        Assumptions.assumeTrue(Files.isDirectory(golden.resolve("onedc.four_part.n32")), "no shared golden data");
+        String[][] cases = {{"golden_gauss_4calls.bin", "onedc.rans.gauss.4calls"}, {"golden_random_1call.bin", "onedc.rans.random.1call"},
+            {"golden_random_negidx.bin", "onedc.rans.random.negidx"}};
+        for (String[] c : cases) {
+            try (GoldenCase g = GoldenCase.open(golden.resolve(c[1]))) {
+                OneDcRansFuzzTest.Input in = OneDcRansFuzzTest.Input.of(Files.readAllBytes(seed("OneDcRans", c[0])));
+                assertArrayEquals(g.expected("bytes").toByteArray(), in.stream(), c[0]);
+                assertArrayEquals(g.expected("decoded").toIntArray(), in.decode(), c[0]);
+            }
+        }
+        try (GoldenCase g = GoldenCase.open(golden.resolve("onedc.four_part.n32"))) {
+            int[] want = java.util.stream.IntStream.range(0, 4).mapToObj(k -> g.expected("symbols_" + k).toIntArray())
+                    .flatMapToInt(java.util.Arrays::stream).toArray();
+            assertArrayEquals(want, OneDcRansFuzzTest.Input.of(Files.readAllBytes(seed("OneDcRans", "golden_four_part_n32.bin"))).decode());
+        }
+    }
+
+    @Test
+    void oneDcStreamSeedsDecodeToTheirNamedSize() throws Exception {
+        Assumptions.assumeTrue(OneDcModelFile.available(), "no shared OneDC release");
+        CodecOptions small = CodecOptions.defaults().withThreads(1).withMaxPixels(DecodeHarness.MAX_PIXELS);
+        int decoded = 0;
+        try (SodecCodec c = SodecCodec.load(OneDcModelFile.write(), small); var files = Files.list(seed("OneDcDecode", "any").getParent())) {
+            for (Path f : files.sorted().toList()) {
+                String n = f.getFileName().toString();
+                var img = c.decompress(Files.readAllBytes(f));
+                assertEquals(n.replaceFirst("^chelsea_(\\d+x\\d+).*", "$1"), img.getWidth() + "x" + img.getHeight(), n);
+                // the container target's copy is the same file
+                assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(seed("OneDcContainer", n)), n);
+                decoded++;
+            }
+        }
+        assertEquals(13, decoded); // five crops in both layouts, the 64x64 one also z-only and captioned (.sdc, .bin)
+        for (String g : new String[] {"golden_container_100x130.bin", "golden_codec_128x192.bin", "golden_pipeline_100x130.bin"}) {
+            assertTrue(OneDcSdc.read(Files.readAllBytes(seed("OneDcContainer", g))).file().yStream().length > 0, g);
         }
     }
 
