@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.codec.models.BundledModels;
+import dev.sodec.codec.onedc.OneDcTestModels;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,10 +26,8 @@ import org.junit.jupiter.api.Test;
  * {cpu 1 thread, cpu 3 threads, cuda-emulated} is byte-identical to the others and decodes on every one of them;
  * decoding the same stream twice on one backend gives identical pixels; 16 concurrent calls through one codec give
  * the sequential results. Images are not multiples of 64 (padding on every side) and not square. A full SODEC model
- * (the pipeline.sodec golden weights) follows the same rules through its generative decoder.
- *
- * <p>TODO(OneDC, issue 18): add OneDC streams to this matrix (encode on each backend, decode on each, 16 concurrent
- * decodes) when the OneDC codec and its container land; nothing here covers them yet.
+ * (the pipeline.sodec golden weights) follows the same rules through its generative decoder, and so does a OneDC
+ * model (the shared tiny release, converted as {@code sodec convert --onedc} does).
  */
 class DeterminismMatrixTest {
     /** Backend name -> threads: the matrix's rows and columns. */
@@ -118,6 +117,44 @@ class DeterminismMatrixTest {
                 int[] first = SodecCodecTest.pixels(c.decompress(reference));
                 assertArrayEquals(first, SodecCodecTest.pixels(c.decompress(reference)), "two generative decodes on " + b.getKey());
             }
+        }
+    }
+
+    @Test
+    void oneDcStreamsFollowTheSameRules(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(OneDcTestModels.releaseCase()), "no shared OneDC release");
+        Path model = OneDcTestModels.convert(tmp, "onedc-tiny.safetensors", false);
+        Map<String, SodecCodec> codecs = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Integer> b : BACKENDS.entrySet()) {
+                String backend = b.getKey().startsWith("cpu") ? "cpu" : b.getKey();
+                codecs.put(b.getKey(), SodecCodec.load(model, new CodecOptions(backend, b.getValue(), CodecOptions.DEFAULT_MAX_PIXELS)));
+            }
+            // one small size (OneDC pads right and bottom only: 50x37 is coded as 64x64); the tiny model's VAE
+            // encoder and decoder make even this the slowest case of the matrix
+            BufferedImage img = image(50, 37);
+            Map<String, byte[]> streams = new LinkedHashMap<>();
+            codecs.forEach((name, c) -> streams.put(name, c.compress(img)));
+            byte[] reference = streams.get("cpu/1");
+            assertEquals(dev.sodec.codec.onedc.format.OneDcSdc.ONEDC, dev.sodec.codec.container.Container.parse(reference).architectureCode());
+            streams.forEach((name, s) -> assertArrayEquals(reference, s, "OneDC stream encoded on " + name + " differs from cpu/1's"));
+
+            Map<String, int[]> decoded = new LinkedHashMap<>();
+            codecs.forEach((name, c) -> {
+                int[] first = SodecCodecTest.pixels(c.decompress(reference));
+                assertArrayEquals(first, SodecCodecTest.pixels(c.decompress(reference)), "two OneDC decodes on " + name + " differ");
+                assertEquals(50 * 37, first.length);
+                decoded.put(name, first);
+            });
+            assertArrayEquals(decoded.get("cpu/1"), decoded.get("cpu/3"), "OneDC cpu decodes differ between 1 and 3 threads");
+            assertTrue(maxDifference(decoded.get("cpu/1"), decoded.get("cuda-emulated")) <= 2,
+                    "OneDC cuda-emulated decode is far from the cpu decode");
+
+            SodecCodec codec = codecs.get("cpu/3");
+            List<int[]> concurrent = concurrently(16, () -> SodecCodecTest.pixels(codec.decompress(reference)));
+            for (int i = 0; i < 16; i++) assertArrayEquals(decoded.get("cpu/3"), concurrent.get(i), "concurrent OneDC decompress #" + i);
+        } finally {
+            codecs.values().forEach(SodecCodec::close);
         }
     }
 
