@@ -20,9 +20,9 @@ final class OneDcModelFile {
 
     static Path write() throws IOException {
         Path dir = Files.createTempDirectory("onedc-fuzz-model");
+        dir.toFile().deleteOnExit(); // registered first, so deleted last (once the file is gone)
         Path file = OneDcTestModels.convert(dir, "onedc-tiny.safetensors", false);
         file.toFile().deleteOnExit();
-        dir.toFile().deleteOnExit();
         return file;
     }
 }
