@@ -41,6 +41,8 @@ public final class JCudaDevice implements Device {
     private final CublasLibrary cublas;   // null: our GEMM kernel
     private final long cublasWorkspace;
     private final String gemmPath;
+    private final CudnnLibrary cudnn;   // null: convolutions on our kernels only
+    private final String cudnnStatus;
     private final PinnedStaging staging;
     private final CudaKernels kernels;
     private final KernelLauncher launcher = new Launcher();
@@ -171,6 +173,36 @@ public final class JCudaDevice implements Device {
         }
         cublas = lib;
         gemmPath = path;
+        CudnnLibrary dnn = null;
+        String dnnStatus;
+        if (!loadable(CudnnLibrary.SONAME)) {
+            dnnStatus = "cuDNN not used: " + CudnnLibrary.SONAME + " not loadable";
+        } else {
+            try {
+                dnn = new CudnnLibrary(CudnnLibrary.SONAME, new StreamPtr(stream).address(), tf32, this::onDevice);
+                dnnStatus = dnn.path();
+            } catch (Throwable t) {
+                dnnStatus = "cuDNN not used: " + CudnnLibrary.SONAME + " did not initialise: " + t.getMessage();
+            }
+        }
+        cudnn = dnn;
+        cudnnStatus = dnnStatus;
+    }
+
+    /** Runs a library call with this device's lock held and its context current on the calling thread. */
+    private synchronized void onDevice(Runnable call) {
+        current();
+        call.run();
+    }
+
+    @Override
+    public ConvLibrary convLibrary() {
+        return cudnn;
+    }
+
+    @Override
+    public String convLibraryStatus() {
+        return cudnnStatus;
     }
 
     /** A CUstream whose raw handle we can read (cudaStream_t is the same pointer). */
@@ -424,6 +456,7 @@ public final class JCudaDevice implements Device {
         current();
         JCudaDriver.cuStreamSynchronize(stream);
         if (cublas != null) cublas.close();
+        if (cudnn != null) cudnn.close();
         if (cublasWorkspace != 0) JCudaDriver.cuMemFree(at(cublasWorkspace));
         staging.close();
         JCudaDriver.cuModuleUnload(module);
