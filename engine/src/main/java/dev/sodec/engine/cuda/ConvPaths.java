@@ -43,8 +43,8 @@ final class ConvPaths implements AutoCloseable {
 
     /** One convolution node of a program, offered both ways on its own buffers. */
     interface Trial {
-        /** The library set up for the node's shape (see {@link ConvLibrary#prepare}); throws saying why not. */
-        ConvLibrary.Conv prepare(long workspace, long workspaceBytes);
+        /** {@code library} set up for the node's shape on the node's buffers ({@link ConvLibrary#prepare}); throws saying why not. */
+        ConvLibrary.Conv prepare(ConvLibrary library, long workspace, long workspaceBytes);
 
         /** The whole node (product, bias, epilogue) once with the library's convolution. */
         void runLibrary(ConvLibrary.Conv c);
@@ -110,7 +110,7 @@ final class ConvPaths implements AutoCloseable {
         ConvLibrary.Conv lib;
         try {
             if (workspace == 0) workspace = device.malloc(workspaceBytes);
-            lib = trial.prepare(workspace, workspaceBytes);
+            lib = trial.prepare(library, workspace, workspaceBytes);
         } catch (RuntimeException e) {
             return new Choice(s, null, name + ": ours (" + e.getMessage() + ")");
         }

@@ -110,8 +110,8 @@ final class CudaProgram implements Program {
             if (((in[0] | in[1] | y) & 15) != 0) continue;   // a view at an odd offset: cuDNN's kernels load 16-byte vectors
             ConvPaths.Choice c = paths.choose(ConvShape.of(n, backend.storage()), new ConvPaths.Trial() {
                 @Override
-                public ConvLibrary.Conv prepare(long workspace, long workspaceBytes) {
-                    return device.convLibrary().prepare(ConvShape.of(n, backend.storage()), in[0], in[1], y, workspace, workspaceBytes);
+                public ConvLibrary.Conv prepare(ConvLibrary library, long workspace, long workspaceBytes) {
+                    return library.prepare(ConvShape.of(n, backend.storage()), in[0], in[1], y, workspace, workspaceBytes);
                 }
 
                 @Override

@@ -67,7 +67,8 @@ class ConvPathsTest {
         }
 
         @Override
-        public ConvLibrary.Conv prepare(long workspace, long workspaceBytes) {
+        public ConvLibrary.Conv prepare(ConvLibrary library, long workspace, long workspaceBytes) {
+            assertSame(NAMED, library);
             prepares++;
             this.workspace = workspace;
             this.workspaceBytes = workspaceBytes;
