@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -114,7 +115,8 @@ final class CudnnConvolution implements ConvLibrary.Conv {
                 String why = status != 0 ? lib.statusName(status)
                         : memory > workspaceBytes ? "needs " + memory + " bytes of workspace"
                         : strictF32() && (math == CudnnLibrary.TENSOR_OP_MATH || math == CudnnLibrary.TENSOR_OP_MATH_ALLOW_CONVERSION)
-                        ? "tensor-op math (TF32) for F32" : null;
+                        ? "tensor-op math (TF32) for F32"
+                        : strictF32() && transform(algo) ? "an FFT or Winograd transform for F32" : null;
                 if (why == null) {
                     // cuDNN's advice: run with the math type the algorithm was measured with (strict F32 stays FMA)
                     int use = strictF32() ? CudnnLibrary.FMA_MATH : math;
@@ -134,6 +136,15 @@ final class CudnnConvolution implements ConvLibrary.Conv {
             throw new IllegalStateException("cuDNN has no usable algorithm for " + shape.label() + " within "
                     + (workspaceBytes >> 20) + " MiB of workspace" + (refused.isEmpty() ? "" : " (" + refused + ")"));
         }
+    }
+
+    /**
+     * FFT and Winograd algorithms (forward 4-7, backward-data 2-5) sum transformed products, which rounds differently
+     * from a direct summation: strict F32 keeps to the GEMM and direct ones, so its results stay within F32
+     * reduction-order differences of the CPU backend's (the golden suite's F32 tolerances, exact quantized symbols).
+     */
+    private boolean transform(int algo) {
+        return shape.transposed() ? algo >= 2 : algo >= 4;
     }
 
     private long workspaceSize(int algo, Arena a) {
@@ -166,17 +177,23 @@ final class CudnnConvolution implements ConvLibrary.Conv {
         }
     }
 
+    /** Destroys the descriptors made (null: not made), all of them even when one fails; then throws the first failure. */
     private void destroy(MemorySegment i, MemorySegment o, MemorySegment f, MemorySegment c) {
-        RuntimeException first = null;
-        for (Object[] d : new Object[][] {{i, lib.destroyTensor}, {o, lib.destroyTensor}, {f, lib.destroyFilter}, {c, lib.destroyConv}}) {
-            if (d[0] == null) continue;
-            try {
-                lib.call("cudnnDestroy...Descriptor", (java.lang.invoke.MethodHandle) d[1], d[0]);
-            } catch (RuntimeException e) {
-                if (first == null) first = e;
-            }
-        }
+        RuntimeException first = destroy(null, "cudnnDestroyTensorDescriptor", lib.destroyTensor, i);
+        first = destroy(first, "cudnnDestroyTensorDescriptor", lib.destroyTensor, o);
+        first = destroy(first, "cudnnDestroyFilterDescriptor", lib.destroyFilter, f);
+        first = destroy(first, "cudnnDestroyConvolutionDescriptor", lib.destroyConv, c);
         if (first != null) throw first;
+    }
+
+    private RuntimeException destroy(RuntimeException first, String what, MethodHandle h, MemorySegment d) {
+        if (d == null) return first;
+        try {
+            lib.call(what, h, d);
+            return first;
+        } catch (RuntimeException e) {
+            return first != null ? first : e;
+        }
     }
 
     @Override

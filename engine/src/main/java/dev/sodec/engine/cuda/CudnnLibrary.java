@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  *
  * <p>Precision: every convolution computes in F32 ({@code CUDNN_DATA_FLOAT} compute type). F32 data runs with
  * {@code CUDNN_FMA_MATH}, because cuDNN's default math type lets Ampere and newer GPUs run F32 convolutions as TF32;
- * TF32 only with {@code SODEC_CUDA_TF32=1}. F16/BF16 data run with tensor-op math.
+ * TF32 only with {@code SODEC_CUDA_TF32=1}; and F32 keeps to cuDNN's GEMM and direct algorithms (no FFT or Winograd).
+ * F16/BF16 data run with tensor-op math.
  *
  * <p>Every call runs through {@code onDevice}, which holds the device's lock with its context current.
  */

@@ -25,7 +25,8 @@ import jcuda.runtime.cudaStream_t;
  * A real GPU through the JCuda driver API: one context, one stream, our kernels from the fatbin resource
  * ({@code kernels/sodec_kernels.fatbin}, built by the kernels module where nvcc exists) and GEMMs through cuBLAS
  * (JCublas2) when libcublas.so.12 loads, else through our own GEMM kernel ({@link CudaKernels#gemm}); {@link #gemmPath()}
- * says which. JCuda's native libraries are loaded only by {@link #open}, so nothing here touches the driver unless
+ * says which. cuDNN ({@link CudnnLibrary}) is offered to the backend for convolutions where libcudnn.so.9 loads.
+ * JCuda's native libraries are loaded only by {@link #open}, so nothing here touches the driver unless
  * the "cuda" backend is chosen. Every entry point makes the context current on the calling thread.
  */
 public final class JCudaDevice implements Device {

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The FFM cuDNN binding against a recording stand-in for libcudnn.so.9 built here with the C compiler: every
  * function found by its C name, descriptors filled with our shapes (dims, strides, padding, stride, dilation,
- * groups), the precision policy (F32: FMA math, never TF32 unless asked; F16/BF16: tensor-op math), the algorithm
- * choice from cuDNN's search results, and the algorithm and workspace passed through to the convolution call.
+ * groups), the precision policy (F32: FMA math, never TF32 unless asked, no FFT or Winograd; F16/BF16: tensor-op
+ * math), the algorithm choice from cuDNN's search results, and the algorithm and workspace passed through to the
+ * convolution call.
  */
 class CudnnLibraryTest {
     private static final long STREAM = 0x1234_5678L, WS = 0x7fff_0000_9000L, WS_BYTES = 1L << 20;
@@ -115,7 +116,7 @@ class CudnnLibraryTest {
             assertEquals(STREAM, get("stream"), "the device's stream");
             assertTrue(lib.path().startsWith("cuDNN 9.1.0 (") && lib.path().contains("F32 without TF32"), lib.path());
 
-            perf(0, 6, 3000, 0.1f, 0, CudnnLibrary.FMA_MATH);                               // failed
+            perf(0, 6, 0, 0.1f, 0, CudnnLibrary.FMA_MATH);                                  // Winograd: refused for F32
             perf(1, 1, 0, 0.2f, 0, CudnnLibrary.TENSOR_OP_MATH);                            // TF32: refused for F32
             perf(2, 7, 0, 0.3f, WS_BYTES + 1, CudnnLibrary.FMA_MATH);                       // workspace too large
             perf(3, 0, 0, 0.4f, 4096, CudnnLibrary.FMA_MATH);                               // size query says too large
@@ -164,6 +165,7 @@ class CudnnLibraryTest {
     void halfAndBfloatAskForTensorOpMathAndRunWithTheMeasuredOne() {
         try (CudnnLibrary lib = new CudnnLibrary(so.toString(), STREAM, false, Runnable::run)) {
             perf(0, 1, 0, 0.2f, 0, CudnnLibrary.TENSOR_OP_MATH);
+            perf(1, 6, 0, 0.3f, 0, CudnnLibrary.TENSOR_OP_MATH);
             try (CudnnConvolution c = lib.prepare(groupedConv(DType.F16), X, W, Y, WS, WS_BYTES)) {
                 assertEquals(CudnnLibrary.TENSOR_OP_MATH, get("findfwd.conv.math"));
                 expect("findfwd.x", tensor(CudnnLibrary.DATA_HALF, 2, 6, 9, 7));
@@ -187,11 +189,11 @@ class CudnnLibraryTest {
     void tf32OnlyWhenAsked() {
         try (CudnnLibrary lib = new CudnnLibrary(so.toString(), STREAM, true, Runnable::run)) {
             assertTrue(lib.path().contains("with TF32"), lib.path());
-            perf(0, 1, 0, 0.2f, 0, CudnnLibrary.TENSOR_OP_MATH);
+            perf(0, 6, 0, 0.2f, 0, CudnnLibrary.TENSOR_OP_MATH);
             try (CudnnConvolution c = lib.prepare(groupedConv(DType.F32), X, W, Y, WS, WS_BYTES)) {
                 assertEquals(CudnnLibrary.DEFAULT_MATH, get("findfwd.conv.math"), "cuDNN's default math permits TF32");
                 c.run(X, W, Y);
-                assertEquals(1, get("fwd.algo"), "a tensor-op algorithm is admitted");
+                assertEquals(6, get("fwd.algo"), "a tensor-op Winograd algorithm is admitted");
                 assertEquals(CudnnLibrary.TENSOR_OP_MATH, get("fwd.conv.math"));
             }
         }
@@ -238,10 +240,12 @@ class CudnnLibraryTest {
         try (CudnnLibrary lib = new CudnnLibrary(so.toString(), STREAM, false, Runnable::run)) {
             perf(0, 6, 3000, 0.1f, 0, CudnnLibrary.FMA_MATH);
             perf(1, 1, 0, 0.2f, 0, CudnnLibrary.TENSOR_OP_MATH);
+            perf(2, 5, 0, 0.3f, 0, CudnnLibrary.FMA_MATH);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> lib.prepare(groupedConv(DType.F32), X, W, Y, WS, WS_BYTES));
             assertEquals("cuDNN has no usable algorithm for conv 3x5/s2,1/d1,2/g2 6->4 9x7 n2 f32 within 1 MiB of workspace "
-                    + "(algo 6: CUDNN_STATUS_NOT_SUPPORTED (3000), algo 1: tensor-op math (TF32) for F32)", e.getMessage());
+                    + "(algo 6: CUDNN_STATUS_NOT_SUPPORTED (3000), algo 1: tensor-op math (TF32) for F32, algo 5: an FFT or Winograd "
+                    + "transform for F32)", e.getMessage());
             assertEquals(get("tensor.created"), get("tensor.destroyed"));
             assertEquals(get("filter.created"), get("filter.destroyed"));
             assertEquals(get("conv.created"), get("conv.destroyed"));
