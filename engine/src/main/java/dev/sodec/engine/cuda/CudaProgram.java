@@ -17,10 +17,10 @@ import java.util.Map;
  * A schedule on a CUDA device: one device arena for its activations and workspaces, its constants resident. The
  * first run first settles each convolution's path ({@link ConvPaths}: cuDNN or our kernels, timed on the arena
  * before any input is in it, so the trial runs clobber nothing and nothing is timed or allocated while a device
- * graph records). The first unprofiled run records the node loop as a device graph (CUDA stream capture; the emulator's launch list) and
- * launches it; later runs only upload the inputs, launch the graph and download the outputs. A capture that fails
- * (the device refuses it, out of memory) leaves the program running its nodes one by one. A profiled run goes node
- * by node with device events around each.
+ * graph records). The first unprofiled run records the node loop as a device graph (CUDA stream capture; the
+ * emulator's launch list) and launches it; later runs only upload the inputs, launch the graph and download the
+ * outputs. A capture that fails (the device refuses it, out of memory) leaves the program running its nodes one by
+ * one. A profiled run goes node by node with device events around each.
  */
 final class CudaProgram implements Program {
     private final CudaBackend backend;
