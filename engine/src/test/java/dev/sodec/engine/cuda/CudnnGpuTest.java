@@ -42,29 +42,29 @@ class CudnnGpuTest {
                 ConvPaths.WORKSPACE_BYTES, ConvPaths.eventTimer(dev)));
     }
 
+    /** One backend per storage type (one cuDNN handle), every convolution case through it, each a new shape. */
     @TestFactory
     List<DynamicTest> convolutionsOnCudnnMatchTheCpu() {
         List<DynamicTest> tests = new ArrayList<>();
         for (DType t : new DType[] {DType.F32, DType.F16, DType.BF16}) {
-            for (var e : BackendOpCases.all().entrySet()) {
-                if (!e.getKey().startsWith("conv")) continue;
-                Function<Eager, Tensor> op = e.getValue();
-                tests.add(DynamicTest.dynamicTest("cudnn " + t + " " + e.getKey(), () -> {
-                    double[] tol = CudaEmulatedBackendTest.tolerance(t);
-                    Tensor expected;
-                    try (Eager cpu = new Eager(new CpuBackend(2))) {
-                        expected = op.apply(cpu);
-                    }
-                    try (CudaBackend be = backend(t, ConvPaths.Policy.CUDNN)) {
+            tests.add(DynamicTest.dynamicTest("cudnn " + t, () -> {
+                double[] tol = CudaEmulatedBackendTest.tolerance(t);
+                try (Eager cpu = new Eager(new CpuBackend(2)); CudaBackend be = backend(t, ConvPaths.Policy.CUDNN)) {
+                    int cases = 0;
+                    for (var e : BackendOpCases.all().entrySet()) {
+                        if (!e.getKey().startsWith("conv")) continue;
+                        Function<Eager, Tensor> op = e.getValue();
                         Tensor got = op.apply(new Eager(be));
                         List<String> report = be.pathReport();
-                        System.out.println(report);
-                        assertEquals(1, report.size(), report.toString());
-                        assertTrue(report.get(0).contains(": cudnn "), "ran on cuDNN: " + report.get(0));
-                        assertClose("cudnn " + t + " " + e.getKey(), expected.toFloatArray(), got.toFloatArray(), tol[0], tol[1]);
+                        assertEquals(++cases, report.size(), report.toString());
+                        String line = report.get(report.size() - 1);
+                        System.out.println(line);
+                        assertTrue(line.contains(": cudnn "), e.getKey() + " ran on cuDNN: " + line);
+                        assertClose("cudnn " + t + " " + e.getKey(), op.apply(cpu).toFloatArray(), got.toFloatArray(), tol[0], tol[1]);
                     }
-                }));
-            }
+                    assertEquals(4, cases);
+                }
+            }));
         }
         return tests;
     }
