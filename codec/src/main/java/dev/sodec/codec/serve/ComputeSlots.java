@@ -24,6 +24,15 @@ final class ComputeSlots {
         }
     }
 
+    /** Takes every slot (tests: nothing runs until {@link #releaseAll}). */
+    void holdAll(int count) throws InterruptedException {
+        slots.acquire(count);
+    }
+
+    void releaseAll(int count) {
+        slots.release(count);
+    }
+
     @FunctionalInterface
     interface Work<T> {
         T call() throws Exception;

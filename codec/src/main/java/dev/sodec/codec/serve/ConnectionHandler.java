@@ -11,9 +11,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The last handler of a connection's pipeline: hands each whole request to the {@link Dispatcher}, reads no more
- * until it is answered (no pipelining: answers stay in order, and a client cannot queue work on one connection),
- * cancels the request's work when the client disconnects, and closes a connection idle between requests.
+ * The last handler of a connection's pipeline: hands each whole request to the {@link Dispatcher}, one at a time
+ * per connection (a request pipelined behind one in progress is not served: the connection closes after the first
+ * answer, so answers stay in order and a client cannot queue work on one connection), cancels the request's work
+ * when the client disconnects (the connection keeps reading, so a close is seen at once), and closes a connection
+ * idle between requests.
  */
 final class ConnectionHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Dispatcher dispatcher;
@@ -37,7 +39,6 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<FullHttpReques
             current.closeAfterAnswer(); // a pipelined request: not served; the client sees the connection end
             return;
         }
-        ctx.channel().config().setAutoRead(false);
         Map<String, String> headers = new HashMap<>();
         for (Map.Entry<String, String> h : req.headers()) headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
         byte[] body = ByteBufUtil.getBytes(req.content());

@@ -54,10 +54,13 @@ final class Dispatcher {
                     r = route.handler().handle(request);
                 } catch (Throwable e) {
                     r = ApiResponse.error(Failures.toHttp(e));
+                }
+                try {
+                    ex.answer(r, false);
                 } finally {
+                    // after the answer is queued on the channel: a draining shutdown closes connections only then
                     if (queued) admission.leave();
                 }
-                ex.answer(r, false);
             });
             ex.worker(t);
             ex.deadline(ctx.executor().schedule(() -> ex.expire(deadlineMillis), deadlineMillis, TimeUnit.MILLISECONDS));

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One request on one connection, from its arrival to its single answer. Whoever answers first wins (the handler,
- * the deadline, a disconnect); the others find it answered. After the answer the connection reads its next request
- * (one at a time, so a slow handler holds back its own client only), or closes.
+ * the deadline, a disconnect); the others find it answered. After the answer the connection serves its next
+ * request, or closes.
  */
 final class Exchange {
     /** The metrics status of a request whose client left before its answer (nginx's convention). */
@@ -70,13 +70,9 @@ final class Exchange {
         for (Map.Entry<String, String> h : r.headers().entrySet()) resp.headers().set(h.getKey(), h.getValue());
         boolean keep = keepAlive && !close && !closeAfter;
         resp.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(resp).addListener((ChannelFutureListener) f -> {
-            if (keep && f.isSuccess()) {
-                ctx.channel().config().setAutoRead(true);
-                ctx.read();
-            } else {
-                ctx.close();
-            }
+        // from the channel, not ctx: the read timeout sits before the HTTP encoder
+        ctx.channel().writeAndFlush(resp).addListener((ChannelFutureListener) f -> {
+            if (!keep || !f.isSuccess()) ctx.close();
         });
     }
 

@@ -35,6 +35,7 @@ public final class SodecServer implements AutoCloseable {
     private final ServeMetrics metrics;
     private final Admission admission;
     private final DecodeBatcher batcher;
+    private final ComputeSlots slots;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -47,7 +48,7 @@ public final class SodecServer implements AutoCloseable {
         this.config = config;
         this.models = models;
         this.admission = new Admission(config.queueCapacity());
-        ComputeSlots slots = new ComputeSlots(config.workers());
+        this.slots = new ComputeSlots(config.workers());
         DecodeBatcher[] b = new DecodeBatcher[1];
         this.metrics = new ServeMetrics(admission::admitted, () -> b[0] == null ? 0 : b[0].waiting());
         this.batcher = b[0] = new DecodeBatcher(config.maxBatch(), config.batchWindowMillis(), config.workers(), slots, metrics);
@@ -95,7 +96,7 @@ public final class SodecServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ch.pipeline()
-                                .addLast(new IdleStateHandler((int) Math.max(1, config.readTimeoutMillis() / 1000), 0, 0))
+                                .addLast(new IdleStateHandler(2 * config.readTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast(new ReadTimeout(config.readTimeoutMillis(), metrics))
                                 .addLast(new HttpServerCodec(8192, 16384, 65536))
                                 .addLast(new BodyLimit((int) config.maxBodyBytes(), metrics))
@@ -122,6 +123,16 @@ public final class SodecServer implements AutoCloseable {
     /** Why warm-up failed, or null. */
     public String warmUpError() {
         return warmUpError;
+    }
+
+    /** The bounded queue (tests fill it to see the 503). */
+    Admission admission() {
+        return admission;
+    }
+
+    /** The network slots (tests hold them to see deadlines, cancellation and draining). */
+    ComputeSlots slots() {
+        return slots;
     }
 
     /** Blocks until {@link #close()} has finished. */
