@@ -223,7 +223,7 @@ class SodecServerTest {
     }
 
     @Test
-    void malformedHttpAndPipelinedRequestsDoNotHurtTheServer() throws Exception {
+    void malformedHttpAndTruncatedUploadsDoNotHurtTheServer() throws Exception {
         String bad = client.raw("NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII), false);
         assertTrue(bad.startsWith("HTTP/1.1 400") && bad.contains("\"error\":\"malformed HTTP request\""), bad);
         // a truncated upload: Content-Length promises more than arrives, then the client closes
