@@ -39,12 +39,18 @@ final class Dispatcher {
             if (!route.method().equals(method)) {
                 throw new HttpError(405, route.path() + " takes " + route.method() + ", not " + method, Map.of("Allow", route.method()));
             }
-            if (route.authenticated()) token.check(headers.get("authorization"));
-            if (route.authenticated() && draining.getAsBoolean()) {
+            if (route.kind() != Router.Kind.PROBE) token.check(headers.get("authorization"));
+            if (route.kind() == Router.Kind.WORK && draining.getAsBoolean()) {
                 throw new HttpError(503, "shutting down", Map.of("Retry-After", "1"));
             }
             ApiRequest request = ApiRequest.of(method, uri, headers, body);
-            boolean queued = route.authenticated(); // the /v1 routes do the work; probes and metrics never queue
+            if (route.kind() == Router.Kind.PROBE) {
+                // cheap: answered on the event loop, so probes answer even while every carrier thread of the
+                // virtual threads is busy with image work
+                ex.answer(route.handler().handle(request), false);
+                return ex;
+            }
+            boolean queued = route.kind() == Router.Kind.WORK;
             if (queued && !admission.tryEnter()) {
                 throw new HttpError(503, "server busy: the request queue is full", Map.of("Retry-After", "1"));
             }
@@ -67,6 +73,8 @@ final class Dispatcher {
             t.start();
         } catch (HttpError e) {
             ex.answer(ApiResponse.error(e), e.status == 503 && draining.getAsBoolean());
+        } catch (Exception e) {
+            ex.answer(ApiResponse.error(Failures.toHttp(e)), false);
         }
         return ex;
     }

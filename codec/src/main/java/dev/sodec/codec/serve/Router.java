@@ -5,13 +5,23 @@ import java.util.Map;
 
 /** Routes by path and method; unknown paths are 404, known paths with another method 405. */
 final class Router {
-    /** A matched route: its path (the metrics label) and handler. */
-    record Route(String path, String method, Handler handler, boolean authenticated) {}
+    /** How a route is served. */
+    enum Kind {
+        /** Open (for the orchestrator) and cheap: answered on the event loop. */
+        PROBE,
+        /** Token-guarded, on a virtual thread, not queued. */
+        API,
+        /** Token-guarded, on a virtual thread, admitted through the bounded queue: the image work. */
+        WORK
+    }
+
+    /** A matched route: its path (the metrics label), method, handler and kind. */
+    record Route(String path, String method, Handler handler, Kind kind) {}
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
 
-    Router add(String method, String path, Handler handler, boolean authenticated) {
-        routes.put(path, new Route(path, method, handler, authenticated));
+    Router add(String method, String path, Handler handler, Kind kind) {
+        routes.put(path, new Route(path, method, handler, kind));
         return this;
     }
 

@@ -36,6 +36,7 @@ public final class SodecServer implements AutoCloseable {
     private final Admission admission;
     private final DecodeBatcher batcher;
     private final ComputeSlots slots;
+    private final Dispatcher dispatcher;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup io = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -53,17 +54,15 @@ public final class SodecServer implements AutoCloseable {
         this.metrics = new ServeMetrics(admission::admitted, () -> b[0] == null ? 0 : b[0].waiting());
         this.batcher = b[0] = new DecodeBatcher(config.maxBatch(), config.batchWindowMillis(), config.workers(), slots, metrics);
         Router router = new Router()
-                .add("POST", "/v1/compress", new CompressHandler(models, slots, metrics, config.codec()), true)
-                .add("POST", "/v1/decompress", new DecompressHandler(models, batcher, metrics, config.codec()), true)
-                .add("GET", "/v1/models", new ModelsHandler(models), true)
-                .add("GET", "/healthz", HealthHandlers.live(), false)
-                .add("GET", "/readyz", HealthHandlers.ready(warmed::get, draining::get), false)
+                .add("POST", "/v1/compress", new CompressHandler(models, slots, metrics, config.codec()), Router.Kind.WORK)
+                .add("POST", "/v1/decompress", new DecompressHandler(models, batcher, metrics, config.codec()), Router.Kind.WORK)
+                .add("GET", "/v1/models", new ModelsHandler(models), Router.Kind.API)
+                .add("GET", "/healthz", HealthHandlers.live(), Router.Kind.PROBE)
+                .add("GET", "/readyz", HealthHandlers.ready(warmed::get, draining::get), Router.Kind.PROBE)
                 .add("GET", "/metrics", r -> ApiResponse.ok("text/plain; version=0.0.4; charset=utf-8",
-                        metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
+                        metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)), Router.Kind.PROBE);
         this.dispatcher = new Dispatcher(router, new BearerToken(config.token()), admission, metrics, config.deadlineMillis(), draining::get);
     }
-
-    private final Dispatcher dispatcher;
 
     /** Loads the models and listens; warm-up continues in the background ({@link #isReady()}). */
     public static SodecServer start(ServeConfig config, PrintStream log) throws IOException, InterruptedException {
