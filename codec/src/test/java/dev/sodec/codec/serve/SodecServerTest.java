@@ -218,6 +218,11 @@ class SodecServerTest {
         assertError(client.post("/v1/decompress", corrupt), 422, "");
         // a stream another model made: decoding it with a named model the server has is a model mismatch
         assertError(client.post("/v1/decompress?model=medium", sdc), 422, "model mismatch");
+        // OneDC's own .bin layout names no model: the request must name one, and a hyperprior model cannot read it
+        byte[] bin = new dev.sodec.codec.onedc.format.OneDcFile(new dev.sodec.codec.onedc.format.OneDcGeometry(64, 64),
+                new byte[] {1, 2, 3}, new byte[] {4, 5}).encode();
+        assertError(client.post("/v1/decompress", bin), 400, "a OneDC .bin file names no model: give ?model=NAME (loaded: low, medium)");
+        assertError(client.post("/v1/decompress?model=low", bin), 422, "");
         // the server stays healthy
         assertEquals(200, client.post("/v1/decompress", sdc).statusCode());
     }
