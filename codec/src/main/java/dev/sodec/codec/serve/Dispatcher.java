@@ -69,11 +69,16 @@ final class Dispatcher {
                 }
             });
             ex.worker(t);
-            ex.deadline(ctx.executor().schedule(() -> ex.expire(deadlineMillis), deadlineMillis, TimeUnit.MILLISECONDS));
-            t.start();
+            try {
+                ex.deadline(ctx.executor().schedule(() -> ex.expire(deadlineMillis), deadlineMillis, TimeUnit.MILLISECONDS));
+                t.start();
+            } catch (RuntimeException | Error e) {
+                if (queued) admission.leave(); // never started: its place in the queue is given back here
+                throw e;
+            }
         } catch (HttpError e) {
             ex.answer(ApiResponse.error(e), e.status == 503 && draining.getAsBoolean());
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             ex.answer(ApiResponse.error(Failures.toHttp(e)), false);
         }
         return ex;

@@ -58,7 +58,7 @@ public final class SodecServer implements AutoCloseable {
                 .add("POST", "/v1/decompress", new DecompressHandler(models, batcher, metrics, config.codec()), Router.Kind.WORK)
                 .add("GET", "/v1/models", new ModelsHandler(models), Router.Kind.API)
                 .add("GET", "/healthz", HealthHandlers.live(), Router.Kind.PROBE)
-                .add("GET", "/readyz", HealthHandlers.ready(warmed::get, draining::get), Router.Kind.PROBE)
+                .add("GET", "/readyz", HealthHandlers.ready(warmed::get, draining::get, () -> warmUpError), Router.Kind.PROBE)
                 .add("GET", "/metrics", r -> ApiResponse.ok("text/plain; version=0.0.4; charset=utf-8",
                         metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)), Router.Kind.PROBE);
         this.dispatcher = new Dispatcher(router, new BearerToken(config.token()), admission, metrics, config.deadlineMillis(), draining::get);
@@ -79,8 +79,8 @@ public final class SodecServer implements AutoCloseable {
                 models.warmUp();
                 s.warmed.set(true);
                 log.println("sodec serve: ready (models " + String.join(", ", models.all().stream().map(ModelRegistry.Loaded::name).toList()) + ")");
-            } catch (RuntimeException e) {
-                s.warmUpError = e.getMessage();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                s.warmUpError = dev.sodec.engine.io.OneLine.of(dev.sodec.codec.io.IoMessages.reason(e));
                 log.println("sodec serve: warm-up failed, staying unready: " + e.getMessage());
             }
         });
