@@ -41,7 +41,6 @@ for batch in $BATCHES; do
     echo "== backend $BACKEND, max batch $batch (window ${WINDOW_MS} ms), $clients clients, $MODE, ${SECONDS_PER_RUN} s ${FAULT}"
     "${JAVA[@]}" -cp "bench/target/classes:$CP" dev.sodec.bench.serve.LoadGen --url "http://127.0.0.1:$PORT" \
         --clients "$clients" --seconds "$SECONDS_PER_RUN" --requests "$REQUESTS" --mode "$MODE" $FAULT $IMAGES || STATUS=1
-    curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^sodec_batch_size_(count|sum)' | tr '\n' ' '; echo
   done
   kill -TERM "$SERVER"; wait "$SERVER" || true
 done

@@ -138,6 +138,7 @@ public final class LoadGen {
         }
         latencies.clear();
         outcomes.clear();
+        double[] batchesBefore = batchCountAndSum();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         AtomicInteger budget = new AtomicInteger(maxRequests);
         List<Thread> threads = new ArrayList<>();
@@ -154,6 +155,11 @@ public final class LoadGen {
             System.out.printf(Locale.ROOT, "latency ms: p50 %.1f  p95 %.1f  p99 %.1f  max %.1f%n", pct(lat, 50), pct(lat, 95), pct(lat, 99),
                     lat[lat.length - 1] / 1e6);
         }
+        double[] batchesAfter = batchCountAndSum();
+        double calls = batchesAfter[0] - batchesBefore[0];
+        if (calls > 0) {
+            System.out.printf(Locale.ROOT, "decode network calls %.0f, mean batch %.2f%n", calls, (batchesAfter[1] - batchesBefore[1]) / calls);
+        }
         List<String> keys = new ArrayList<>(outcomes.keySet());
         keys.sort(null);
         for (String k : keys) System.out.printf("  %-34s %d%n", k, outcomes.get(k).sum());
@@ -162,6 +168,19 @@ public final class LoadGen {
         System.out.println(ok ? "RESULT: every good request answered with the API's bytes" + (fault ? "; server healthy after the faults" : "")
                 : "RESULT: FAILED (" + mismatches.get() + " mismatched answers)");
         return ok;
+    }
+
+    /** sodec_batch_size count and sum from the server's /metrics (0, 0 when absent). */
+    private double[] batchCountAndSum() throws Exception {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            String m = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            double count = 0, sum = 0;
+            for (String line : m.split("\n")) {
+                if (line.startsWith("sodec_batch_size_count ")) count = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+                if (line.startsWith("sodec_batch_size_sum ")) sum = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+            }
+            return new double[] {count, sum};
+        }
     }
 
     private static double pct(long[] sorted, int p) {
