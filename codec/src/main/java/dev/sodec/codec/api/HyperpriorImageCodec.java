@@ -16,6 +16,7 @@ import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.cpu.Parallel;
 import dev.sodec.engine.tensor.Tensor;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -71,6 +72,18 @@ final class HyperpriorImageCodec implements ImageCodec {
 
     @Override
     public BufferedImage decompress(byte[] data, boolean fidelity) {
+        PreparedDecode p = prepare(data, fidelity);
+        return p.batchKey() == null ? p.alone.get() : finish(List.of(p)).get(0);
+    }
+
+    /** What a batchable decode carries from entropy decoding to the network: y_hat and the crop. */
+    private record Latent(Tensor yHat, Padding crop) {}
+
+    /** The g_s graph of this codec for one y_hat shape (the batch size is added when batched). */
+    private record SynthesisKey(HyperpriorImageCodec codec, String yHatShape) {}
+
+    @Override
+    public PreparedDecode prepare(byte[] data, boolean fidelity) {
         Container c = Container.parse(data);
         checkFitsThisModel(c);
         int mult = model.config().sizeMultiple();
@@ -86,9 +99,36 @@ final class HyperpriorImageCodec implements ImageCodec {
         } catch (CorruptStreamException e) {
             throw new ContainerException("corrupt entropy-coded data: " + e.getMessage());
         }
-        Tensor image = generative == null || fidelity ? codec.synthesize(backend, l.yHat()) : generative.decode(backend, l.yHat(), l.zHat());
         Padding pad = new Padding(c.padLeft(), c.padTop(), c.padRight(), c.padBottom());
-        return Pixels.fromTensor(pad.crop(image));
+        if (generative != null && !fidelity) {
+            return PreparedDecode.alone(this, () -> Pixels.fromTensor(pad.crop(generative.decode(backend, l.yHat(), l.zHat()))));
+        }
+        return PreparedDecode.batchable(this, new SynthesisKey(this, Arrays.toString(l.yHat().shape())), new Latent(l.yHat(), pad));
+    }
+
+    /**
+     * g_s once over the batch's y_hat stacked along N (one graph per batch size and shape): every image is the
+     * same, to the bit, as when decoded alone (BatchedDecodeTest).
+     */
+    @Override
+    public List<BufferedImage> finish(List<PreparedDecode> batch) {
+        if (batch.isEmpty()) return List.of();
+        Object key = batch.get(0).batchKey();
+        if (key == null) return ImageCodec.super.finish(batch);
+        Tensor[] yHats = new Tensor[batch.size()];
+        for (int i = 0; i < yHats.length; i++) {
+            PreparedDecode p = batch.get(i);
+            if (p.owner != this || !key.equals(p.batchKey())) {
+                throw new IllegalArgumentException("a batch must hold decodes of one codec and one latent shape");
+            }
+            yHats[i] = ((Latent) p.state).yHat();
+        }
+        Tensor images = model.codec().synthesize(backend, Batches.stack(yHats));
+        List<BufferedImage> out = new ArrayList<>(yHats.length);
+        for (int i = 0; i < yHats.length; i++) {
+            out.add(Pixels.fromTensor(((Latent) batch.get(i).state).crop().crop(images.slice(0, i, i + 1))));
+        }
+        return out;
     }
 
     private void checkFitsThisModel(Container c) {

@@ -14,6 +14,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -204,6 +205,37 @@ public final class SodecCodec implements AutoCloseable {
         guard.check();
         try {
             return codec.decompress(data, fidelity);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
+    }
+
+    /**
+     * The first half of {@link #decompress(byte[], boolean)}: parses and checks {@code data} and entropy-decodes it
+     * on this thread; {@link #decompressBatch} runs the network. Throws what decompress throws for bad input.
+     */
+    public PreparedDecode prepareDecompress(byte[] data, boolean fidelity) {
+        ensureOpen();
+        guard.check();
+        try {
+            return codec.prepare(data, fidelity);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
+    }
+
+    /**
+     * The second half: one network call for decodes prepared by this codec with one {@link PreparedDecode#batchKey()}
+     * (or one decode whose key is null); the images in the batch's order, each equal to its {@link #decompress}.
+     */
+    public List<BufferedImage> decompressBatch(List<PreparedDecode> batch) {
+        ensureOpen();
+        guard.check();
+        for (PreparedDecode p : batch) {
+            if (p.owner != codec) throw new IllegalArgumentException("a decode prepared by another codec");
+        }
+        try {
+            return codec.finish(batch);
         } catch (InternalError e) {
             throw guard.fault(e);
         }

@@ -35,6 +35,8 @@ public final class Main {
         c.put("convert", new Entry(OtherSpecs.CONVERT, (a, out, err) -> ConvertCommand.run(a)));
         c.put("conformance", new Entry(ConformanceCommand.SPEC, (a, out, err) -> ConformanceCommand.run(a, out, err)));
         c.put("bench", new Entry(OtherSpecs.BENCH, BenchCommand::run));
+        // a lambda: the serve command's classes (Netty, Micrometer) load only when it runs
+        c.put("serve", new Entry(ServeCommand.SPEC, (a, out, err) -> ServeCommand.run(a, out, err)));
         return c;
     }
 
@@ -113,6 +115,7 @@ public final class Main {
                   SODEC_CACHE       where shipped models are unpacked (default ~/.cache/sodec)
                   SODEC_JAVA_OPTS   JVM options for the ./sodec launcher (e.g. -Xmx8g)
                   SODEC_DEBUG       set to print stack traces with errors
+                  SODEC_SERVE_TOKEN bearer token sodec serve requires when --token-file is not given
 
                 exit status: 0 done, 1 failed (a file missing, unreadable, corrupt or unwritable), 2 usage error
                 """);

@@ -63,6 +63,8 @@ public final class ImageFiles {
             ImageMetadata meta = MetadataReader.read(bytes);
             BufferedImage rgb = meta.orientation().apply(RgbImages.toRgb8(raw, background));
             return new SourceImage(rgb, meta, format);
+        } catch (ImageTooLargeException e) {
+            throw new ImageTooLargeException(name + ": " + e.getMessage());
         } catch (ImageFormatException e) {
             throw new ImageFormatException(name + ": " + e.getMessage());
         }

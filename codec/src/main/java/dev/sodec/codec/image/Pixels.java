@@ -11,10 +11,10 @@ public final class Pixels {
     public static void checkSize(long width, long height, long maxPixels) {
         if (width <= 0 || height <= 0) throw new ImageFormatException("image size " + width + "x" + height + " is empty");
         if (width > 65535 || height > 65535) {
-            throw new ImageFormatException("image size " + width + "x" + height + " is too large (at most 65535 per side)");
+            throw new ImageTooLargeException("image size " + width + "x" + height + " is too large (at most 65535 per side)");
         }
         if (width * height > maxPixels) {
-            throw new ImageFormatException("image size " + width + "x" + height + " = " + width * height
+            throw new ImageTooLargeException("image size " + width + "x" + height + " = " + width * height
                     + " pixels exceeds the limit of " + maxPixels + " pixels");
         }
     }
