@@ -1,4 +1,4 @@
-package dev.sodec.codec.scalar;
+package dev.sodec.codec.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
