@@ -98,7 +98,8 @@ class LauncherBuildTest {
     @Test
     void theAotCacheIsRecordedOncePerBuildAndUsedByEveryCall() throws Exception {
         List<String> first = sodec(Map.of(), "info", "x.sdc");
-        assertEquals(1, count(first, "-XX:AOTCacheOutput=" + aot + " "), first.toString());
+        assertEquals(1, count(first, "-XX:AOTCacheOutput=" + aot + ".tmp."), first.toString());
+        assertTrue(Files.exists(aot), "recorded under its own name, then renamed");
         assertTrue(first.stream().anyMatch(c -> c.contains("-XX:AOTCacheOutput=") && c.endsWith("dev.sodec.codec.cli.AotTraining")));
         String run = first.get(first.size() - 1);
         assertTrue(run.contains("-XX:AOTCache=" + aot) && run.endsWith("dev.sodec.codec.cli.Main info x.sdc"), run);
