@@ -16,7 +16,7 @@ import java.util.Arrays;
  * The transforms run as planned graphs, compiled once per backend and image size. Safe to call from many threads.
  */
 public final class HyperpriorCodec implements AutoCloseable {
-    private static final String[] X = {"x"}, Y_HAT = {"y_hat"};
+    private static final String[] X = {"x"}, Y = {"y"}, Y_HAT = {"y_hat"};
 
     private final HyperpriorNetworks nets;
     private final EntropyBottleneck bottleneck;
@@ -69,7 +69,59 @@ public final class HyperpriorCodec implements AutoCloseable {
             var y = g.output("y", nets.analysis(g, in[0]));
             g.output("z", nets.hyperAnalysis(g, y));
         });
-        Tensor y = yz[0], z = yz[1];
+        return encodeLatents(par, yz[0], yz[1]);
+    }
+
+    /** Supplies the coded image's pixels of one window: (1, 3, h, w) starting at row y0, column x0. */
+    @FunctionalInterface
+    public interface WindowSource {
+        Tensor pixels(int y0, int x0, int h, int w);
+    }
+
+    /** Receives one tile of the decoded image: {@code tile} (1, 3, h, w) holds coded rows y0.., columns x0... */
+    @FunctionalInterface
+    public interface TileSink {
+        void accept(int y0, int x0, Tensor tile);
+    }
+
+    /**
+     * compress of a coded image of {@code height x width} (multiples of 64) read window by window from {@code src}:
+     * g_a runs per {@link Tiling} window, so its activations need memory for one window only; h_a and the entropy
+     * coding run on the whole latent (1/256 of the pixels per channel).
+     */
+    public Encoded compressTiled(Backend b, Parallel par, WindowSource src, int height, int width, Tiling tiling) {
+        int mult = nets.config.sizeMultiple();
+        if (height % mult != 0 || width % mult != 0) {
+            throw new IllegalArgumentException("coded size " + width + "x" + height + " is not a multiple of " + mult);
+        }
+        int m = nets.config.M(), lh = height / 16, lw = width / 16;
+        float[] y = new float[Math.multiplyExact(m, lh * lw)];
+        for (Tiling.Span row : tiling.spans(height)) {
+            for (Tiling.Span col : tiling.spans(width)) {
+                Tensor x = src.pixels(row.windowStart(), col.windowStart(), row.window(), col.window());
+                Tensor part = graphs.run(b, "analysis-window", X, new Tensor[] {x}, (g, in) -> g.output("y", nets.analysis(g, in[0])))[0];
+                copyTile(part, row.windowStart() / 16, col.windowStart() / 16, y, lh, lw, row.outStart() / 16,
+                        row.outEnd() / 16, col.outStart() / 16, col.outEnd() / 16);
+            }
+        }
+        Tensor yAll = Tensor.fromFloats(y, 1, m, lh, lw);
+        Tensor z = graphs.run(b, "hyper-analysis", Y, new Tensor[] {yAll}, (g, in) -> g.output("z", nets.hyperAnalysis(g, in[0])))[0];
+        return encodeLatents(par, yAll, z);
+    }
+
+    /** Copies rows [r0, r1) and columns [c0, c1) (whole-latent positions) of a window's latent into the whole one. */
+    private static void copyTile(Tensor part, int winRow, int winCol, float[] dst, int lh, int lw, int r0, int r1, int c0, int c1) {
+        float[] src = part.toFloatArray();
+        int ch = part.dim(1), ph = part.dim(2), pw = part.dim(3);
+        for (int c = 0; c < ch; c++) {
+            for (int r = r0; r < r1; r++) {
+                System.arraycopy(src, (c * ph + r - winRow) * pw + c0 - winCol, dst, (c * lh + r) * lw + c0, c1 - c0);
+            }
+        }
+    }
+
+    /** The entropy coding of y and z = h_a(y). */
+    private Encoded encodeLatents(Parallel par, Tensor y, Tensor z) {
         byte[] zString = bottleneck.compress(z)[0];
         // the encoder continues from the decoder's z_hat, so both sides choose CDFs from the same bits
         Tensor zHat = bottleneck.decompress(new byte[][] {zString}, z.dim(2), z.dim(3));
@@ -89,6 +141,40 @@ public final class HyperpriorCodec implements AutoCloseable {
     /** x_hat = clamp(g_s(y_hat), 0, 1) on {@code b}. */
     public Tensor synthesize(Backend b, Tensor yHat) {
         return graphs.run(b, "synthesis", Y_HAT, new Tensor[] {yHat}, (g, in) -> g.output("x_hat", nets.synthesis(g, in[0])))[0];
+    }
+
+    /**
+     * x_hat = clamp(g_s(y_hat), 0, 1) window by window ({@link Tiling}): each tile of the coded image goes to
+     * {@code sink} as soon as it is computed, so neither g_s's activations nor the decoded image need memory for the
+     * whole image at once.
+     */
+    public void synthesizeTiled(Backend b, Tensor yHat, Tiling tiling, TileSink sink) {
+        int lh = yHat.dim(2), lw = yHat.dim(3);
+        for (Tiling.Span row : tiling.spans(lh * 16)) {
+            for (Tiling.Span col : tiling.spans(lw * 16)) {
+                Tensor window = yHat.slice(2, row.windowStart() / 16, (row.windowStart() + row.window()) / 16)
+                        .slice(3, col.windowStart() / 16, (col.windowStart() + col.window()) / 16).contiguous();
+                Tensor x = synthesize(b, window);
+                Tensor kept = x.slice(2, row.outStart() - row.windowStart(), row.outEnd() - row.windowStart())
+                        .slice(3, col.outStart() - col.windowStart(), col.outEnd() - col.windowStart()).contiguous();
+                sink.accept(row.outStart(), col.outStart(), kept);
+            }
+        }
+    }
+
+    /**
+     * Bytes of the activation arena g_s needs for a latent of {@code lh x lw} (compiles the graph, allocates
+     * nothing): what the memory estimate before a decode adds up.
+     */
+    public long synthesisArenaBytes(Backend b, int lh, int lw) {
+        Tensor shape = Tensor.zeros(1, nets.config.M(), lh, lw);
+        return graphs.executable(b, "synthesis", Y_HAT, new Tensor[] {shape}, (g, in) -> g.output("x_hat", nets.synthesis(g, in[0]))).arenaBytes();
+    }
+
+    /** Bytes of the activation arena g_a needs for a window of {@code h x w} pixels (compiles, allocates nothing). */
+    public long analysisArenaBytes(Backend b, int h, int w) {
+        Tensor shape = Tensor.zeros(1, 3, h, w);
+        return graphs.executable(b, "analysis-window", X, new Tensor[] {shape}, (g, in) -> g.output("y", nets.analysis(g, in[0]))).arenaBytes();
     }
 
     /** What entropy decoding gives before any network runs on a backend. */
