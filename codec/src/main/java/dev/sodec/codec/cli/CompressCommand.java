@@ -20,13 +20,13 @@ final class CompressCommand {
             CommonOptions.OUTDIR,
             CommonOptions.MODEL,
             CommonOptions.BACKGROUND,
-            Option.flag("--strip-metadata", "do not carry the image's ICC profile and EXIF block (the pixels are then"
-                    + " converted to sRGB where the reader can)"),
-            CommonOptions.TILE,
             CommonOptions.JOBS,
             CommonOptions.THREADS,
             CommonOptions.BACKEND,
-            CommonOptions.MAX_PIXELS), """
+            CommonOptions.MAX_PIXELS,
+            CommonOptions.TILE,
+            Option.flag("--strip-metadata", "do not carry the image's ICC profile and EXIF block (the pixels are then"
+                    + " converted to sRGB where the reader can)")), """
             Every image is coded as 8-bit RGB: gray is replicated to RGB, 16-bit samples are rounded to 8 bits, palettes
             are expanded, transparent pixels are composited over --background, and a JPEG's or PNG's EXIF orientation is
             applied (the decoded image is upright). Any size is accepted up to --max-pixels; sides that are not a

@@ -32,11 +32,11 @@ final class DecompressCommand {
                     + " else the model the file names, from $SODEC_MODEL_DIR (./models) or the shipped models"),
             Option.flag("--fidelity", "with a full SODEC model, write the g_s reconstruction instead of the generative one"),
             Option.flag("--stats", "print the decode time and the process's peak RSS"),
-            CommonOptions.TILE,
             CommonOptions.JOBS,
             CommonOptions.THREADS,
             CommonOptions.BACKEND,
-            CommonOptions.MAX_PIXELS), "JPEG output uses quality " + ImageFiles.JPEG_OUTPUT_QUALITY + ". The ICC profile and EXIF block the"
+            CommonOptions.MAX_PIXELS,
+            CommonOptions.TILE), "JPEG output uses quality " + ImageFiles.JPEG_OUTPUT_QUALITY + ". The ICC profile and EXIF block the"
             + " file carries are written into PNG (iCCP, eXIf) and JPEG (APP2, APP1) output; PPM has no place for them.");
     /** Compressed files are tiny; anything near this is not ours. */
     static final long MAX_FILE_BYTES = 1L << 30;
