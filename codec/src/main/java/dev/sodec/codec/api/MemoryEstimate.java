@@ -7,6 +7,7 @@ import dev.sodec.engine.backend.Backend;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * What a hyperprior compress or decode will need before it starts, against what this JVM may still allocate, so
@@ -35,19 +36,21 @@ record MemoryEstimate(long direct, long heap, Tiling tiling) {
     static MemoryEstimate forEncode(HyperpriorCodec codec, Backend b, int codedWidth, int codedHeight, Tiling tiling) {
         boolean whole = tiling == null || tiling.isSingleWindow(codedHeight, codedWidth);
         int wh = whole ? codedHeight : tiling.window(codedHeight), ww = whole ? codedWidth : tiling.window(codedWidth);
-        return of(codec, b, codec.analysisArenaBytes(b, wh, ww), codedWidth, codedHeight, whole ? null : tiling);
+        return of(codec, b, () -> codec.analysisArenaBytes(b, wh, ww), codedWidth, codedHeight, whole ? null : tiling);
     }
 
     static MemoryEstimate forDecode(HyperpriorCodec codec, Backend b, int codedWidth, int codedHeight, Tiling tiling) {
         boolean whole = tiling == null || tiling.isSingleWindow(codedHeight, codedWidth);
         int wh = whole ? codedHeight : tiling.window(codedHeight), ww = whole ? codedWidth : tiling.window(codedWidth);
-        return of(codec, b, codec.synthesisArenaBytes(b, wh / 16, ww / 16), codedWidth, codedHeight, whole ? null : tiling);
+        return of(codec, b, () -> codec.synthesisArenaBytes(b, wh / 16, ww / 16), codedWidth, codedHeight, whole ? null : tiling);
     }
 
-    private static MemoryEstimate of(HyperpriorCodec codec, Backend b, long arena, int codedWidth, int codedHeight, Tiling tiling) {
+    private static MemoryEstimate of(HyperpriorCodec codec, Backend b, LongSupplier arena, int codedWidth, int codedHeight, Tiling tiling) {
         long pixels = (long) codedWidth * codedHeight;
         long latentBytes = pixels / 256 * codec.config().M() * 4L;
-        long direct = (b.name().startsWith("cuda") && !b.name().startsWith("cuda-emulated") ? 0 : arena)
+        // a GPU's arena is device memory, which the JVM's limits do not cover
+        boolean hostArena = !b.name().startsWith("cuda") || b.name().startsWith("cuda-emulated");
+        long direct = (hostArena ? arena.getAsLong() : 0)
                 + latentBytes * LATENT_COPIES / 2 + (tiling == null ? pixels * WHOLE_IMAGE_DIRECT_PER_PIXEL : 0);
         long heap = pixels * IMAGE_HEAP_PER_PIXEL + latentBytes * LATENT_COPIES / 2
                 + (tiling == null ? pixels * WHOLE_IMAGE_HEAP_PER_PIXEL : 0);

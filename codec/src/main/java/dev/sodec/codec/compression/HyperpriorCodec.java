@@ -4,7 +4,10 @@ import dev.sodec.codec.entropy.EntropyBottleneck;
 import dev.sodec.codec.entropy.GaussianConditional;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.graph.Executable;
+import dev.sodec.engine.graph.Graph;
 import dev.sodec.engine.graph.GraphCache;
+import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.nn.MissingWeightException;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
@@ -163,18 +166,24 @@ public final class HyperpriorCodec implements AutoCloseable {
     }
 
     /**
-     * Bytes of the activation arena g_s needs for a latent of {@code lh x lw} (compiles the graph, allocates
-     * nothing): what the memory estimate before a decode adds up.
+     * Bytes of the activation arena g_s needs for a latent of {@code lh x lw}: what the memory estimate before a
+     * decode adds up. Compiles a plan and allocates nothing (a plan's arena is allocated on its first run).
      */
     public long synthesisArenaBytes(Backend b, int lh, int lw) {
-        Tensor shape = Tensor.zeros(1, nets.config.M(), lh, lw);
-        return graphs.executable(b, "synthesis", Y_HAT, new Tensor[] {shape}, (g, in) -> g.output("x_hat", nets.synthesis(g, in[0]))).arenaBytes();
+        return arenaBytes(b, new int[] {1, nets.config.M(), lh, lw}, (g, in) -> g.output("x_hat", nets.synthesis(g, in[0])));
     }
 
-    /** Bytes of the activation arena g_a needs for a window of {@code h x w} pixels (compiles, allocates nothing). */
+    /** Bytes of the activation arena g_a needs for a window of {@code h x w} pixels (allocates nothing). */
     public long analysisArenaBytes(Backend b, int h, int w) {
-        Tensor shape = Tensor.zeros(1, 3, h, w);
-        return graphs.executable(b, "analysis-window", X, new Tensor[] {shape}, (g, in) -> g.output("y", nets.analysis(g, in[0]))).arenaBytes();
+        return arenaBytes(b, new int[] {1, 3, h, w}, (g, in) -> g.output("y", nets.analysis(g, in[0])));
+    }
+
+    private static long arenaBytes(Backend b, int[] inputShape, GraphCache.Builder builder) {
+        Graph g = new Graph();
+        builder.build(g, new Node[] {g.input("x", inputShape)});
+        try (Executable e = Executable.compile(b, g)) {
+            return e.arenaBytes();
+        }
     }
 
     /** What entropy decoding gives before any network runs on a backend. */

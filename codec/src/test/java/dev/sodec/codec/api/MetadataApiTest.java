@@ -31,4 +31,19 @@ class MetadataApiTest {
             for (int y = 0; y < 50; y++) for (int x = 0; x < 70; x++) assertEquals(a.getRGB(x, y), b.getRGB(x, y));
         }
     }
+
+    @Test
+    void aVersion1FileFromAnEarlierBuildStillDecodes() throws Exception {
+        byte[] old;
+        try (var in = MetadataApiTest.class.getResourceAsStream("/dev/sodec/fuzz/ContainerFuzzTestInputs/container/coffee_33x17.sdc")) {
+            old = in.readAllBytes(); // committed before containers had chunks
+        }
+        assertEquals(1, old[4]);
+        assertEquals(ImageMetadata.NONE, SodecCodec.metadata(old));
+        try (SodecCodec codec = SodecCodec.load(BundledModels.defaultModel().orElseThrow(), CodecOptions.defaults().withThreads(1))) {
+            BufferedImage img = codec.decompress(old);
+            assertEquals(33, img.getWidth());
+            assertEquals(17, img.getHeight());
+        }
+    }
 }
