@@ -59,6 +59,10 @@ record MemoryEstimate(long direct, long heap, Tiling tiling) {
 
     /** Refuses, naming the need and the settings, when the JVM cannot give what this estimate says. */
     void check(String what) {
+        if (fits()) return;
+        // what is in use counts garbage too (and native tensors the collector has not freed yet): collect, then judge
+        System.gc();
+        if (fits()) return;
         Runtime rt = Runtime.getRuntime();
         long maxHeap = rt.maxMemory(), heapInUse = rt.totalMemory() - rt.freeMemory();
         long maxDirect = maxDirectMemory(), directInUse = directInUse();
@@ -74,6 +78,11 @@ record MemoryEstimate(long direct, long heap, Tiling tiling) {
                 gib(directShort ? maxDirect - directInUse : maxHeap - heapInUse), gib(directShort ? maxDirect : maxHeap),
                 gibCeil(xmx), gibCeil(xmx), tiling == null ? " or code it in tiles (--tile 1024)"
                         : tiling.tile() > Tiling.MULTIPLE * 4 ? " or use smaller tiles (--tile " + tiling.tile() / 2 + ")" : ""));
+    }
+
+    private boolean fits() {
+        Runtime rt = Runtime.getRuntime();
+        return direct <= maxDirectMemory() - directInUse() && heap <= rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
     private static String gib(long bytes) {

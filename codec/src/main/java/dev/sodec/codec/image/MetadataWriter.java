@@ -91,7 +91,8 @@ public final class MetadataWriter {
         byte[] icc = m.icc(), exif = m.exif();
         if (exif != null) {
             if (exif.length > MAX_JPEG_EXIF) {
-                throw new IllegalArgumentException("the EXIF block of " + exif.length + " bytes does not fit a JPEG APP1 segment");
+                throw new IllegalArgumentException("the EXIF block of " + exif.length + " bytes does not fit a JPEG APP1 segment"
+                        + " (write PNG instead, or compress with --strip-metadata)");
             }
             segment(out, 0xE1, EXIF_ID, exif, 0, exif.length);
         }
