@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * How the analysis (g_a) and synthesis (g_s) transforms of a hyperprior model are split into windows so that their
  * activations take memory for one window instead of the whole image. Each window computes an output tile of
- * {@code tile} x {@code tile} coded pixels plus {@link #HALO} pixels of context on every side that lies inside the
+ * at most {@code tile} x {@code tile} coded pixels plus {@link #HALO} pixels of context on every side that lies inside the
  * image; only the tile's part of the result is kept.
  *
  * <p>The halo covers the transforms' receptive fields: a latent of g_a depends on pixels within 30 of its centre
@@ -31,9 +31,19 @@ public record Tiling(int tile) {
         }
     }
 
+    /**
+     * The tile side used along a side of {@code length}: the side is cut into as many tiles as {@link #tile} needs,
+     * made as even as whole z positions allow (a side just above one window is two half tiles, not a full tile and a
+     * sliver whose window would repeat most of the first one's work).
+     */
+    public int step(int length) {
+        int n = Math.ceilDiv(length, tile);
+        return Math.ceilDiv(Math.ceilDiv(length, n), MULTIPLE) * MULTIPLE;
+    }
+
     /** Window side for an image side of {@code length}: the whole side when it fits in one window. */
     public int window(int length) {
-        return Math.min(length, tile + 2 * HALO);
+        return length <= tile + 2 * HALO ? length : Math.min(length, step(length) + 2 * HALO);
     }
 
     /** Whether an image of these coded sides is one window (then tiling changes nothing). */
@@ -55,9 +65,10 @@ public record Tiling(int tile) {
             out.add(new Span(0, length, 0, length));
             return out;
         }
-        for (int s = 0; s < length; s += tile) {
+        int step = step(length);
+        for (int s = 0; s < length; s += step) {
             int start = Math.clamp(s - HALO, 0, length - win);
-            out.add(new Span(s, Math.min(s + tile, length), start, win));
+            out.add(new Span(s, Math.min(s + step, length), start, win));
         }
         return out;
     }

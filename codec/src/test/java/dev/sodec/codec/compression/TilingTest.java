@@ -42,6 +42,24 @@ class TilingTest {
     }
 
     @Test
+    void windowsNeverExceedATileWithItsContextAndTilesAreEven() {
+        Tiling t = new Tiling(1024);
+        for (int length = 64; length <= 16384; length += 64) {
+            List<Tiling.Span> spans = t.spans(length);
+            assertTrue(t.window(length) <= 1024 + 2 * Tiling.HALO, "window " + t.window(length) + " at " + length);
+            int widest = 0, narrowest = Integer.MAX_VALUE;
+            for (Tiling.Span s : spans) {
+                widest = Math.max(widest, s.outEnd() - s.outStart());
+                narrowest = Math.min(narrowest, s.outEnd() - s.outStart());
+            }
+            // no sliver tile: the last is at most a few z positions narrower than the others
+            assertTrue(spans.size() == 1 || widest - narrowest <= 64 * spans.size(), length + ": " + spans);
+        }
+        // just above one window: two tiles of 640, windows of 768 (a 1024 tile and a 192 sliver would need two 1152 windows)
+        assertEquals(List.of(new Tiling.Span(0, 640, 0, 768), new Tiling.Span(640, 1216, 448, 768)), t.spans(1216));
+    }
+
+    @Test
     void tileSizesOtherThanMultiplesOf64AreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Tiling(0));
         assertThrows(IllegalArgumentException.class, () -> new Tiling(100));
