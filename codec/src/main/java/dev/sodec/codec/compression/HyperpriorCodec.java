@@ -12,6 +12,8 @@ import dev.sodec.engine.nn.MissingWeightException;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * compress / decompress of CompressAI's hyperprior models on tensors whose sides are multiples of 64: the
@@ -170,20 +172,26 @@ public final class HyperpriorCodec implements AutoCloseable {
      * decode adds up. Compiles a plan and allocates nothing (a plan's arena is allocated on its first run).
      */
     public long synthesisArenaBytes(Backend b, int lh, int lw) {
-        return arenaBytes(b, new int[] {1, nets.config.M(), lh, lw}, (g, in) -> g.output("x_hat", nets.synthesis(g, in[0])));
+        return arenaBytes(b, "synthesis", new int[] {1, nets.config.M(), lh, lw}, (g, in) -> g.output("x_hat", nets.synthesis(g, in[0])));
     }
 
     /** Bytes of the activation arena g_a needs for a window of {@code h x w} pixels (allocates nothing). */
     public long analysisArenaBytes(Backend b, int h, int w) {
-        return arenaBytes(b, new int[] {1, 3, h, w}, (g, in) -> g.output("y", nets.analysis(g, in[0])));
+        return arenaBytes(b, "analysis", new int[] {1, 3, h, w}, (g, in) -> g.output("y", nets.analysis(g, in[0])));
     }
 
-    private static long arenaBytes(Backend b, int[] inputShape, GraphCache.Builder builder) {
-        Graph g = new Graph();
-        builder.build(g, new Node[] {g.input("x", inputShape)});
-        try (Executable e = Executable.compile(b, g)) {
-            return e.arenaBytes();
-        }
+    /** Planned arena sizes by backend kind, network and input shape: planning once per size, not per call. */
+    private final Map<String, Long> arenaSizes = new ConcurrentHashMap<>();
+
+    private long arenaBytes(Backend b, String network, int[] inputShape, GraphCache.Builder builder) {
+        if (arenaSizes.size() > 256) arenaSizes.clear(); // many image sizes: a bound, not an eviction policy
+        return arenaSizes.computeIfAbsent(b.name() + " " + network + " " + Arrays.toString(inputShape), k -> {
+            Graph g = new Graph();
+            builder.build(g, new Node[] {g.input("x", inputShape)});
+            try (Executable e = Executable.compile(b, g)) {
+                return e.arenaBytes();
+            }
+        });
     }
 
     /** What entropy decoding gives before any network runs on a backend. */
