@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * compress / decompress of CompressAI's hyperprior models on tensors whose sides are multiples of 64: the
  * networks plus the {@code entropy_bottleneck} (z) and {@code gaussian_conditional} (y) entropy models.
- * The transforms run as planned graphs, compiled once per backend and image size. Safe to call from many threads.
+ * The transforms run as planned graphs, compiled once per backend and image size; {@link #compressTiled} and
+ * {@link #synthesizeTiled} run g_a and g_s window by window ({@link Tiling}) so that their activations need memory
+ * for one window, with the same results. Safe to call from many threads.
  */
 public final class HyperpriorCodec implements AutoCloseable {
     private static final String[] X = {"x"}, Y = {"y"}, Y_HAT = {"y_hat"};
