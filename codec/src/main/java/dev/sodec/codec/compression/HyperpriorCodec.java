@@ -59,7 +59,10 @@ public final class HyperpriorCodec implements AutoCloseable {
     /** The y entropy model. */
     public GaussianConditional conditional() { return conditional; }
 
-    /** Everything the encoder computes (the golden case compares each). */
+    /**
+     * Everything the encoder computes (the golden case compares each); the tiled encoder ({@link #compressTiled})
+     * keeps only y, z, z_hat and the strings (the rest null).
+     */
     public record Encoded(Tensor y, Tensor z, Tensor zSymbols, byte[] zString, Tensor zHat, Tensor scales, Tensor means,
                           Tensor yIndexes, Tensor ySymbols, byte[] yString) {}
 
@@ -113,7 +116,38 @@ public final class HyperpriorCodec implements AutoCloseable {
         }
         Tensor yAll = Tensor.fromFloats(y, 1, m, lh, lw);
         Tensor z = graphs.run(b, "hyper-analysis", Y, new Tensor[] {yAll}, (g, in) -> g.output("z", nets.hyperAnalysis(g, in[0])))[0];
-        return encodeLatents(par, yAll, z);
+        return encodeLatentsInBands(par, y, yAll, z, tiling.tile() / Tiling.MULTIPLE);
+    }
+
+    /** z rows of context around a band of h_s: its receptive field in z is under 2 rows (1/4 + 1/2 + 1). */
+    private static final int HS_HALO = 3;
+
+    /**
+     * The entropy coding of {@link #encodeLatents} with h_s, the CDF indexes and the symbols computed for bands of
+     * {@code bandRows} z rows (a tile's height; with {@link #HS_HALO} rows of context, cropped), so that only y and
+     * one symbol and one index per value span the whole latent. h_s is fixed-order per output value, so the bands give the whole-image values and the
+     * same string. The record keeps the latents and strings; its per-value entropy parameters are null.
+     */
+    private Encoded encodeLatentsInBands(Parallel par, float[] y, Tensor yTensor, Tensor z, int bandRows) {
+        byte[] zString = bottleneck.compress(z)[0];
+        int zh = z.dim(2), zw = z.dim(3);
+        Tensor zHat = bottleneck.decompress(new byte[][] {zString}, zh, zw);
+        int m = nets.config.M(), lh = yTensor.dim(2), lw = yTensor.dim(3);
+        int[] symbols = new int[y.length], indexes = new int[y.length];
+        for (int r0 = 0; r0 < zh; r0 += bandRows) {
+            int r1 = Math.min(zh, r0 + bandRows), c0 = Math.max(0, r0 - HS_HALO), c1 = Math.min(zh, r1 + HS_HALO);
+            Tensor band = zHat.slice(2, c0, c1).contiguous();
+            HyperpriorNetworks.HyperOutput hs = nets.hyperSynthesis(par, band);
+            float[] scales = hs.scales().toFloatArray(), means = hs.means() == null ? null : hs.means().toFloatArray();
+            int height = (c1 - c0) * 4, first = (r0 - c0) * 4, rows = (r1 - r0) * 4;
+            for (int c = 0; c < m; c++) {
+                int at = (c * lh + r0 * 4) * lw, from = (c * height + first) * lw, n = rows * lw;
+                conditional.buildIndexes(scales, from, n, indexes, at);
+                conditional.symbols(y, at, means, from, n, symbols, at);
+            }
+        }
+        byte[] yString = conditional.encode(symbols, indexes);
+        return new Encoded(yTensor, z, null, zString, zHat, null, null, null, null, yString);
     }
 
     /** Copies rows [r0, r1) and columns [c0, c1) (whole-latent positions) of a window's latent into the whole one. */
