@@ -4,6 +4,7 @@ import dev.sodec.codec.compression.Architecture;
 import dev.sodec.codec.compression.CompressionConfig;
 import dev.sodec.codec.compression.CompressionModel;
 import dev.sodec.codec.compression.HyperpriorCodec;
+import dev.sodec.codec.compression.Tiling;
 import dev.sodec.codec.container.Container;
 import dev.sodec.codec.container.ContainerException;
 import dev.sodec.codec.entropy.CorruptStreamException;
@@ -62,10 +63,15 @@ final class HyperpriorImageCodec implements ImageCodec {
     public byte[] compress(BufferedImage image) {
         int w = image.getWidth(), h = image.getHeight();
         Pixels.checkSize(w, h, maxPixels);
-        Tensor x = Pixels.toTensor(RgbImages.toRgb8(image, options.background()));
+        BufferedImage rgb = RgbImages.toRgb8(image, options.background());
         CompressionConfig cfg = model.config();
         Padding pad = Padding.centered(w, h, cfg.sizeMultiple());
-        HyperpriorCodec.Encoded e = model.codec().compress(backend, parallel, pad.pad(x));
+        int ch = h + pad.top() + pad.bottom(), cw = w + pad.left() + pad.right();
+        Tiling tiling = options.tiling();
+        MemoryEstimate.forEncode(model.codec(), backend, cw, ch, tiling).check("compressing a " + w + "x" + h + " image");
+        HyperpriorCodec.Encoded e = tiling == null || tiling.isSingleWindow(ch, cw)
+                ? model.codec().compress(backend, parallel, pad.pad(Pixels.toTensor(rgb)))
+                : model.codec().compressTiled(backend, parallel, (y0, x0, wh, ww) -> Pixels.window(rgb, pad, y0, x0, wh, ww), ch, cw, tiling);
         return new Container(cfg.architecture().code, model.modelId(), w, h, pad.left(), pad.top(), pad.right(),
                 pad.bottom(), List.of(e.yString(), e.zString())).encode();
     }
@@ -92,6 +98,9 @@ final class HyperpriorImageCodec implements ImageCodec {
                     + maxPixels + " pixels");
         }
         HyperpriorCodec codec = model.codec();
+        Tiling tiling = generative == null || fidelity ? options.tiling() : null;
+        String what = "decoding a " + c.width() + "x" + c.height() + " image";
+        if (generative == null || fidelity) MemoryEstimate.forDecode(codec, backend, c.paddedWidth(), c.paddedHeight(), tiling).check(what);
         HyperpriorCodec.Latents l;
         try {
             l = codec.entropyDecode(parallel, c.streams().get(0), c.streams().get(1), c.paddedHeight() / mult,
@@ -102,6 +111,14 @@ final class HyperpriorImageCodec implements ImageCodec {
         Padding pad = new Padding(c.padLeft(), c.padTop(), c.padRight(), c.padBottom());
         if (generative != null && !fidelity) {
             return PreparedDecode.alone(this, () -> Pixels.fromTensor(pad.crop(generative.decode(backend, l.yHat(), l.zHat()))));
+        }
+        if (tiling != null && !tiling.isSingleWindow(c.paddedHeight(), c.paddedWidth())) {
+            // Tiled synthesis bounds memory window by window: such images are decoded alone, never stacked into a batch.
+            return PreparedDecode.alone(this, () -> {
+                BufferedImage out = new BufferedImage(c.width(), c.height(), BufferedImage.TYPE_INT_RGB);
+                codec.synthesizeTiled(backend, l.yHat(), tiling, (y0, x0, tile) -> Pixels.put(out, pad, y0, x0, tile));
+                return out;
+            });
         }
         return PreparedDecode.batchable(this, new SynthesisKey(this, Arrays.toString(l.yHat().shape())), new Latent(l.yHat(), pad));
     }

@@ -41,7 +41,20 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.err));
+        // a worker thread that dies (e.g. out of memory in a pool) prints one line, never the JVM's stack trace
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            System.err.println("sodec: " + IoMessages.describe(e));
+            if (System.getenv("SODEC_DEBUG") != null) e.printStackTrace();
+        });
+        int code;
+        try {
+            code = run(args, System.err);
+        } catch (OutOfMemoryError e) {
+            // thrown outside a command (argument parsing, help); the command's own errors are handled in run
+            System.err.println("sodec: " + IoMessages.describe(e));
+            code = 1;
+        }
+        System.exit(code);
     }
 
     public static int run(String[] args, PrintStream err) {
