@@ -1,33 +1,44 @@
 #!/usr/bin/env bash
-# Wall time of short CLI calls, as a user sees them (issue 16, "fast start"): the JVM alone (--version), and
-# compress / decompress of the bundled 451x300 photo (0.135 MP) with the default model, each run N times.
-# Run on an idle machine; the first call builds the jars if needed (not timed).
+# Wall and CPU time of short CLI calls as a user sees them (issue 16, "fast start"), each with and without the
+# launcher's JDK AOT cache (SODEC_AOT=0): the JVM alone (--version); compress of the bundled 451x300 photo
+# (0.135 MP) cold, i.e. the first call of a new user (empty SODEC_CACHE: the shipped model is unpacked first), and
+# warm (model already unpacked); decompress warm. The first ./sodec call builds the jars and records the AOT cache
+# if needed (not timed). Run on an idle machine; on a loaded one the CPU seconds (user + sys, all threads) are the
+# steadier figure.
 #
-#   bench/startup.sh [N]        # default N = 5; prints min and median seconds per case
+#   bench/startup.sh [N]        # default N = 3 runs per case; prints min and median per case
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-N="${1:-5}"
+N="${1:-3}"
 WORK="$(mktemp -d /tmp/sodec-startup.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 IMG="$ROOT/codec/src/main/resources/dev/sodec/demo/chelsea.png"
-"$ROOT/sodec" --version >/dev/null   # build if needed, and unpack nothing
-"$ROOT/sodec" compress "$IMG" -o "$WORK/warm.sdc" >/dev/null   # unpacks the shipped model into the cache once
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "startup.sh: needs GNU time at $TIME (Debian package 'time')" >&2; exit 1; }
+export SODEC_CACHE="$WORK/cache"
+"$ROOT/sodec" --version >/dev/null   # build and record the AOT cache if needed
+"$ROOT/sodec" compress "$IMG" -o "$WORK/warm.sdc" >/dev/null   # unpacks the shipped model for the warm cases
 
-time_case() { # name, command...
-  local name="$1"; shift
-  local times=()
+# time_case NAME AOT(1|0) COLD(1|0) COMMAND...: N runs; COLD empties the model cache before each run
+time_case() {
+  local name="$1" aot="$2" cold="$3"; shift 3
+  : > "$WORK/times"
   for _ in $(seq 1 "$N"); do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" >/dev/null
-    t1=$(date +%s.%N)
-    times+=("$(echo "$t1 - $t0" | bc -l)")
+    if [ "$cold" = 1 ]; then export SODEC_CACHE="$WORK/cold-cache"; rm -rf "$SODEC_CACHE"; else export SODEC_CACHE="$WORK/cache"; fi
+    SODEC_AOT="$aot" "$TIME" -f '%e %U %S' -a -o "$WORK/times" "$@" >/dev/null 2>"$WORK/err" \
+      || { cat "$WORK/err" >&2; exit 1; }
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk -v name="$name" -v n="$N" \
-    '{ v[NR] = $1 } END { printf "%-28s min %6.2f s   median %6.2f s   (%d runs)\n", name, v[1], v[int((n + 1) / 2)], n }'
+  local m=$(( (N + 1) / 2 ))
+  local w c
+  w=$(cut -d' ' -f1 "$WORK/times" | sort -g | awk -v m="$m" 'NR == 1 { lo = $1 } NR == m { md = $1 } END { printf "min %5.2f s median %5.2f s", lo, md }')
+  c=$(awk '{ print $2 + $3 }' "$WORK/times" | sort -g | awk -v m="$m" 'NR == 1 { lo = $1 } NR == m { md = $1 } END { printf "min %5.2f s median %5.2f s", lo, md }')
+  printf '%-36s wall %s   cpu %s   (%d runs)\n' "$name" "$w" "$c" "$N"
 }
 
-time_case "--version (JVM start)" "$ROOT/sodec" --version
-time_case "compress 451x300" "$ROOT/sodec" compress "$IMG" -o "$WORK/a.sdc"
-time_case "decompress 451x300" "$ROOT/sodec" decompress "$WORK/a.sdc" -o "$WORK/a.png"
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# AOT and no-AOT runs of each case one after the other, so a change in the machine's load hits both alike
+label() { [ "$1" = 1 ] && echo "AOT cache" || echo "no AOT cache"; }
+for aot in 1 0; do time_case "--version, $(label $aot)" "$aot" 0 "$ROOT/sodec" --version; done
+for aot in 1 0; do time_case "compress 451x300 cold, $(label $aot)" "$aot" 1 "$ROOT/sodec" compress "$IMG" -o "$WORK/a.sdc"; done
+for aot in 1 0; do time_case "compress 451x300 warm, $(label $aot)" "$aot" 0 "$ROOT/sodec" compress "$IMG" -o "$WORK/a.sdc"; done
+for aot in 1 0; do time_case "decompress 451x300 warm, $(label $aot)" "$aot" 0 "$ROOT/sodec" decompress "$WORK/warm.sdc" -o "$WORK/a.png"; done
+echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"

@@ -25,7 +25,7 @@ fi
 echo "prepare: jars" >&2
 for j in "$ROOT"/codec/target/lib/*.jar; do
   case "$(basename "$j")" in
-    *natives*linux-x86_64*|sodec-*|jcuda-1*|jcublas-1*|jcudnn-1*) cp "$j" "$STAGE/lib/" ;;
+    *natives*linux-x86_64*|sodec-*|jcuda-1*|jcublas-1*) cp "$j" "$STAGE/lib/" ;;
     *natives*) ;;   # other platforms' natives are of no use on the GPU machine
     *) cp "$j" "$STAGE/lib/" ;;
   esac

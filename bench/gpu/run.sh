@@ -66,7 +66,7 @@ note "$(grep -m1 -E 'Driver Version|not available' "$OUTDIR/environment.log" || 
 
 # 2. the GPU JUnit tests (skip themselves without a driver); emulated: the CUDA executor's tests
 if [ -n "$JUNIT" ]; then
-  if [ $EMULATED -eq 1 ]; then SEL=(--select-class dev.sodec.engine.cuda.CudaProgramTest); else SEL=(--select-class dev.sodec.engine.cuda.CudaGpuTest); fi
+  if [ $EMULATED -eq 1 ]; then SEL=(--select-class dev.sodec.engine.cuda.CudaProgramTest); else SEL=(--select-class dev.sodec.engine.cuda.CudaGpuTest --select-class dev.sodec.engine.cuda.CudnnGpuTest); fi
   step junit 90 "$JAVA" "${JOPTS[@]}" -jar "$JUNIT" execute --class-path "$TESTCP:$JARS" "${SEL[@]}" --details=summary --disable-banner
   note "  $(grep -E 'tests (successful|failed|skipped)' "$OUTDIR/junit.log" | tr -s ' ' | tr '\n' ';')"
 else
@@ -93,6 +93,10 @@ for f in bench_sd bench_onedc; do
   [ -f "$OUTDIR/$f.log" ] && note "  $f: $(grep -o '"name":"decode","median_ms":[0-9.]*' "$OUTDIR/$f.log" || tail -1 "$OUTDIR/$f.log")"
 done
 note "  profile top ops:"; grep -E '%$' "$OUTDIR/bench_profile.log" 2>/dev/null | head -6 | sed 's/^/    /' | tee -a "$SUMMARY" >/dev/null
+# the convolution path per shape (cuDNN or ours, with both times) and what the backend loaded
+note "  $(grep -m1 '^bench: backend' "$OUTDIR/bench_profile.log" 2>/dev/null | grep -o 'convolutions: [^;]*' || echo 'no backend line')"
+note "  conv paths: $(grep -c '^bench: path .*: cudnn' "$OUTDIR/bench_profile.log" 2>/dev/null) shapes on cuDNN, $(grep -c '^bench: path .*: ours' "$OUTDIR/bench_profile.log" 2>/dev/null) on ours"
+grep '^bench: path' "$OUTDIR/bench_profile.log" 2>/dev/null | head -8 | sed 's/^bench: path /    /' | tee -a "$SUMMARY" >/dev/null
 
 # 5. compute-sanitizer memcheck / racecheck on the op cases, where the toolkit is present
 if command -v compute-sanitizer >/dev/null && [ $EMULATED -eq 0 ]; then

@@ -6,15 +6,15 @@
 #
 #   codec/src/test/consumer/run.sh [WORKDIR]      # needs JDK 25 and Maven; offline once ~/.m2 holds the plugins
 #
-# SODEC_CONSUMER_JVM_OPTS: JVM options for the example (default: --add-modules jdk.incubator.vector, which the
-# engine's Vector API kernels need until its scalar fallback lands; then set it empty).
+# SODEC_CONSUMER_JVM_OPTS: JVM options for the example (default: none; the engine runs scalar loops without
+# --add-modules jdk.incubator.vector, after one warning).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)"
 HERE="$ROOT/codec/src/test/consumer"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 WORK="${1:-$(mktemp -d /tmp/sodec-consumer.XXXXXX)}"
 REPO="$WORK/m2"
-OPTS="${SODEC_CONSUMER_JVM_OPTS---add-modules jdk.incubator.vector}"
+OPTS="${SODEC_CONSUMER_JVM_OPTS:-}"
 MVN=(mvn -B -q -o -Dmaven.repo.local="$REPO")
 say() { echo "consumer: $*" >&2; }
 
@@ -24,7 +24,7 @@ if [ ! -d "$REPO" ]; then
 fi
 VERSION=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$ROOT/pom.xml" | head -1)
 say "installing dev.sodec:*:$VERSION into $REPO"
-(cd "$ROOT" && "${MVN[@]}" install -DskipTests 2>&1 | grep -v -e '^WARNING' -e '^[[:space:]]*$' >&2) || true
+(cd "$ROOT" && "${MVN[@]}" install -DskipTests -Dmaven.javadoc.skip=true 2>&1 | grep -v -e '^WARNING' -e '^[[:space:]]*$' >&2) || true
 [ -f "$REPO/dev/sodec/sodec-codec/$VERSION/sodec-codec-$VERSION.jar" ] || { say "install failed"; exit 1; }
 
 P="$WORK/project"

@@ -4,6 +4,7 @@ import dev.sodec.codec.compression.CompressionConfig;
 import dev.sodec.codec.compression.CompressionModel;
 import dev.sodec.codec.container.Container;
 import dev.sodec.codec.container.ContainerException;
+import dev.sodec.codec.image.ImageMetadata;
 import dev.sodec.codec.models.BundledModels;
 import dev.sodec.codec.onedc.OneDcModel;
 import dev.sodec.codec.sodec.SodecModel;
@@ -13,7 +14,9 @@ import dev.sodec.engine.cpu.Parallel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -188,6 +191,35 @@ public final class SodecCodec implements AutoCloseable {
         }
     }
 
+    /**
+     * Compresses an image ({@link #compress(BufferedImage)}) and carries its file's ICC profile and EXIF block in the
+     * container's chunks (format version 2; none given, the bytes are {@link #compress(BufferedImage)}'s). The
+     * pixels must be in the profile's colour space ({@link dev.sodec.codec.image.ImageFiles#read(String, long, int,
+     * boolean)} with {@code keepIcc} reads them so). The image is coded upright, so the carried EXIF orientation is
+     * set to 1.
+     */
+    public byte[] compress(BufferedImage image, ImageMetadata metadata) {
+        byte[] data = compress(image);
+        if (metadata.isEmpty()) return data;
+        List<Container.Chunk> chunks = new ArrayList<>();
+        ImageMetadata upright = metadata.upright();
+        if (upright.icc() != null) chunks.add(new Container.Chunk(Container.ICC, upright.icc()));
+        if (upright.exif() != null) chunks.add(new Container.Chunk(Container.EXIF, upright.exif()));
+        return Container.parse(data).withChunks(chunks).encode();
+    }
+
+    /**
+     * The ICC profile and EXIF block a container carries ({@link ImageMetadata#NONE} for none, and for OneDC's own
+     * {@code .bin} layout, which has no place for them).
+     *
+     * @throws ContainerException for a container that does not parse
+     */
+    public static ImageMetadata metadata(byte[] data) {
+        if (!Container.hasMagic(data)) return ImageMetadata.NONE;
+        Container c = Container.parse(data);
+        return new ImageMetadata(c.chunk(Container.ICC), c.chunk(Container.EXIF));
+    }
+
     /** Decodes bytes made with this model: the generative decoder's image when the model has one. */
     public BufferedImage decompress(byte[] data) {
         return decompress(data, false);
@@ -204,6 +236,37 @@ public final class SodecCodec implements AutoCloseable {
         guard.check();
         try {
             return codec.decompress(data, fidelity);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
+    }
+
+    /**
+     * The first half of {@link #decompress(byte[], boolean)}: parses and checks {@code data} and entropy-decodes it
+     * on this thread; {@link #decompressBatch} runs the network. Throws what decompress throws for bad input.
+     */
+    public PreparedDecode prepareDecompress(byte[] data, boolean fidelity) {
+        ensureOpen();
+        guard.check();
+        try {
+            return codec.prepare(data, fidelity);
+        } catch (InternalError e) {
+            throw guard.fault(e);
+        }
+    }
+
+    /**
+     * The second half: one network call for decodes prepared by this codec with one {@link PreparedDecode#batchKey()}
+     * (or one decode whose key is null); the images in the batch's order, each equal to its {@link #decompress}.
+     */
+    public List<BufferedImage> decompressBatch(List<PreparedDecode> batch) {
+        ensureOpen();
+        guard.check();
+        for (PreparedDecode p : batch) {
+            if (p.owner != codec) throw new IllegalArgumentException("a decode prepared by another codec");
+        }
+        try {
+            return codec.finish(batch);
         } catch (InternalError e) {
             throw guard.fault(e);
         }

@@ -115,6 +115,9 @@ final class BenchCommand {
             out.print(a.flag("--json") ? BenchReport.json(r) : BenchReport.table(r));
             // the per-op profile goes to the log stream so --json output stays one JSON object
             if (profile != null) log.print(profile.table());
+            // after the runs: the backend's description then includes the paths it chose (cuDNN or ours per conv shape)
+            log.println("bench: backend " + b.description());
+            if (profile != null) for (String line : b.pathReport()) log.println("bench: path " + line);
         }
         return 0;
     }

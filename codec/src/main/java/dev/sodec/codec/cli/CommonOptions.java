@@ -1,6 +1,7 @@
 package dev.sodec.codec.cli;
 
 import dev.sodec.codec.api.CodecOptions;
+import dev.sodec.codec.compression.Tiling;
 import dev.sodec.codec.image.RgbImages;
 import dev.sodec.engine.backend.Backends;
 
@@ -17,6 +18,9 @@ final class CommonOptions {
             + CodecOptions.DEFAULT_MAX_PIXELS + ")");
     static final Option BACKGROUND = Option.valued("--background", "C", "colour under transparent pixels: white"
             + " (default), black or RRGGBB");
+    static final Option TILE = Option.valued("--tile", "N", "run the hyperprior transforms in N x N pixel tiles (a multiple"
+            + " of 64) with 64 pixels of overlap, so memory grows with N, not the image; 0 = whole image (default "
+            + CodecOptions.DEFAULT_TILE + "; images within N + 128 run whole)");
     static final Option JOBS = Option.valued("-j", "N", "files coded at once, in one process (default 1)");
     static final Option OUTDIR = Option.valued("--outdir", "DIR", "write one output per input into DIR (created if"
             + " missing), named after the input");
@@ -39,7 +43,9 @@ final class CommonOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--background: " + e.getMessage());
         }
-        return new CodecOptions(backendName(a), threads, maxPixels, background);
+        int tile = a.getInt("--tile", CodecOptions.DEFAULT_TILE, 0);
+        if (tile % Tiling.MULTIPLE != 0) throw new UsageException("--tile must be a multiple of " + Tiling.MULTIPLE + " (or 0), got " + tile);
+        return new CodecOptions(backendName(a), threads, maxPixels, background, tile);
     }
 
     /** --backend checked by its spelling (whether a GPU is there is found out when it is created). */

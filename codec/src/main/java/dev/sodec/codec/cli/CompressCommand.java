@@ -3,6 +3,7 @@ package dev.sodec.codec.cli;
 import dev.sodec.codec.api.CodecOptions;
 import dev.sodec.codec.api.SodecCodec;
 import dev.sodec.codec.image.ImageFiles;
+import dev.sodec.codec.image.ImageMetadata;
 import dev.sodec.codec.image.SourceImage;
 import dev.sodec.codec.io.OutputFiles;
 import java.io.PrintStream;
@@ -22,22 +23,28 @@ final class CompressCommand {
             CommonOptions.JOBS,
             CommonOptions.THREADS,
             CommonOptions.BACKEND,
-            CommonOptions.MAX_PIXELS), """
+            CommonOptions.MAX_PIXELS,
+            CommonOptions.TILE,
+            Option.flag("--strip-metadata", "do not carry the image's ICC profile and EXIF block (the pixels are then"
+                    + " converted to sRGB where the reader can)")), """
             Every image is coded as 8-bit RGB: gray is replicated to RGB, 16-bit samples are rounded to 8 bits, palettes
             are expanded, transparent pixels are composited over --background, and a JPEG's or PNG's EXIF orientation is
             applied (the decoded image is upright). Any size is accepted up to --max-pixels; sides that are not a
-            multiple of 64 are padded by repeating the edge pixels and cropped again on decode.""");
+            multiple of 64 are padded by repeating the edge pixels and cropped again on decode. The ICC profile (of an RGB
+            colour space) and the EXIF block of a JPEG or PNG are carried in the .sdc file and written back by
+            decompress (orientation reset to 1, as the image is stored upright).""");
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = SPEC.parse(argv);
         Outputs outputs = Outputs.resolve(a, SPEC, "sdc");
         CodecOptions opt = CommonOptions.codecOptions(a);
         int jobs = a.getInt("-j", 1, 1);
+        boolean strip = a.flag("--strip-metadata");
         PrintStream log = outputs.toStdout() ? err : out;
         try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), null), opt)) {
             return Batch.run("compress", a.positional(), jobs, err, in -> {
-                SourceImage img = ImageFiles.read(in, opt.maxPixels(), opt.background());
-                byte[] data = codec.compress(img.image());
+                SourceImage img = ImageFiles.read(in, opt.maxPixels(), opt.background(), !strip);
+                byte[] data = codec.compress(img.image(), strip ? ImageMetadata.NONE : img.metadata());
                 String o = outputs.of(in);
                 OutputFiles.write(data, o);
                 int w = img.image().getWidth(), h = img.image().getHeight();

@@ -35,7 +35,9 @@ final class DecompressCommand {
             CommonOptions.JOBS,
             CommonOptions.THREADS,
             CommonOptions.BACKEND,
-            CommonOptions.MAX_PIXELS), "JPEG output uses quality " + ImageFiles.JPEG_OUTPUT_QUALITY + ".");
+            CommonOptions.MAX_PIXELS,
+            CommonOptions.TILE), "JPEG output uses quality " + ImageFiles.JPEG_OUTPUT_QUALITY + ". The ICC profile and EXIF block the"
+            + " file carries are written into PNG (iCCP, eXIf) and JPEG (APP2, APP1) output; PPM has no place for them.");
     /** Compressed files are tiny; anything near this is not ours. */
     static final long MAX_FILE_BYTES = 1L << 30;
 
@@ -61,7 +63,7 @@ final class DecompressCommand {
                 BufferedImage img = codec.decompress(data, fidelity);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 String o = outputs.of(in);
-                ImageFiles.write(img, o, format);
+                ImageFiles.write(img, o, format, SodecCodec.metadata(data));
                 String decoder = codec.hasGenerativeDecoder() && !fidelity ? "generative decoder" : "fidelity decoder (g_s)";
                 log.printf("%s: %dx%d, %s%n", outputs.toStdout() ? "stdout" : o, img.getWidth(), img.getHeight(), decoder);
                 if (stats) {

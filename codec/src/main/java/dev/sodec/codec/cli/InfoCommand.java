@@ -2,6 +2,8 @@ package dev.sodec.codec.cli;
 
 import dev.sodec.codec.compression.Architecture;
 import dev.sodec.codec.container.Container;
+import dev.sodec.codec.image.IccProfiles;
+import dev.sodec.engine.io.OneLine;
 import dev.sodec.codec.io.InputFiles;
 import dev.sodec.codec.models.ModelFinder;
 import dev.sodec.codec.onedc.format.OneDcFile;
@@ -45,7 +47,7 @@ final class InfoCommand {
         StringBuilder s = new StringBuilder();
         String archName = arch != null ? arch.id : c.architectureCode() == OneDcSdc.ONEDC ? "onedc"
                 : c.architectureCode() == OneDcSdc.ONEDC_Z_ONLY ? "onedc (z only)" : "unknown (code " + c.architectureCode() + ")";
-        s.append("format:       sodec container version ").append(Container.VERSION).append('\n');
+        s.append("format:       sodec container version ").append(c.version()).append('\n');
         s.append("architecture: ").append(archName).append('\n');
         s.append("model:        ").append(ModelFinder.describe(c.modelId())).append('\n');
         s.append("model id:     ").append(c.modelIdHex()).append('\n');
@@ -62,7 +64,28 @@ final class InfoCommand {
             st.append(names == null || i >= names.length ? "#" + i : names[i]).append(' ').append(c.streams().get(i).length);
         }
         s.append("streams:      ").append(st).append(" bytes\n");
+        s.append("metadata:     ").append(metadata(c)).append('\n');
         s.append(String.format(Locale.ROOT, "total:        %d bytes, %.4f bpp%n", data.length, data.length * 8.0 / ((long) c.width() * c.height())));
+        return s.toString();
+    }
+
+    /** The carried chunks: "ICC profile 3144 bytes (Display P3), EXIF 512 bytes", or "none". */
+    static String metadata(Container c) {
+        if (c.chunks().isEmpty()) return "none";
+        StringBuilder s = new StringBuilder();
+        for (Container.Chunk ch : c.chunks()) {
+            if (!s.isEmpty()) s.append(", ");
+            byte[] d = ch.data();
+            switch (ch.tag()) {
+                case Container.ICC -> {
+                    s.append("ICC profile ").append(d.length).append(" bytes");
+                    String name = IccProfiles.description(d);
+                    if (name != null) s.append(" (").append(OneLine.of(name)).append(')');
+                }
+                case Container.EXIF -> s.append("EXIF ").append(d.length).append(" bytes");
+                default -> s.append("chunk '").append(ch.tag()).append("' ").append(d.length).append(" bytes");
+            }
+        }
         return s.toString();
     }
 

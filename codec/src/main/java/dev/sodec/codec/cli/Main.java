@@ -35,11 +35,26 @@ public final class Main {
         c.put("convert", new Entry(OtherSpecs.CONVERT, (a, out, err) -> ConvertCommand.run(a)));
         c.put("conformance", new Entry(ConformanceCommand.SPEC, (a, out, err) -> ConformanceCommand.run(a, out, err)));
         c.put("bench", new Entry(OtherSpecs.BENCH, BenchCommand::run));
+        // a lambda: the serve command's classes (Netty, Micrometer) load only when it runs
+        c.put("serve", new Entry(ServeCommand.SPEC, (a, out, err) -> ServeCommand.run(a, out, err)));
         return c;
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.err));
+        // a worker thread that dies (e.g. out of memory in a pool) prints one line, never the JVM's stack trace
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            System.err.println("sodec: " + IoMessages.describe(e));
+            if (System.getenv("SODEC_DEBUG") != null) e.printStackTrace();
+        });
+        int code;
+        try {
+            code = run(args, System.err);
+        } catch (OutOfMemoryError e) {
+            // thrown outside a command (argument parsing, help); the command's own errors are handled in run
+            System.err.println("sodec: " + IoMessages.describe(e));
+            code = 1;
+        }
+        System.exit(code);
     }
 
     public static int run(String[] args, PrintStream err) {
@@ -113,6 +128,7 @@ public final class Main {
                   SODEC_CACHE       where shipped models are unpacked (default ~/.cache/sodec)
                   SODEC_JAVA_OPTS   JVM options for the ./sodec launcher (e.g. -Xmx8g)
                   SODEC_DEBUG       set to print stack traces with errors
+                  SODEC_SERVE_TOKEN bearer token sodec serve requires when --token-file is not given
 
                 exit status: 0 done, 1 failed (a file missing, unreadable, corrupt or unwritable), 2 usage error
                 """);

@@ -2,9 +2,8 @@ package dev.sodec.codec.compression;
 
 import dev.sodec.engine.backend.Conv2dParams;
 import dev.sodec.engine.cpu.Parallel;
+import dev.sodec.engine.cpu.VectorApi;
 import dev.sodec.engine.tensor.Tensor;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Convolutions with a reduction order fixed by definition, for the tensors that select entropy-coding CDFs
@@ -40,8 +39,9 @@ public final class FixedOrderConv {
     }
 
     /** Output channels computed together: each input value loaded once serves this many accumulators. */
-    private static final int CB = 4;
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final int CB = 4;
+    /** Vector API lanes when it is enabled ({@link FixedOrderVectors}, loaded only then), else plain loops. */
+    private static final boolean VECTORS = VectorApi.enabled();
 
     /** torch conv2d (dilation 1, square stride and padding); weight (Cout, Cin/groups, k, k). */
     public static Map3 conv2d(Parallel par, Map3 x, Tensor weight, Tensor bias, Conv2dParams p) {
@@ -169,34 +169,18 @@ public final class FixedOrderConv {
 
     /**
      * acc[j][i] = acc[j][i] + w[wOff + j*wStride] * src[srcOff + i] for j < nb, i in [from, to): a multiply
-     * rounded to float then an add, lane by lane, which is exactly the scalar statement for every element.
+     * rounded to float then an add, which {@link FixedOrderVectors} computes lane by lane: the same bits.
      */
     private static void accumulate(float[][] acc, int nb, float[] w, int wOff, int wStride, float[] src, int srcOff,
                                    int from, int to) {
-        int i = from;
-        int vlen = SPECIES.length();
-        if (nb == CB) {
-            float w0 = w[wOff], w1 = w[wOff + wStride], w2 = w[wOff + 2 * wStride], w3 = w[wOff + 3 * wStride];
-            float[] a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-            for (; i + vlen <= to; i += vlen) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, src, srcOff + i);
-                FloatVector.fromArray(SPECIES, a0, i).add(xv.mul(w0)).intoArray(a0, i);
-                FloatVector.fromArray(SPECIES, a1, i).add(xv.mul(w1)).intoArray(a1, i);
-                FloatVector.fromArray(SPECIES, a2, i).add(xv.mul(w2)).intoArray(a2, i);
-                FloatVector.fromArray(SPECIES, a3, i).add(xv.mul(w3)).intoArray(a3, i);
-            }
+        if (VECTORS) {
+            FixedOrderVectors.accumulate(acc, nb, w, wOff, wStride, src, srcOff, from, to);
+            return;
         }
         for (int j = 0; j < nb; j++) {
             float wj = w[wOff + j * wStride];
             float[] a = acc[j];
-            int k = i;
-            if (nb != CB) {
-                for (; k + vlen <= to; k += vlen) {
-                    FloatVector xv = FloatVector.fromArray(SPECIES, src, srcOff + k);
-                    FloatVector.fromArray(SPECIES, a, k).add(xv.mul(wj)).intoArray(a, k);
-                }
-            }
-            for (; k < to; k++) a[k] += wj * src[srcOff + k];
+            for (int k = from; k < to; k++) a[k] += wj * src[srcOff + k];
         }
     }
 

@@ -232,6 +232,20 @@ public final class GaussianConditional {
         return Tensor.fromInts(s, x.shape());
     }
 
+    /**
+     * {@code round(x - means)} of {@code n} values from {@code x[xFrom]} and {@code means[mFrom]} ({@code means} null
+     * for zero mean) into {@code out[outFrom]}: {@link #symbols(Tensor, Tensor)} for a part of a latent.
+     */
+    public void symbols(float[] x, int xFrom, float[] means, int mFrom, int n, int[] out, int outFrom) {
+        for (int i = 0; i < n; i++) out[outFrom + i] = Quantizer.symbol(x[xFrom + i], means == null ? 0f : means[mFrom + i], xFrom + i);
+    }
+
+    /** The string of {@link #compress} for one image from its symbols and CDF indexes, both in NCHW order. */
+    public byte[] encode(int[] symbols, int[] indexes) {
+        if (symbols.length != indexes.length) throw new IllegalArgumentException(symbols.length + " symbols, " + indexes.length + " indexes");
+        return new RansEncoder(symbols.length * 2 + 64).encode(symbols, 0, indexes, 0, symbols.length, tables());
+    }
+
     /** The eval forward's quantization {@code round(x - means) + means}. */
     public Tensor dequantize(Tensor x, Tensor means) {
         float[] v = f32(x, "x");

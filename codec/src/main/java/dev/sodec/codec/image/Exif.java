@@ -13,25 +13,46 @@ public final class Exif {
 
     /** The orientation value (1..8 when valid), or 1 when the block has none or is damaged. */
     public static int orientation(byte[] tiff) {
-        if (tiff == null || tiff.length < 8) return 1;
+        int at = orientationEntry(tiff);
+        if (at < 0) return 1;
+        int v = u16(tiff, at + 8, tiff[0] == 'I');
+        return v >= 1 && v <= 8 ? v : 1;
+    }
+
+    /**
+     * A copy of {@code tiff} whose orientation tag says 1 (upright), for an image that was turned upright on reading:
+     * written back with the old value, viewers would turn it again. A block without a valid tag is returned as is.
+     */
+    public static byte[] upright(byte[] tiff) {
+        byte[] out = tiff.clone();
+        int at = orientationEntry(tiff);
+        if (at >= 0) {
+            boolean little = tiff[0] == 'I';
+            out[at + 8] = (byte) (little ? 1 : 0);
+            out[at + 9] = (byte) (little ? 0 : 1);
+        }
+        return out;
+    }
+
+    /** Offset of IFD0's orientation entry when it is one SHORT, else -1. */
+    private static int orientationEntry(byte[] tiff) {
+        if (tiff == null || tiff.length < 8) return -1;
         boolean little;
         if (tiff[0] == 'I' && tiff[1] == 'I') little = true;
         else if (tiff[0] == 'M' && tiff[1] == 'M') little = false;
-        else return 1;
-        if (u16(tiff, 2, little) != 42) return 1;
+        else return -1;
+        if (u16(tiff, 2, little) != 42) return -1;
         long ifd = u32(tiff, 4, little);
-        if (ifd < 8 || ifd + 2 > tiff.length) return 1;
+        if (ifd < 8 || ifd + 2 > tiff.length) return -1;
         int n = u16(tiff, (int) ifd, little);
         for (int i = 0; i < n; i++) {
             long e = ifd + 2 + 12L * i;
-            if (e + 12 > tiff.length) return 1;
+            if (e + 12 > tiff.length) return -1;
             int at = (int) e;
             if (u16(tiff, at, little) != TAG_ORIENTATION) continue;
-            if (u16(tiff, at + 2, little) != TYPE_SHORT || u32(tiff, at + 4, little) != 1) return 1;
-            int v = u16(tiff, at + 8, little);
-            return v >= 1 && v <= 8 ? v : 1;
+            return u16(tiff, at + 2, little) == TYPE_SHORT && u32(tiff, at + 4, little) == 1 ? at : -1;
         }
-        return 1;
+        return -1;
     }
 
     static int u16(byte[] b, int at, boolean little) {

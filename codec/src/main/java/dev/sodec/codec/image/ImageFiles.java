@@ -38,34 +38,63 @@ public final class ImageFiles {
         return read(file.toString(), maxPixels, RgbImages.WHITE).image();
     }
 
-    /** Reads {@code arg}, a path or {@code -} for standard input, with alpha composited over {@code background}. */
+    /**
+     * Reads {@code arg}, a path or {@code -} for standard input, with alpha composited over {@code background}, as
+     * 8-bit sRGB (an ICC-tagged JPEG is converted; the metadata has no profile).
+     */
     public static SourceImage read(String arg, long maxPixels, int background) throws IOException {
-        return decode(InputFiles.read(arg, MAX_INPUT_BYTES), InputFiles.displayName(arg), maxPixels, background);
+        return read(arg, maxPixels, background, false);
     }
 
     /**
-     * Decodes image file bytes; {@code name} prefixes error messages.
+     * Reads {@code arg}; with {@code keepIcc}, an RGB ICC profile stays with the pixels instead of being applied: the
+     * pixels are the file's own values in that profile's colour space and the metadata carries the profile (what a
+     * decoder that writes the profile back needs to show the same colours). Profiles of other colour spaces (CMYK,
+     * gray) are applied or dropped as without {@code keepIcc}.
+     */
+    public static SourceImage read(String arg, long maxPixels, int background, boolean keepIcc) throws IOException {
+        return decode(InputFiles.read(arg, MAX_INPUT_BYTES), InputFiles.displayName(arg), maxPixels, background, keepIcc);
+    }
+
+    /**
+     * Decodes image file bytes as 8-bit sRGB; {@code name} prefixes error messages.
      *
      * @throws ImageFormatException for bytes that are not a supported image or an image over the limit
      */
     public static SourceImage decode(byte[] bytes, String name, long maxPixels, int background) throws IOException {
+        return decode(bytes, name, maxPixels, background, false);
+    }
+
+    /** Decodes image file bytes, keeping an RGB ICC profile with the pixels when {@code keepIcc} ({@link #read(String, long, int, boolean)}). */
+    public static SourceImage decode(byte[] bytes, String name, long maxPixels, int background, boolean keepIcc) throws IOException {
         try {
+            ImageMetadata meta = MetadataReader.read(bytes);
+            boolean iccKept = keepIcc && isRgbProfile(meta.icc());
+            if (!iccKept && meta.icc() != null) meta = meta.withoutIcc();
             BufferedImage raw;
             String format;
             if (Pnm.isPnm(bytes)) {
                 raw = Pnm.read(bytes, maxPixels);
                 format = bytes[1] == '2' || bytes[1] == '5' ? "pgm" : "ppm";
             } else {
-                DecodedRaw d = decodeWithImageIo(bytes, maxPixels);
+                // ImageIO's JPEG reader converts from an embedded profile to sRGB (its PNG reader ignores iCCP):
+                // without the APP2 segments it returns the file's own values
+                DecodedRaw d = decodeWithImageIo(iccKept ? MetadataWriter.jpegWithoutIcc(bytes) : bytes, maxPixels);
                 raw = d.image;
                 format = d.format;
             }
-            ImageMetadata meta = MetadataReader.read(bytes);
             BufferedImage rgb = meta.orientation().apply(RgbImages.toRgb8(raw, background));
             return new SourceImage(rgb, meta, format);
+        } catch (ImageTooLargeException e) {
+            throw new ImageTooLargeException(name + ": " + e.getMessage());
         } catch (ImageFormatException e) {
             throw new ImageFormatException(name + ": " + e.getMessage());
         }
+    }
+
+    /** An ICC profile whose data colour space (header bytes 16..19) is RGB. */
+    static boolean isRgbProfile(byte[] icc) {
+        return icc != null && icc.length >= 128 && icc[16] == 'R' && icc[17] == 'G' && icc[18] == 'B' && icc[19] == ' ';
     }
 
     private record DecodedRaw(BufferedImage image, String format) {}
@@ -104,6 +133,22 @@ public final class ImageFiles {
 
     /** The bytes of {@code img} as a file of {@code format}. */
     public static byte[] encode(BufferedImage img, ImageFormat format) throws IOException {
+        return encode(img, format, ImageMetadata.NONE);
+    }
+
+    /**
+     * The bytes of {@code img} as a file of {@code format} carrying {@code metadata}: PNG {@code iCCP}/{@code eXIf},
+     * JPEG APP2/APP1; PPM has no place for it (dropped).
+     */
+    public static byte[] encode(BufferedImage img, ImageFormat format, ImageMetadata metadata) throws IOException {
+        return switch (format) {
+            case PPM -> Pnm.writePpm(img);
+            case JPEG -> MetadataWriter.jpeg(encodePixels(img, format), metadata);
+            case PNG -> MetadataWriter.png(encodePixels(img, format), metadata);
+        };
+    }
+
+    private static byte[] encodePixels(BufferedImage img, ImageFormat format) throws IOException {
         return switch (format) {
             case PPM -> Pnm.writePpm(img);
             case JPEG -> JpegReference.encode(img, JPEG_OUTPUT_QUALITY);
@@ -119,8 +164,13 @@ public final class ImageFiles {
 
     /** Writes {@code img} to {@code arg} (a path, or {@code -} for standard output) as {@code format}. */
     public static void write(BufferedImage img, String arg, ImageFormat format) throws IOException {
+        write(img, arg, format, ImageMetadata.NONE);
+    }
+
+    /** Writes {@code img} with {@code metadata} ({@link #encode(BufferedImage, ImageFormat, ImageMetadata)}). */
+    public static void write(BufferedImage img, String arg, ImageFormat format, ImageMetadata metadata) throws IOException {
         if (!InputFiles.STDIO.equals(arg)) OutputFiles.checkWritable(Path.of(arg));
-        OutputFiles.write(encode(img, format), arg);
+        OutputFiles.write(encode(img, format, metadata), arg);
     }
 
     /** Writes a PNG, whole or not at all. */

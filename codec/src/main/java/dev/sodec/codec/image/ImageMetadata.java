@@ -3,8 +3,8 @@ package dev.sodec.codec.image;
 /**
  * What an input file says about its pixels beyond the pixels: the ICC colour profile and the EXIF block (TIFF
  * structure, as in a JPEG APP1 segment after {@code Exif\0\0} or a PNG {@code eXIf} chunk), each null when absent.
- * Read by {@link MetadataReader}; the orientation is applied on reading, the blocks are kept so that a container
- * chunk can carry them later.
+ * Read by {@link MetadataReader}; the orientation is applied on reading, the blocks are carried in the container's
+ * chunks and written back on decode ({@link MetadataWriter}).
  */
 public record ImageMetadata(byte[] icc, byte[] exif) {
     public static final ImageMetadata NONE = new ImageMetadata(null, null);
@@ -22,6 +22,21 @@ public record ImageMetadata(byte[] icc, byte[] exif) {
     @Override
     public byte[] exif() {
         return exif == null ? null : exif.clone();
+    }
+
+    /** Whether there is neither a profile nor EXIF. */
+    public boolean isEmpty() {
+        return icc == null && exif == null;
+    }
+
+    /** The same metadata for the image turned upright: the EXIF orientation tag says 1. */
+    public ImageMetadata upright() {
+        return exif == null ? this : new ImageMetadata(icc, Exif.upright(exif));
+    }
+
+    /** The same without the ICC profile (for pixels converted out of its colour space). */
+    public ImageMetadata withoutIcc() {
+        return new ImageMetadata(null, exif);
     }
 
     /** The EXIF orientation; {@link Orientation#NORMAL} without EXIF or tag. */

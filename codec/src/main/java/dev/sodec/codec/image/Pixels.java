@@ -11,10 +11,10 @@ public final class Pixels {
     public static void checkSize(long width, long height, long maxPixels) {
         if (width <= 0 || height <= 0) throw new ImageFormatException("image size " + width + "x" + height + " is empty");
         if (width > 65535 || height > 65535) {
-            throw new ImageFormatException("image size " + width + "x" + height + " is too large (at most 65535 per side)");
+            throw new ImageTooLargeException("image size " + width + "x" + height + " is too large (at most 65535 per side)");
         }
         if (width * height > maxPixels) {
-            throw new ImageFormatException("image size " + width + "x" + height + " = " + width * height
+            throw new ImageTooLargeException("image size " + width + "x" + height + " = " + width * height
                     + " pixels exceeds the limit of " + maxPixels + " pixels");
         }
     }
@@ -39,6 +39,48 @@ public final class Pixels {
             }
         }
         return Tensor.fromFloats(d, 1, 3, h, w);
+    }
+
+    /**
+     * (1, 3, h, w) values v / 255 of a window of {@code rgb} padded by {@code pad} (rows and columns outside the image
+     * repeat its edge pixels, as {@link Padding#pad} does), without building the padded image: the window starts at
+     * row {@code y0}, column {@code x0} of the padded image.
+     */
+    public static Tensor window(BufferedImage rgb, Padding pad, int y0, int x0, int h, int w) {
+        int iw = rgb.getWidth(), ih = rgb.getHeight(), plane = w * h;
+        float[] d = new float[3 * plane];
+        int[] row = new int[iw];
+        for (int y = 0; y < h; y++) {
+            rgb.getRGB(0, Math.clamp(y0 + y - pad.top(), 0, ih - 1), iw, 1, row, 0, iw);
+            for (int x = 0; x < w; x++) {
+                int p = row[Math.clamp(x0 + x - pad.left(), 0, iw - 1)], i = y * w + x;
+                d[i] = ((p >> 16) & 0xFF) / 255f;
+                d[plane + i] = ((p >> 8) & 0xFF) / 255f;
+                d[2 * plane + i] = (p & 0xFF) / 255f;
+            }
+        }
+        return Tensor.fromFloats(d, 1, 3, h, w);
+    }
+
+    /**
+     * Writes a decoded tile (1, 3, h, w) whose first value is row {@code y0}, column {@code x0} of the padded image
+     * into {@code out}, the unpadded image: the part that falls in the padding is dropped.
+     */
+    public static void put(BufferedImage out, Padding pad, int y0, int x0, Tensor tile) {
+        int h = tile.dim(2), w = tile.dim(3), plane = w * h;
+        float[] d = tile.toFloatArray();
+        int firstX = Math.max(0, pad.left() - x0), endX = Math.min(w, out.getWidth() + pad.left() - x0);
+        if (endX <= firstX) return;
+        int[] row = new int[endX - firstX];
+        for (int y = 0; y < h; y++) {
+            int oy = y0 + y - pad.top();
+            if (oy < 0 || oy >= out.getHeight()) continue;
+            for (int x = firstX; x < endX; x++) {
+                int i = y * w + x;
+                row[x - firstX] = level(d[i]) << 16 | level(d[plane + i]) << 8 | level(d[2 * plane + i]);
+            }
+            out.setRGB(x0 + firstX - pad.left(), oy, row.length, 1, row, 0, row.length);
+        }
     }
 
     /** An 8-bit RGB image from (1, 3, H, W) values in [0, 1], rounded to the nearest level. */

@@ -37,9 +37,9 @@ final class PluginCodecs {
         }
     }
 
-    /** The engine's Vector API classes missing: the JVM was started without the incubator module. */
+    /** A class of the engine or codec could not be linked (a jar missing from the class path, or of another version). */
     static IIOException engineUnavailable(LinkageError e) {
-        return new IIOException("the sodec engine could not run (" + e + "); start the JVM with"
-                + " --add-modules jdk.incubator.vector", e);
+        return new IIOException("the sodec engine could not run (" + e + "); are the sodec-engine and sodec-codec"
+                + " jars of the same version on the class path?", e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sodec.codec.io;
 
+import dev.sodec.engine.io.OneLine;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -32,8 +33,12 @@ public final class IoMessages {
         if (e instanceof FileSystemException f && f.getFile() != null) {
             return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + reason(e);
         }
-        if (e instanceof OutOfMemoryError) {
-            return "out of memory (" + e.getMessage() + "); give the JVM more with SODEC_JAVA_OPTS=-Xmx... or use a smaller image";
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                return "out of memory (" + OneLine.of(String.valueOf(c.getMessage())) + "): give the JVM more with"
+                        + " SODEC_JAVA_OPTS=-Xmx... (e.g. -Xmx4g), or use smaller tiles (--tile 512) or a smaller image";
+            }
+            if (c.getCause() == c) break;
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }

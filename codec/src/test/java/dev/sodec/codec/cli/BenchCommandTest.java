@@ -154,6 +154,7 @@ class BenchCommandTest {
         assertTrue(p.contains("conv2d 3x3") && p.contains("attention") && p.contains("gdn") && p.contains("linear"), p);
         assertTrue(ops >= 8, p);
         assertEquals(100, share, 1.0, p);
+        assertTrue(p.contains("\nbench: backend cpu"), "the backend's description, after the runs: " + p);
     }
 
     @Test

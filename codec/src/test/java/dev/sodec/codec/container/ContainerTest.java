@@ -66,9 +66,80 @@ class ContainerTest {
     @Test
     void otherVersionsAreRefusedByNumber() {
         byte[] enc = sample().encode();
-        enc[4] = 2;
+        enc[4] = 3;
         String msg = assertThrows(ContainerException.class, () -> Container.parse(enc)).getMessage();
-        assertTrue(msg.contains("version 2"), msg);
+        assertTrue(msg.contains("version 3"), msg);
+    }
+
+    private static Container withMetadata() {
+        return sample().withChunks(List.of(new Container.Chunk(Container.ICC, new byte[] {1, 2, 3}),
+                new Container.Chunk(Container.EXIF, new byte[] {'M', 'M', 0, 42, 0, 0, 0, 8})));
+    }
+
+    @Test
+    void withoutChunksTheBytesAreVersion1AsBefore() {
+        byte[] enc = sample().encode();
+        assertEquals(1, enc[4]);
+        assertEquals(1, Container.parse(enc).version());
+        assertTrue(Container.parse(enc).chunks().isEmpty());
+    }
+
+    @Test
+    void chunksRoundTripAsVersion2WithTheDocumentedLayout() {
+        Container c = withMetadata();
+        byte[] enc = c.encode();
+        assertEquals(2, enc[4]);
+        // version 1 layout, then: count, (tag, length, bytes) per chunk, CRC
+        int end1 = 23 + 8 + 57 + 9;
+        assertEquals(end1 + 1 + (8 + 3) + (8 + 8) + 4, enc.length);
+        assertEquals(2, enc[end1]);
+        assertEquals("ICCP", new String(enc, end1 + 1, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(3, enc[end1 + 5]);
+        assertEquals("EXIF", new String(enc, end1 + 12, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        Container d = Container.parse(enc);
+        assertEquals(c.chunks(), d.chunks());
+        assertArrayEquals(new byte[] {1, 2, 3}, d.chunk(Container.ICC));
+        assertEquals(null, d.chunk("XMP "));
+        assertArrayEquals(c.streams().get(0), d.streams().get(0));
+        assertArrayEquals(enc, d.encode());
+        assertTrue(d.toString().contains("ICCP (3 bytes)"), d.toString());
+    }
+
+    @Test
+    void damagedChunkSectionsAreRefusedWithOneLine() {
+        byte[] enc = withMetadata().encode();
+        int end1 = 23 + 8 + 57 + 9;
+        for (int cut = enc.length - 5; cut > end1; cut -= 3) {
+            byte[] t = fixCrc(java.util.Arrays.copyOf(enc, cut));
+            String m = assertThrows(ContainerException.class, () -> Container.parse(t)).getMessage();
+            assertTrue(m.contains("truncated") || m.contains("chunk"), m);
+        }
+        byte[] zero = enc.clone();
+        zero[end1] = 0; // version 2 promises at least one chunk
+        assertTrue(assertThrows(ContainerException.class, () -> Container.parse(fixCrc(zero))).getMessage().contains("chunk count 0"));
+        byte[] huge = enc.clone();
+        huge[end1 + 8] = 0x7F; // first chunk's length beyond the file
+        assertTrue(assertThrows(ContainerException.class, () -> Container.parse(fixCrc(huge))).getMessage().contains("truncated"));
+        byte[] dup = enc.clone();
+        System.arraycopy("ICCP".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, dup, end1 + 12, 4);
+        String m = assertThrows(ContainerException.class, () -> Container.parse(fixCrc(dup))).getMessage();
+        assertTrue(m.contains("same tag") && !m.contains("\n"), m);
+        byte[] ctrl = enc.clone();
+        ctrl[end1 + 1] = 10; // a tag with a newline
+        m = assertThrows(ContainerException.class, () -> Container.parse(fixCrc(ctrl))).getMessage();
+        assertTrue(m.contains("tag") && !m.contains("\n"), m);
+        byte[] flipped = enc.clone();
+        flipped[end1 + 10] ^= 1; // a chunk byte: the CRC notices
+        assertTrue(assertThrows(ContainerException.class, () -> Container.parse(flipped)).getMessage().contains("CRC"));
+    }
+
+    /** The bytes with their last 4 replaced by the CRC of the rest (so that structure checks are reached). */
+    private static byte[] fixCrc(byte[] b) {
+        if (b.length < 4) return b;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b, 0, b.length - 4);
+        java.nio.ByteBuffer.wrap(b, b.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
+        return b;
     }
 
     @Test

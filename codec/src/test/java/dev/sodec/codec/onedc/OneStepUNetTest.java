@@ -12,9 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * x0 without float64 ops: on the golden LoRA UNet case, the float32 graph's x0 = x_t a + eps b is within 2 float32
- * ulps (of the larger term) of the reference's float64 formula applied to the same x_t and eps, i.e. as close as
- * rounding the float64 result allows.
+ * x0 without float64 ops: on the golden LoRA UNet case, the float32 graph's x0 = x_t a + eps b is within 2.5 float32
+ * ulps of |x_t a| + |eps b| from the reference's float64 formula applied to the same x_t and eps: a and b rounded
+ * (half an ulp each), the two products (half each) and the sum (half an ulp of a value up to |x_t a| + |eps b|).
  */
 class OneStepUNetTest {
     @Test
@@ -30,9 +30,9 @@ class OneStepUNetTest {
         double worst = 0;
         for (int i = 0; i < x0.length; i++) {
             double exact = (xt[i] - c1 * eps[i]) / c0;
-            double ulp = Math.ulp((float) Math.max(Math.abs(xt[i] / c0), Math.abs(c1 * eps[i] / c0)));
+            double ulp = Math.ulp((float) (Math.abs(xt[i] / c0) + Math.abs(c1 * eps[i] / c0)));
             worst = Math.max(worst, Math.abs(x0[i] - exact) / ulp);
         }
-        assertTrue(worst <= 2, "x0 off by " + worst + " ulps");
+        assertTrue(worst <= 2.5, "x0 off by " + worst + " ulps");
     }
 }

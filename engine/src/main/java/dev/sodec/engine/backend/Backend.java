@@ -5,6 +5,7 @@ import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.graph.Program;
 import dev.sodec.engine.graph.Schedule;
 import dev.sodec.engine.tensor.DType;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,6 +21,14 @@ public interface Backend extends AutoCloseable {
     /** What this backend runs on and which paths it takes (device, precision, GEMM library), for logs and the CLI. */
     default String description() {
         return name();
+    }
+
+    /**
+     * The paths this backend chose at run time, one line each (the CUDA backend: cuDNN or our kernels per
+     * convolution shape, with the times that decided it); empty where nothing is chosen at run time.
+     */
+    default List<String> pathReport() {
+        return List.of();
     }
 
     /** Threads this backend may use for one op. */

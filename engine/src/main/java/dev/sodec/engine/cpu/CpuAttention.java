@@ -27,7 +27,7 @@ final class CpuAttention {
         par.forRange((int) items, 1, (i0, i1) -> {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment scores = arena.allocate((long) TILE * s * 4, 64);
-                float[] scratch = new float[VectorMath.L];
+                float[] scratch = new float[CpuLoops.INSTANCE.lanes()];
                 for (int it = i0; it < i1; it++) {
                     int tile = it % tiles, h = (it / tiles) % heads, b = it / tiles / heads;
                     int t0 = tile * TILE, tn = Math.min(TILE, t - t0);
@@ -36,7 +36,7 @@ final class CpuAttention {
                             kd, (long) b * s * c + (long) h * dh, c, true,
                             scores, 0, s, false);
                     for (int r = 0; r < tn; r++) {
-                        CpuNorm.softmaxRow(scores, (long) r * s, scores, (long) r * s, s, scale, scratch);
+                        CpuLoops.INSTANCE.softmaxRow(scores, (long) r * s, scores, (long) r * s, s, scale, scratch);
                     }
                     CpuGemm.sgemm(SERIAL, tn, dv, s,
                             scores, 0, s, false,

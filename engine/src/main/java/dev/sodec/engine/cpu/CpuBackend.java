@@ -15,7 +15,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The pure-Java backend: F32, multithreaded, Vector API inner loops. Also the test oracle for other backends.
+ * The pure-Java backend: F32, multithreaded, Vector API inner loops (scalar ones
+ * when the JVM lacks jdk.incubator.vector: {@link CpuLoops}). Also the test oracle for other backends.
  * Activations live in host arenas planned per graph; F32 weights are read where they are (memory-mapped files),
  * other dtypes are converted to F32 once per weight and shared by every program that reads them.
  */
@@ -47,7 +48,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu: " + par.threads() + " threads, F32, Vector API " + VectorMath.S.vectorBitSize() + "-bit";
+        return "cpu: " + par.threads() + " threads, F32, " + CpuLoops.INSTANCE.describe();
     }
 
     @Override

@@ -1,13 +1,7 @@
 package dev.sodec.engine.cpu;
 
-import static dev.sodec.engine.cpu.VectorMath.L;
-import static dev.sodec.engine.cpu.VectorMath.LE;
-import static dev.sodec.engine.cpu.VectorMath.S;
-
 import dev.sodec.engine.graph.Act;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /**
  * The fused tail of a convolution or linear node, applied to each finished block of C while it is in cache:
@@ -33,29 +27,14 @@ final class CpuEpilogue implements GemmDriver.TileEpilogue {
     public void apply(MemorySegment c, long off, long ldcBytes, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             long rowElem = (off + r * ldcBytes) / 4;
-            if (act != null) CpuActivation.range(act, c, rowElem, c, rowElem, 0, cols);
-            if (residual != null) addResidual(c, residual, rowElem, cols);
+            if (act != null) CpuLoops.INSTANCE.activation(act, c, rowElem, c, rowElem, 0, cols);
+            if (residual != null) CpuLoops.INSTANCE.addInPlace(c, rowElem, residual, rowElem, cols);
         }
     }
 
     /** Applies the epilogue to a whole contiguous range of y (paths that write y without the GEMM driver). */
     void applyRange(MemorySegment y, long from, long to) {
-        if (act != null) CpuActivation.range(act, y, 0, y, 0, from, to);
-        if (residual != null) {
-            for (long i = from; i < to; i += 1 << 16) addResidual(y, residual, i, (int) Math.min(1 << 16, to - i));
-        }
-    }
-
-    private static void addResidual(MemorySegment y, MemorySegment res, long base, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            long o = (base + i) * 4;
-            FloatVector.fromMemorySegment(S, y, o, LE).add(FloatVector.fromMemorySegment(S, res, o, LE)).intoMemorySegment(y, o, LE);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            long o = (base + i) * 4;
-            FloatVector.fromMemorySegment(S, y, o, LE, m).add(FloatVector.fromMemorySegment(S, res, o, LE, m)).intoMemorySegment(y, o, LE, m);
-        }
+        if (act != null) CpuLoops.INSTANCE.activation(act, y, 0, y, 0, from, to);
+        if (residual != null) CpuLoops.INSTANCE.addInPlace(y, from, residual, from, to - from);
     }
 }

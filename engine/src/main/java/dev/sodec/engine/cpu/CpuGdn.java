@@ -1,13 +1,7 @@
 package dev.sodec.engine.cpu;
 
-import static dev.sodec.engine.cpu.VectorMath.L;
-import static dev.sodec.engine.cpu.VectorMath.LE;
-import static dev.sodec.engine.cpu.VectorMath.S;
-
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /**
  * GDN / inverse GDN as a GEMM: per sample, norm (C, HW) = beta + gamma (C, C) x (x * x) (C, HW), then
@@ -35,31 +29,12 @@ final class CpuGdn {
         for (int b = 0; b < nb; b++) {
             long base = (long) b * c * hw;
             par.forRange(c, 1, (r0, r1) -> {
-                for (int i = r0; i < r1; i++) squareAndBeta(xd, base + (long) i * hw, sqd, nd, (long) i * hw, hw, bd.getAtIndex(Tensor.F32_LE, i));
+                for (int i = r0; i < r1; i++) CpuLoops.INSTANCE.gdnSquares(xd, base + (long) i * hw, sqd, nd, (long) i * hw, hw, bd.getAtIndex(Tensor.F32_LE, i));
             });
             CpuGemm.sgemm(par, c, hw, c, gd, 0, c, false, sqd, 0, hw, false, nd, 0, hw, true);
             par.forRange(c, 1, (r0, r1) -> {
-                for (int i = r0; i < r1; i++) apply(xd, nd, yd, base + (long) i * hw, (long) i * hw, hw, inverse);
+                for (int i = r0; i < r1; i++) CpuLoops.INSTANCE.gdnApply(xd, nd, yd, base + (long) i * hw, (long) i * hw, hw, inverse);
             });
-        }
-    }
-
-    private static void squareAndBeta(MemorySegment xd, long xOff, MemorySegment sqd, MemorySegment nd, long off, int n, float beta) {
-        FloatVector bv = FloatVector.broadcast(S, beta);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(S, xd, (xOff + i) * 4, LE, m);
-            v.mul(v).intoMemorySegment(sqd, (off + i) * 4, LE, m);
-            bv.intoMemorySegment(nd, (off + i) * 4, LE, m);
-        }
-    }
-
-    private static void apply(MemorySegment xd, MemorySegment nd, MemorySegment yd, long xOff, long nOff, int n, boolean inverse) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(S, xd, (xOff + i) * 4, LE, m);
-            FloatVector r = FloatVector.fromMemorySegment(S, nd, (nOff + i) * 4, LE, m).sqrt();
-            (inverse ? v.mul(r) : v.div(r)).intoMemorySegment(yd, (xOff + i) * 4, LE, m);
         }
     }
 }

@@ -1,10 +1,5 @@
 package dev.sodec.engine.cpu;
 
-import static dev.sodec.engine.cpu.VectorMath.L;
-import static dev.sodec.engine.cpu.VectorMath.load;
-import static dev.sodec.engine.cpu.VectorMath.store;
-import static dev.sodec.engine.cpu.VectorMath.tail;
-
 import dev.sodec.engine.graph.Act;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -44,11 +39,10 @@ final class CpuLinear {
         par.forRange(rows, Math.max(1, CpuElementwise.CHUNK / Math.max(n, 1)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 long base = (long) r * n;
-                int i = 0;
-                for (; i + L <= n; i += L) store(overwrite ? load(bd, i) : load(yd, base + i).add(load(bd, i)), yd, base + i);
-                if (i < n) {
-                    var m = tail(i, n);
-                    store(overwrite ? load(bd, i, m) : load(yd, base + i, m).add(load(bd, i, m)), yd, base + i, m);
+                if (overwrite) {
+                    MemorySegment.copy(bd, 0, yd, base * 4, (long) n * 4);
+                } else {
+                    CpuLoops.INSTANCE.addInPlace(yd, base, bd, 0, n);
                 }
             }
         });

@@ -4,18 +4,16 @@ import static dev.sodec.engine.tensor.Tensor.F32_LE;
 
 import dev.sodec.engine.backend.Conv2dParams;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Convolution with one input channel per group (depthwise, any channel multiplier): output channel co reads
  * input channel co / (cout / cin). Each output plane is one work item: its input channel is copied once into a
  * zero-padded float[] so the tap loops need no bounds checks, then every output row accumulates
- * bias + sum over taps (ky, kx in order) of w * x (fused), vectorised along the row for stride 1.
+ * bias + sum over taps (ky, kx in order) of w * x (fused), vectorised along the row for stride 1
+ * ({@link CpuLoops#depthwiseRow}).
  */
 final class DepthwiseConv {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int VL = S.length();
+    private static final CpuLoops LOOPS = CpuLoops.INSTANCE;
 
     private DepthwiseConv() {}
 
@@ -25,7 +23,7 @@ final class DepthwiseConv {
                     boolean accumulate) {
         int sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW(), dh = p.dilationH(), dw = p.dilationW();
         int mult = cout / cin;
-        int owVec = GemmDriver.roundUp(ow, VL);
+        int owVec = GemmDriver.roundUp(ow, LOOPS.lanes());
         // Padded plane: every index the tap loops touch (vector overrun along the row included) is inside it.
         long padWl = Math.max(w + (long) pw, (long) (owVec - 1) * sw + (long) (kw - 1) * dw + 1);
         long padHl = Math.max(1, (long) (oh - 1) * sh + (long) (kh - 1) * dh + 1);
@@ -54,7 +52,7 @@ final class DepthwiseConv {
                 for (int oy = 0; oy < oh; oy++) {
                     int base = oy * sh * padW;
                     if (sw == 1) {
-                        rowStride1(pad, base, padW, wt, kh, kw, dh, dw, bias, row, owVec);
+                        LOOPS.depthwiseRow(pad, base, padW, wt, kh, kw, dh, dw, bias, row, owVec);
                     } else {
                         rowStrided(pad, base, padW, wt, kh, kw, dh, dw, sw, bias, row, ow);
                     }
@@ -66,22 +64,6 @@ final class DepthwiseConv {
                 }
             }
         });
-    }
-
-    /** One output row, stride 1: each vector of outputs stays in a register across all taps. */
-    private static void rowStride1(float[] pad, int base, int padW, float[] wt, int kh, int kw, int dh, int dw,
-                                   float bias, float[] row, int owVec) {
-        FloatVector b = FloatVector.broadcast(S, bias);
-        for (int ox = 0; ox < owVec; ox += VL) {
-            FloatVector acc = b;
-            for (int ky = 0; ky < kh; ky++) {
-                int start = base + ky * dh * padW + ox;
-                for (int kx = 0; kx < kw; kx++) {
-                    acc = FloatVector.fromArray(S, pad, start + kx * dw).fma(FloatVector.broadcast(S, wt[ky * kw + kx]), acc);
-                }
-            }
-            acc.intoArray(row, ox);
-        }
     }
 
     private static void rowStrided(float[] pad, int base, int padW, float[] wt, int kh, int kw, int dh, int dw,

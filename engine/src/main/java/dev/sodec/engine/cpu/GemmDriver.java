@@ -13,8 +13,9 @@ import java.lang.foreign.MemorySegment;
  * results are bit-identical for any thread count.
  */
 final class GemmDriver {
-    static final int MR = MicroKernel.MR;
-    static final int NR = MicroKernel.NR;
+    private static final CpuLoops LOOPS = CpuLoops.INSTANCE;
+    static final int MR = CpuLoops.MR;
+    static final int NR = LOOPS.nr();
     /** K block: an MR x KC A sliver is 16 KiB (L1). 512 measured ~4% faster than 256 at 2048^3 on Zen 4. */
     static final int KC = 512;
     /** Tile rows (multiple of MR): the tile's A block is MC x KC = 256 KiB. */
@@ -159,7 +160,7 @@ final class GemmDriver {
                                 long rowOff = (cOff + (long) (fi0 + ir) * ldc + fj0) * 4;
                                 for (int jr = tj; jr < jEnd; jr += NR) {
                                     int nr = Math.min(NR, jEnd - jr);
-                                    MicroKernel.run(pa, aBase + ir * kc, pb, jr * kc, kc, c, rowOff + jr * 4L, ldcBytes,
+                                    LOOPS.microKernel(pa, aBase + ir * kc, pb, jr * kc, kc, c, rowOff + jr * 4L, ldcBytes,
                                             mr, nr, add, tile);
                                     if (epi != null) epi.apply(c, rowOff + jr * 4L, ldcBytes, mr, nr);
                                 }

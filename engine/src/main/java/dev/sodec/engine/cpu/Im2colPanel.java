@@ -3,10 +3,7 @@ package dev.sodec.engine.cpu;
 import static dev.sodec.engine.tensor.Tensor.F32_LE;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The im2col matrix of one image and one channel group, built on the fly while packing: row p = (ci, ky, kx),
@@ -14,9 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * No column buffer is ever materialised, so memory stays at the GEMM's packed K x NB block whatever the image.
  */
 final class Im2colPanel implements Panel {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int VL = S.length();
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final CpuLoops LOOPS = CpuLoops.INSTANCE;
 
     private final MemorySegment x;
     private final long chan0; // float index of the group's first input channel in this image
@@ -71,13 +66,7 @@ final class Im2colPanel implements Panel {
                 if (sw == 1) {
                     int lo = Math.min(len, Math.max(0, -ix0)), hi = Math.max(lo, Math.min(len, w - ix0));
                     for (int z = 0; z < lo; z++) dst[t0 + z] = 0f;
-                    long src = (row + ix0) * 4;
-                    // Full vectors, then a scalar tail: masked segment loads fall off the intrinsic path.
-                    int t = lo;
-                    for (; t + VL <= hi; t += VL) {
-                        FloatVector.fromMemorySegment(S, x, src + t * 4L, LE).intoArray(dst, t0 + t);
-                    }
-                    for (; t < hi; t++) dst[t0 + t] = x.getAtIndex(F32_LE, row + ix0 + t);
+                    LOOPS.copyRun(x, (row + ix0 + lo) * 4, dst, t0 + lo, hi - lo);
                     for (int z = hi; z < len; z++) dst[t0 + z] = 0f;
                 } else {
                     for (int t = 0, ix = ix0; t < len; t++, ix += sw) {

@@ -3,14 +3,10 @@ package dev.sodec.engine.cpu;
 import static dev.sodec.engine.tensor.Tensor.F32_LE;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /** A GEMM operand stored in an F32 segment; element (r, p) of the operand lives at a strided float index. */
 final class SegmentPanel {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int VL = S.length();
+    private static final CpuLoops LOOPS = CpuLoops.INSTANCE;
 
     private SegmentPanel() {}
 
@@ -32,20 +28,9 @@ final class SegmentPanel {
     /** Element (r, p) at {@code off + p * ld + r}: contiguous along r (A transposed, or B as stored). */
     static Panel kMajor(MemorySegment seg, long off, int ld) {
         return (dst, o, width, r0, rows, p0, kc) -> {
-            if (rows == width && width % VL == 0) {
-                for (int p = 0; p < kc; p++) {
-                    long byteOff = (off + (long) (p0 + p) * ld + r0) * 4;
-                    int d = o + p * width;
-                    for (int v = 0; v < width; v += VL) {
-                        FloatVector.fromMemorySegment(S, seg, byteOff + v * 4L, ByteOrder.LITTLE_ENDIAN).intoArray(dst, d + v);
-                    }
-                }
-                return;
-            }
             for (int p = 0; p < kc; p++) {
-                long base = off + (long) (p0 + p) * ld + r0;
                 int d = o + p * width;
-                for (int r = 0; r < rows; r++) dst[d + r] = seg.getAtIndex(F32_LE, base + r);
+                LOOPS.copyRun(seg, (off + (long) (p0 + p) * ld + r0) * 4, dst, d, rows);
                 for (int r = rows; r < width; r++) dst[d + r] = 0f;
             }
         };

@@ -21,17 +21,10 @@ final class VectorMath {
     static final int L = S.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    private static final float LOG2E = 1.44269504088896341f;
-    // ln 2 split so that n * LN2_HI is exact for |n| < 2^8 (Cody-Waite reduction).
-    private static final float LN2_HI = 0.693145751953125f;
-    private static final float LN2_LO = 1.42860682030941723e-06f;
-    // 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to the nearest integer (ties to even).
-    private static final float ROUND_MAGIC = 12582912f;
-    private static final int ROUND_MAGIC_BITS = 0x4B400000;
-    // Below EXP_LO even the smallest subnormal underflows: result 0. Above EXP_HI the result overflows to +inf
-    // through the arithmetic itself.
-    private static final float EXP_LO = -104f;
-    private static final float EXP_HI = 89f;
+    // exp's constants (shared with ScalarMath, which must compute the same bits)
+    private static final float LOG2E = ScalarMath.LOG2E, LN2_HI = ScalarMath.LN2_HI, LN2_LO = ScalarMath.LN2_LO;
+    private static final float ROUND_MAGIC = ScalarMath.ROUND_MAGIC, EXP_LO = ScalarMath.EXP_LO, EXP_HI = ScalarMath.EXP_HI;
+    private static final int ROUND_MAGIC_BITS = ScalarMath.ROUND_MAGIC_BITS;
 
     static FloatVector load(MemorySegment seg, long floatIndex) {
         return FloatVector.fromMemorySegment(S, seg, floatIndex * 4, LE);

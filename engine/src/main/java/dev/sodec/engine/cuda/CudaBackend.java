@@ -15,6 +15,7 @@ import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,6 +44,8 @@ public final class CudaBackend implements Backend {
     private final ConstantStore<PackedWeight, Long> packed;
     private final TensorCoreKernels tensorCoreKernels;
     private final OpenPrograms programs = new OpenPrograms();
+    /** Per convolution shape: cuDNN or our kernels, chosen at first use. */
+    private final ConvPaths convPaths;
     private final AtomicLong uploads = new AtomicLong(), uploadBytes = new AtomicLong(), downloads = new AtomicLong(),
             downloadBytes = new AtomicLong(), weightUploads = new AtomicLong(), weightUploadBytes = new AtomicLong();
 
@@ -51,7 +54,14 @@ public final class CudaBackend implements Backend {
      * @param storage F32, F16 or BF16
      */
     public CudaBackend(String name, Device device, DType storage, int threads) {
+        this(name, device, storage, threads, new ConvPaths(ConvPaths.Policy.of(System.getenv("SODEC_CUDA_CONV")),
+                device.convLibrary(), device.convLibraryStatus(), device, ConvPaths.WORKSPACE_BYTES, ConvPaths.eventTimer(device)));
+    }
+
+    /** With the convolution paths given (tests: a stand-in library and timer). */
+    CudaBackend(String name, Device device, DType storage, int threads, ConvPaths convPaths) {
         CudaKernels.suffix(storage);   // rejects other storage types with a clear message
+        this.convPaths = convPaths;
         this.name = name;
         this.device = device;
         this.storage = storage;
@@ -60,6 +70,10 @@ public final class CudaBackend implements Backend {
         this.constants = new ConstantStore<>(this::uploadConstant, this::freeConstant);
         this.packed = new ConstantStore<>(this::pack, this::freeConstant);
         this.tensorCoreKernels = new TensorCoreKernels(device.launcher());
+    }
+
+    ConvPaths convPaths() {
+        return convPaths;
     }
 
     TensorCoreKernels tensorCoreKernels() {
@@ -120,9 +134,15 @@ public final class CudaBackend implements Backend {
     @Override
     public String description() {
         return name + ": device " + device.name() + "; storage " + storage + " (F32 accumulation); kernels: ours (fatbin "
-                + "or emulator); GEMM: " + device.gemmPath() + "; convolutions: our implicit-GEMM kernels; attention: our fused "
+                + "or emulator); GEMM: " + device.gemmPath() + "; convolutions: " + convPaths.describe() + "; attention: our fused "
                 + "kernel (head dim <= " + CudaKernels.MAX_HEAD_DIM + "), else GEMM + softmax kernels; planned graphs replay "
                 + "as device graphs";
+    }
+
+    /** One line per convolution shape: the path chosen at its first use and the times that decided it. */
+    @Override
+    public List<String> pathReport() {
+        return convPaths.lines();
     }
 
     @Override
@@ -223,6 +243,7 @@ public final class CudaBackend implements Backend {
     public synchronized void close() {
         programs.closeAll();
         device.synchronize();
+        convPaths.close();
         packed.clear();
         constants.clear();
         device.close();

@@ -18,14 +18,20 @@ final class CudaNodes {
     private final Device device;
     private final DType t;
     private final Map<Node, Long> packed;
+    private final Map<Node, ConvLibrary.Conv> library;
 
-    /** @param packed the packed weights of the nodes that run tensor-core convolutions ({@link TensorCorePaths}) */
-    CudaNodes(CudaKernels k, TensorCoreKernels tc, Device device, DType storage, Map<Node, Long> packed) {
+    /**
+     * @param packed the packed weights of the nodes that run tensor-core convolutions ({@link TensorCorePaths})
+     * @param library the convolutions that run on the library (cuDNN), chosen by {@link ConvPaths}
+     */
+    CudaNodes(CudaKernels k, TensorCoreKernels tc, Device device, DType storage, Map<Node, Long> packed,
+              Map<Node, ConvLibrary.Conv> library) {
         this.k = k;
         this.tc = tc;
         this.device = device;
         this.t = storage;
         this.packed = packed;
+        this.library = library;
     }
 
     void run(Node n, long[] in, long y, long ws) {
@@ -33,7 +39,9 @@ final class CudaNodes {
             case LINEAR -> linear(n, in, y);
             case MATMUL -> matmul(n, in, y);
             case CONV2D, CONV_TRANSPOSE2D -> {
-                if (packed.containsKey(n)) tensorCoreConv(n, in, y, ws);
+                ConvLibrary.Conv lib = library.get(n);
+                if (lib != null) libraryConv(n, lib, in, y);
+                else if (packed.containsKey(n)) tensorCoreConv(n, in, y, ws);
                 else if (n.op == Op.CONV2D) conv2d(n, in, y);
                 else convTranspose2d(n, in, y);
             }
@@ -100,6 +108,13 @@ final class CudaNodes {
         k.convTranspose2d(t, in[0], in[1], in[2], y, x.dim(0), x.dim(1), x.dim(2), x.dim(3), n.dim(1), w.dim(2),
                 w.dim(3), a.params());
         epilogue(a.epilogue(), in, y, n.numel());
+    }
+
+    /** A convolution on the library (cuDNN): its product, then the bias per channel and the epilogue as our kernels. */
+    private void libraryConv(Node n, ConvLibrary.Conv lib, long[] in, long y) {
+        lib.run(in[0], in[1], y);
+        if (in[2] != 0) k.binary(t, CudaKernels.BINARY_ADD, y, in[2], y, n.numel(), (long) n.dim(2) * n.dim(3), n.dim(1));
+        epilogue(n.attrs(Attrs.Conv.class).epilogue(), in, y, n.numel());
     }
 
     /**

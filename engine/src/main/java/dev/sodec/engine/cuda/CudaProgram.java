@@ -15,10 +15,12 @@ import java.util.Map;
 
 /**
  * A schedule on a CUDA device: one device arena for its activations and workspaces, its constants resident. The
- * first unprofiled run records the node loop as a device graph (CUDA stream capture; the emulator's launch list) and
- * launches it; later runs only upload the inputs, launch the graph and download the outputs. A capture that fails
- * (the device refuses it, out of memory) leaves the program running its nodes one by one. A profiled run goes node
- * by node with device events around each.
+ * first run first settles each convolution's path ({@link ConvPaths}: cuDNN or our kernels, timed on the arena
+ * before any input is in it, so the trial runs clobber nothing and nothing is timed or allocated while a device
+ * graph records). The first unprofiled run records the node loop as a device graph (CUDA stream capture; the
+ * emulator's launch list) and launches it; later runs only upload the inputs, launch the graph and download the
+ * outputs. A capture that fails (the device refuses it, out of memory) leaves the program running its nodes one by
+ * one. A profiled run goes node by node with device events around each.
  */
 final class CudaProgram implements Program {
     private final CudaBackend backend;
@@ -29,6 +31,9 @@ final class CudaProgram implements Program {
     /** Packed weights of the nodes that run tensor-core convolutions. */
     private final Map<Node, Long> packedWeights = new IdentityHashMap<>();
     private final Map<Node, PackedWeight> packedKeys = new IdentityHashMap<>();
+    /** The convolutions that run on the library (cuDNN). */
+    private final Map<Node, ConvLibrary.Conv> libraryConvs = new IdentityHashMap<>();
+    private boolean pathsChosen;
     private long arena;
     private DeviceGraph graph;
     private boolean captureFailed, closed;
@@ -66,6 +71,10 @@ final class CudaProgram implements Program {
         synchronized (backend) {
             if (closed) throw new IllegalStateException("program is closed");
             if (arena == 0) arena = device.malloc(Math.max(plan.arenaBytes(), 1));
+            if (!pathsChosen) {
+                chooseConvolutionPaths();
+                pathsChosen = true;
+            }
             for (int i = 0; i < inputs.length; i++) {
                 Node in = schedule.inputs.get(i);
                 if (!plan.inArena(in) || in.numel() == 0) continue;
@@ -84,6 +93,61 @@ final class CudaProgram implements Program {
             for (int i = 0; i < out.length; i++) out[i] = download(schedule.outputs.get(i));
             return out;
         }
+    }
+
+    /**
+     * Offers each convolution to the backend's {@link ConvPaths} (a cached choice, or a timed trial of the node both
+     * ways on this arena). The nodes given to the library drop their packed tensor-core weights.
+     */
+    private void chooseConvolutionPaths() {
+        ConvPaths paths = backend.convPaths();
+        if (!paths.active()) return;
+        CudaNodes ours = nodes(Map.of());
+        for (Node n : schedule.nodes) {
+            if ((n.op != Op.CONV2D && n.op != Op.CONV_TRANSPOSE2D) || n.numel() == 0) continue;
+            long[] in = inputs(n);
+            long y = ptr(n), ws = workspace(n);
+            if (((in[0] | in[1] | y) & 15) != 0) continue;   // a view at an odd offset: cuDNN's kernels load 16-byte vectors
+            ConvPaths.Choice c = paths.choose(ConvShape.of(n, backend.storage()), new ConvPaths.Trial() {
+                @Override
+                public ConvLibrary.Conv prepare(ConvLibrary library, long workspace, long workspaceBytes) {
+                    return library.prepare(ConvShape.of(n, backend.storage()), in[0], in[1], y, workspace, workspaceBytes);
+                }
+
+                @Override
+                public void runLibrary(ConvLibrary.Conv lib) {
+                    nodes(Map.of(n, lib)).run(n, in, y, ws);
+                }
+
+                @Override
+                public void runOurs() {
+                    ours.run(n, in, y, ws);
+                }
+            });
+            if (c.library() == null) continue;
+            libraryConvs.put(n, c.library());
+            PackedWeight key = packedKeys.remove(n);
+            if (key != null) {
+                packedWeights.remove(n);
+                backend.releasePacked(key);
+            }
+        }
+    }
+
+    private CudaNodes nodes(Map<Node, ConvLibrary.Conv> library) {
+        return new CudaNodes(backend.kernels(), backend.tensorCoreKernels(), device, backend.storage(), packedWeights, library);
+    }
+
+    private long[] inputs(Node n) {
+        long[] in = new long[n.inputCount()];
+        for (int i = 0; i < in.length; i++) in[i] = n.input(i) == null ? 0 : ptr(n.input(i));
+        return in;
+    }
+
+    /** The node's planned workspace, 0 for none. */
+    private long workspace(Node n) {
+        long off = plan.workspaceOffset(n);
+        return off < 0 ? 0 : arena + off;
     }
 
     private void capture() {
@@ -105,15 +169,13 @@ final class CudaProgram implements Program {
     static final boolean SYNC_EACH_NODE = "1".equals(System.getenv("SODEC_CUDA_SYNC"));
 
     private void runNodes(NodeTimer timer) {
-        CudaNodes nodes = new CudaNodes(backend.kernels(), backend.tensorCoreKernels(), device, backend.storage(), packedWeights);
+        CudaNodes nodes = nodes(libraryConvs);
         for (Node n : schedule.nodes) {
             if (n.op.isView() || n.numel() == 0) continue;
-            long[] in = new long[n.inputCount()];
-            for (int i = 0; i < in.length; i++) in[i] = n.input(i) == null ? 0 : ptr(n.input(i));
-            long wsOff = plan.workspaceOffset(n);
+            long[] in = inputs(n);
             long t0 = timer == null ? 0 : device.recordEvent();
             try {
-                nodes.run(n, in, ptr(n), wsOff < 0 ? 0 : arena + wsOff);
+                nodes.run(n, in, ptr(n), workspace(n));
                 if (SYNC_EACH_NODE) device.synchronize();
             } catch (RuntimeException e) {
                 throw new IllegalStateException("CUDA node " + n + " (" + dev.sodec.engine.graph.Profile.label(n) + ") failed: "
@@ -150,6 +212,7 @@ final class CudaProgram implements Program {
     }
 
     private void releaseConstants() {
+        libraryConvs.clear();   // the backend's ConvPaths owns them
         for (PackedWeight w : packedKeys.values()) backend.releasePacked(w);
         packedKeys.clear();
         packedWeights.clear();

@@ -18,6 +18,19 @@ public interface Device extends AutoCloseable {
     /** How GEMMs run on this device, e.g. "cuBLAS 12 (JCublas2)" or why the fallback was taken. */
     String gemmPath();
 
+    /**
+     * cuDNN on this device's stream, or null where it is not loaded ({@link #convLibraryStatus} says why); the
+     * backend offers it each convolution shape ({@link ConvPaths}).
+     */
+    default ConvLibrary convLibrary() {
+        return null;
+    }
+
+    /** What {@link #convLibrary} is, or why there is none, e.g. "libcudnn.so.9 not loadable". */
+    default String convLibraryStatus() {
+        return "no convolution library on this device";
+    }
+
     /** Allocates {@code bytes} (> 0) of device memory aligned to at least 256 bytes. */
     long malloc(long bytes);
 

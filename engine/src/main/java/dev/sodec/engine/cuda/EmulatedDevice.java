@@ -52,6 +52,11 @@ public final class EmulatedDevice implements Device {
     }
 
     @Override
+    public String convLibraryStatus() {
+        return "no cuDNN on the emulator";
+    }
+
+    @Override
     public synchronized long malloc(long bytes) {
         if (bytes <= 0) throw new IllegalArgumentException("device allocation of " + bytes + " bytes");
         Arena arena = Arena.ofShared();

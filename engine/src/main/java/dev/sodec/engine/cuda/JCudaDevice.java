@@ -25,7 +25,8 @@ import jcuda.runtime.cudaStream_t;
  * A real GPU through the JCuda driver API: one context, one stream, our kernels from the fatbin resource
  * ({@code kernels/sodec_kernels.fatbin}, built by the kernels module where nvcc exists) and GEMMs through cuBLAS
  * (JCublas2) when libcublas.so.12 loads, else through our own GEMM kernel ({@link CudaKernels#gemm}); {@link #gemmPath()}
- * says which. JCuda's native libraries are loaded only by {@link #open}, so nothing here touches the driver unless
+ * says which. cuDNN ({@link CudnnLibrary}) is offered to the backend for convolutions where libcudnn.so.9 loads.
+ * JCuda's native libraries are loaded only by {@link #open}, so nothing here touches the driver unless
  * the "cuda" backend is chosen. Every entry point makes the context current on the calling thread.
  */
 public final class JCudaDevice implements Device {
@@ -41,6 +42,8 @@ public final class JCudaDevice implements Device {
     private final CublasLibrary cublas;   // null: our GEMM kernel
     private final long cublasWorkspace;
     private final String gemmPath;
+    private final CudnnLibrary cudnn;   // null: convolutions on our kernels only
+    private final String cudnnStatus;
     private final PinnedStaging staging;
     private final CudaKernels kernels;
     private final KernelLauncher launcher = new Launcher();
@@ -171,6 +174,36 @@ public final class JCudaDevice implements Device {
         }
         cublas = lib;
         gemmPath = path;
+        CudnnLibrary dnn = null;
+        String dnnStatus;
+        if (!loadable(CudnnLibrary.SONAME)) {
+            dnnStatus = "cuDNN not used: " + CudnnLibrary.SONAME + " not loadable";
+        } else {
+            try {
+                dnn = new CudnnLibrary(CudnnLibrary.SONAME, new StreamPtr(stream).address(), tf32, this::onDevice);
+                dnnStatus = dnn.path();
+            } catch (Throwable t) {
+                dnnStatus = "cuDNN not used: " + CudnnLibrary.SONAME + " did not initialise: " + t.getMessage();
+            }
+        }
+        cudnn = dnn;
+        cudnnStatus = dnnStatus;
+    }
+
+    /** Runs a library call with this device's lock held and its context current on the calling thread. */
+    private synchronized void onDevice(Runnable call) {
+        current();
+        call.run();
+    }
+
+    @Override
+    public ConvLibrary convLibrary() {
+        return cudnn;
+    }
+
+    @Override
+    public String convLibraryStatus() {
+        return cudnnStatus;
     }
 
     /** A CUstream whose raw handle we can read (cudaStream_t is the same pointer). */
@@ -424,6 +457,7 @@ public final class JCudaDevice implements Device {
         current();
         JCudaDriver.cuStreamSynchronize(stream);
         if (cublas != null) cublas.close();
+        if (cudnn != null) cudnn.close();
         if (cublasWorkspace != 0) JCudaDriver.cuMemFree(at(cublasWorkspace));
         staging.close();
         JCudaDriver.cuModuleUnload(module);

@@ -2,7 +2,6 @@ package dev.sodec.engine.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.engine.tensor.DType;
 import java.lang.foreign.Arena;
@@ -11,10 +10,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,16 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FfmCublasLibraryTest {
     @Test
     void bindsTheCApiWithTheRightSignatures(@TempDir Path tmp) throws Throwable {
-        Path src = Path.of(FfmCublasLibraryTest.class.getResource("/cublas-stub/cublas_stub.c").toURI());
-        Path so = tmp.resolve("libcublas_stub.so");
-        Process cc;
-        try {
-            cc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-o", so.toString(), src.toString()).inheritIO().start();
-        } catch (java.io.IOException e) {
-            Assumptions.abort("no C compiler (gcc) here: " + e.getMessage());
-            return;
-        }
-        assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0 && Files.exists(so), "stub compiles");
+        Path so = StubLibrary.compile("/cublas-stub/cublas_stub.c", tmp, "libcublas_stub.so");
 
         try (Arena arena = Arena.ofConfined()) {
             MethodHandle rec = Linker.nativeLinker().downcallHandle(SymbolLookup.libraryLookup(so, arena).find("stub_record").orElseThrow(),

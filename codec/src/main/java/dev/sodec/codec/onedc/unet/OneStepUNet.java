@@ -16,8 +16,8 @@ import dev.sodec.engine.nn.StateDict;
  *
  * <p>x0: the reference computes it in float64 from float32 x_t, eps and abar and rounds the result to float32. Here
  * x0 = x_t * a + eps * b with a = 1 / sqrt(abar) and b = -sqrt(1 - abar) / sqrt(abar) computed in double and
- * rounded once: each product is rounded once and the sum once, so x0 is within about 1.5 float32 ulps (of the
- * larger term) of the float64 result, far inside the golden tolerance, and needs no float64 op on any backend.
+ * rounded once: a, b, each product and the sum are rounded once, so x0 is within 2.5 float32 ulps of
+ * |x_t a| + |eps b| of the float64 result, far inside the golden tolerance, and needs no float64 op on any backend.
  */
 public final class OneStepUNet {
     public final UNetConfig config;

@@ -13,14 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
  * compile it (linear scan ran out of virtual registers), so it never got profiled into C2 and ran without
  * Vector API intrinsics, 50x slower.
  */
-final class MicroKernel {
+final class VectorMicroKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
-    static final int MR = 8;
+    static final int MR = CpuLoops.MR;
     static final int NR = 2 * VL;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    private MicroKernel() {}
+    private VectorMicroKernel() {}
 
     /**
      * C block at byte offset {@code cOff} (row stride {@code ldcBytes}) = (add ? C : 0) + A sliver x B sliver,

@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorMask;
  * exp): a second, tail-only call site doubles the IR, and past C2's inlining node budget the loads and stores stop
  * being inlined and every vector gets boxed (measured: 3x slower).
  */
-final class CpuActivation {
-    private CpuActivation() {}
+final class VectorActivation {
+    private VectorActivation() {}
 
     /** y[i] = act(x[i]) for element indices [from, to). */
     static void range(Act act, MemorySegment xd, long xBase, MemorySegment yd, long yBase, long from, long to) {
