@@ -78,14 +78,17 @@ final class WinogradConv {
         return 36L * (c + k) * tileBlock(c, k, tiles) * 4;
     }
 
-    /** U = G g G^T for every (output, input) channel pair, computed in double and rounded once. */
+    /**
+     * U = G g G^T for every (output, input) channel pair, computed in double and rounded once, stored as the GEMM
+     * driver packs its A operand ({@link #packedOffset}) so packing a sliver is one copy.
+     */
     static Filter transform(Tensor w) {
         int k = w.dim(0), c = w.dim(1);
         float[] g = w.toF32().contiguous().toFloatArray();
+        int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
         Arena arena = Arena.ofShared();
-        MemorySegment u = arena.allocate(36L * k * c * 4, 64);
+        MemorySegment u = arena.allocate(36L * mPad * c * 4, 64);   // zero-filled: the padding rows stay 0
         double[] gg = new double[18], uu = new double[36];
-        long plane = (long) k * c;
         for (int o = 0; o < k; o++) {
             for (int i = 0; i < c; i++) {
                 int base = (o * c + i) * 9;
@@ -96,12 +99,30 @@ final class WinogradConv {
                 for (int row = 0; row < 6; row++) {   // uu (6x6) = gg G^T
                     transformG(gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2], uu, row * 6, 1);
                 }
-                for (int xi = 0; xi < 36; xi++) {
-                    u.set(F32_LE, (xi * plane + (long) o * c + i) * 4, (float) uu[xi]);
-                }
+                for (int xi = 0; xi < 36; xi++) u.set(F32_LE, packedOffset(xi, o, i, mPad, c) * 4, (float) uu[xi]);
             }
         }
         return new Filter(u, arena, k, c);
+    }
+
+    /**
+     * Float index of U[xi][o][i]: per xi, K blocks of {@link GemmDriver#KC}, in each MR-row slivers stored K-major
+     * ({@code kc} x MR), the layout {@link GemmDriver} packs A into.
+     */
+    static long packedOffset(int xi, int o, int i, int mPad, int c) {
+        int p0 = i / GemmDriver.KC * GemmDriver.KC, kc = Math.min(GemmDriver.KC, c - p0), r = o / GemmDriver.MR * GemmDriver.MR;
+        return (long) xi * mPad * c + (long) mPad * p0 + (long) r * kc + (long) (i - p0) * GemmDriver.MR + (o - r);
+    }
+
+    /** The A operand U[xi] as a panel: the driver asks for whole slivers of whole K blocks, each one stored run. */
+    private static Panel packedPanel(MemorySegment u, int xi, int mPad, int c) {
+        return (dst, off, width, r0, rows, p0, kc) -> {
+            if (width != GemmDriver.MR || r0 % GemmDriver.MR != 0 || p0 % GemmDriver.KC != 0
+                    || kc != Math.min(GemmDriver.KC, c - p0)) {
+                throw new IllegalStateException("winograd filter asked for an unaligned sliver");
+            }
+            MemorySegment.copy(u, F32_LE, packedOffset(xi, r0, p0, mPad, c) * 4, dst, off, width * kc);
+        };
     }
 
     /** The 6 values G (g0 g1 g2)^T, written {@code stride} apart from {@code off}. */
@@ -131,6 +152,7 @@ final class WinogradConv {
         float[] bv = bias == null ? null : bias.toFloatArray();
         MemorySegment rd = act == null && residual != null ? residual.data() : null;
         CpuEpilogue epi = act == null ? null : CpuEpilogue.of(act, residual == null ? null : residual.data());
+        int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
         long vBase = 0, mBase = 36L * c * tb;   // float offsets in ws: V[36][C][tb], then M[36][K][tb]
         int ph = p.padH(), pw = p.padW();
         long inPlane = (long) h * w, outPlane = (long) oh * ow;
@@ -141,7 +163,7 @@ final class WinogradConv {
                 par.forRange(c, 1, (c0, c1) -> inputTransform(xd, xImg, h, w, ph, pw, tw, ft0, nt, tb, c0, c1, c, ws, vBase));
                 par.forRange(36, 1, (x0, x1) -> {
                     for (int xi = x0; xi < x1; xi++) {
-                        Panel a = SegmentPanel.rowMajor(u, (long) xi * k * c, c);
+                        Panel a = packedPanel(u, xi, mPad, c);
                         Panel v = SegmentPanel.kMajor(ws, vBase + (long) xi * c * tb, tb);
                         GemmDriver.run(SERIAL, k, nt, c, a, v, ws, mBase + (long) xi * k * tb, tb, false);
                     }
@@ -158,24 +180,22 @@ final class WinogradConv {
     /** V[xi][ch][t] = (B^T d B)[xi] for the 6x6 input tile d of tiles t0..t0+nt, channels c0..c1. */
     private static void inputTransform(MemorySegment xd, long xImg, int h, int w, int ph, int pw, int tw, int t0,
                                        int nt, int tb, int c0, int c1, int c, MemorySegment ws, long vBase) {
-        int row0 = (t0 / tw) * 4 - ph, row1 = ((t0 + nt - 1) / tw) * 4 + 6 - ph;   // input rows the block reads
-        int r0 = Math.max(row0, 0), r1 = Math.min(row1, h);
-        float[] rows = new float[Math.max(r1 - r0, 0) * w];
+        // the input rows the block reads, copied into a strip with the zero padding around them in place
+        int ty0 = t0 / tw, row0 = ty0 * 4 - ph, stripRows = ((t0 + nt - 1) / tw - ty0) * 4 + 6;
+        int sw = tw * 4 + 2;   // columns -pw .. tw*4+2-pw
+        int r0 = Math.max(row0, 0), r1 = Math.min(row0 + stripRows, h);
+        int x0 = Math.max(-pw, 0), x1 = Math.min(sw - pw, w);   // input columns inside the strip
+        float[] strip = new float[stripRows * sw];
         float[] v = new float[36 * nt];
         float[] d = new float[36], t = new float[36];
         for (int ch = c0; ch < c1; ch++) {
-            if (r1 > r0) MemorySegment.copy(xd, F32_LE, (xImg + ch * (long) h * w + (long) r0 * w) * 4, rows, 0, rows.length);
+            long plane = xImg + ch * (long) h * w;
+            for (int y = r0; y < r1 && x1 > x0; y++) {
+                MemorySegment.copy(xd, F32_LE, (plane + (long) y * w + x0) * 4, strip, (y - row0) * sw + x0 + pw, x1 - x0);
+            }
             for (int j = 0; j < nt; j++) {
-                int tile = t0 + j, iy = (tile / tw) * 4 - ph, ix = (tile % tw) * 4 - pw;
-                for (int dy = 0; dy < 6; dy++) {
-                    int y = iy + dy;
-                    boolean rowIn = y >= r0 && y < r1;
-                    int rowOff = (y - r0) * w;
-                    for (int dx = 0; dx < 6; dx++) {
-                        int xx = ix + dx;
-                        d[dy * 6 + dx] = rowIn && xx >= 0 && xx < w ? rows[rowOff + xx] : 0f;
-                    }
-                }
+                int tile = t0 + j, base = ((tile / tw) - ty0) * 4 * sw + (tile % tw) * 4;
+                for (int dy = 0; dy < 6; dy++) System.arraycopy(strip, base + dy * sw, d, dy * 6, 6);
                 for (int col = 0; col < 6; col++) transformB(d, col, 6, t, col, 6);     // t = B^T d
                 for (int row = 0; row < 6; row++) transformB(t, row * 6, 1, d, row * 6, 1); // d = t B
                 for (int xi = 0; xi < 36; xi++) v[xi * nt + j] = d[xi];
@@ -202,7 +222,8 @@ final class WinogradConv {
                                         int ow, int k0, int k1, float[] bias, MemorySegment od, MemorySegment rd,
                                         long oImg) {
         float[] m = new float[36 * nt];
-        float[] s = new float[36], t = new float[24], y = new float[16];
+        float[] s = new float[36], t = new float[24];
+        float[] strip = new float[4 * tw * 4];   // 4 output rows of one tile row, 4*tw columns
         long outPlane = (long) oh * ow;
         for (int ch = k0; ch < k1; ch++) {
             for (int xi = 0; xi < 36; xi++) {
@@ -210,19 +231,24 @@ final class WinogradConv {
             }
             float bv = bias == null ? 0f : bias[ch];
             long plane = oImg + ch * outPlane;
-            for (int j = 0; j < nt; j++) {
-                for (int xi = 0; xi < 36; xi++) s[xi] = m[xi * nt + j];
-                for (int col = 0; col < 6; col++) transformA(s, col, 6, t, col, 6);      // t (4x6) = A^T s
-                for (int row = 0; row < 4; row++) transformA(t, row * 6, 1, y, row * 4, 1); // y (4x4) = t A
-                int tile = t0 + j, oy = (tile / tw) * 4, ox = (tile % tw) * 4;
-                int rows = Math.min(4, oh - oy), cols = Math.min(4, ow - ox);
+            int sw = tw * 4;
+            for (int j = 0; j < nt; ) {
+                int ty = (t0 + j) / tw, txFirst = (t0 + j) % tw, txEnd = Math.min(tw, txFirst + nt - j);
+                for (int tx = txFirst; tx < txEnd; tx++, j++) {
+                    for (int xi = 0; xi < 36; xi++) s[xi] = m[xi * nt + j];
+                    for (int col = 0; col < 6; col++) transformA(s, col, 6, t, col, 6);   // t (4x6) = A^T s
+                    for (int row = 0; row < 4; row++) transformA(t, row * 6, 1, strip, row * sw + tx * 4, 1); // t A
+                }
+                int oy = ty * 4, rows = Math.min(4, oh - oy);
+                int ox0 = txFirst * 4, ox1 = Math.min(ow, txEnd * 4);
                 for (int r = 0; r < rows; r++) {
-                    long off = (plane + (long) (oy + r) * ow + ox) * 4;
-                    for (int q = 0; q < cols; q++) {
-                        float val = y[r * 4 + q] + bv;
-                        if (rd != null) val += rd.get(F32_LE, off + q * 4L);
-                        od.set(F32_LE, off + q * 4L, val);
+                    int so = r * sw;
+                    for (int q = ox0; q < ox1; q++) strip[so + q] += bv;
+                    long off = (plane + (long) (oy + r) * ow + ox0) * 4;
+                    if (rd != null) {
+                        for (int q = ox0; q < ox1; q++) strip[so + q] += rd.get(F32_LE, off + (q - ox0) * 4L);
                     }
+                    MemorySegment.copy(strip, so + ox0, od, F32_LE, off, ox1 - ox0);
                 }
             }
         }
