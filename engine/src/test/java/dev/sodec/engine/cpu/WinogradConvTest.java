@@ -3,6 +3,7 @@ package dev.sodec.engine.cpu;
 import static dev.sodec.engine.tensor.Tensor.F32_LE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.engine.backend.Conv2dParams;
@@ -101,26 +102,41 @@ class WinogradConvTest {
         }
     }
 
-    /** Through a compiled graph (filter made at prepare, workspace planned): bit-identical for 1 and 3 threads. */
+    /**
+     * Through a compiled graph (filter made at prepare, workspace planned, SiLU + residual fused): bit-identical for
+     * 1 and 3 threads, within tolerance, and not the im2col path's bits (so the Winograd path really ran).
+     */
     @Test
     void compiledGraphIsThreadCountIndependentAndAccurate() {
         SplittableRandom rnd = new SplittableRandom(5);
-        int c = 64, k = 72, h = 37, w = 30;
+        int c = 256, k = 264, h = 29, w = 33;
+        assertTrue(WinogradConv.applies(new int[] {k, c, 3, 3}, Conv2dParams.of(1, 1)));
+        assertTrue(WinogradConv.tiles(h, w) >= WinogradConv.MIN_TILES);
         Tensor x = random(rnd, 1, c, h, w), r = random(rnd, 1, k, h, w);
         Tensor wt = random(rnd, k, c, 3, 3), bias = random(rnd, k);
-        Tensor[] got = new Tensor[2];
-        int[] threads = {1, 3};
-        for (int i = 0; i < 2; i++) {
-            Graph g = new Graph();
-            Node xi = g.input("x", x.shape()), ri = g.input("r", r.shape());
-            Node y = g.add(g.silu(g.conv2d(xi, wt, bias, Conv2dParams.of(1, 1))), ri);
-            g.output("y", y);
-            try (CpuBackend cpu = new CpuBackend(threads[i]); Executable e = Executable.compile(cpu, g)) {
-                assertTrue(WinogradConv.applies(new int[] {k, c, 3, 3}, Conv2dParams.of(1, 1)));
-                got[i] = e.run(x, r)[0];
-            }
+        Tensor one = runGraph(1, true, x, r, wt, bias), three = runGraph(3, true, x, r, wt, bias);
+        Tensor im2col = runGraph(3, false, x, r, wt, bias);
+        assertArrayEquals(one.toFloatArray(), three.toFloatArray());
+        double[] exp = reference(x, wt, bias, 1, true, r, h, w);
+        assertWithinOpTolerance(exp, one);
+        assertWithinOpTolerance(exp, im2col);
+        assertFalse(java.util.Arrays.equals(one.toFloatArray(), im2col.toFloatArray()));
+    }
+
+    private static Tensor runGraph(int threads, boolean winograd, Tensor x, Tensor r, Tensor wt, Tensor bias) {
+        String before = System.getProperty("sodec.cpu.winograd");
+        System.setProperty("sodec.cpu.winograd", Boolean.toString(winograd));
+        CpuBackend cpu;
+        try {
+            cpu = new CpuBackend(threads);
+        } finally {
+            if (before == null) System.clearProperty("sodec.cpu.winograd"); else System.setProperty("sodec.cpu.winograd", before);
         }
-        assertArrayEquals(got[0].toFloatArray(), got[1].toFloatArray());
-        assertWithinOpTolerance(reference(x, wt, bias, 1, true, r, h, w), got[0]);
+        Graph g = new Graph();
+        Node xi = g.input("x", x.shape()), ri = g.input("r", r.shape());
+        g.output("y", g.add(g.silu(g.conv2d(xi, wt, bias, Conv2dParams.of(1, 1))), ri));
+        try (cpu; Executable e = Executable.compile(cpu, g)) {
+            return e.run(x, r)[0];
+        }
     }
 }
