@@ -99,17 +99,27 @@ final class WinogradConv {
         Arena arena = Arena.ofShared();
         MemorySegment u = arena.allocate(36L * mPad * c * 4, 64);   // zero-filled: the padding rows stay 0
         double[] gg = new double[18], uu = new double[36];
-        for (int o = 0; o < k; o++) {
-            for (int i = 0; i < c; i++) {
-                int base = (o * c + i) * 9;
-                for (int col = 0; col < 3; col++) {   // gg (6x3) = G g
-                    double g0 = g[base + col], g1 = g[base + 3 + col], g2 = g[base + 6 + col];
-                    transformG(g0, g1, g2, gg, col, 3);
+        int mr = GemmDriver.MR;
+        float[] sliver = new float[36 * c * mr];   // one MR-row sliver of every U[xi], [xi][i][row]
+        for (int r = 0; r < k; r += mr) {
+            java.util.Arrays.fill(sliver, 0f);   // rows past K stay 0, as the driver's padding lanes must be
+            for (int o = r; o < Math.min(k, r + mr); o++) {
+                for (int i = 0; i < c; i++) {
+                    int base = (o * c + i) * 9;
+                    for (int col = 0; col < 3; col++) {   // gg (6x3) = G g
+                        transformG(g[base + col], g[base + 3 + col], g[base + 6 + col], gg, col, 3);
+                    }
+                    for (int row = 0; row < 6; row++) {   // uu (6x6) = gg G^T
+                        transformG(gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2], uu, row * 6, 1);
+                    }
+                    for (int xi = 0; xi < 36; xi++) sliver[(xi * c + i) * mr + (o - r)] = (float) uu[xi];
                 }
-                for (int row = 0; row < 6; row++) {   // uu (6x6) = gg G^T
-                    transformG(gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2], uu, row * 6, 1);
+            }
+            for (int xi = 0; xi < 36; xi++) {
+                for (int p0 = 0; p0 < c; p0 += GemmDriver.KC) {
+                    int kc = Math.min(GemmDriver.KC, c - p0);
+                    MemorySegment.copy(sliver, (xi * c + p0) * mr, u, F32_LE, packedOffset(xi, r, p0, mPad, c) * 4, kc * mr);
                 }
-                for (int xi = 0; xi < 36; xi++) u.set(F32_LE, packedOffset(xi, o, i, mPad, c) * 4, (float) uu[xi]);
             }
         }
         return new Filter(u, arena, k, c);
@@ -137,11 +147,13 @@ final class WinogradConv {
 
     /** The 6 values G (g0 g1 g2)^T, written {@code stride} apart from {@code off}. */
     private static void transformG(double g0, double g1, double g2, double[] dst, int off, int stride) {
-        dst[off] = g0 / 4;
-        dst[off + stride] = -(g0 + g1 + g2) / 6;
-        dst[off + 2 * stride] = -(g0 - g1 + g2) / 6;
-        dst[off + 3 * stride] = g0 / 24 + g1 / 12 + g2 / 6;
-        dst[off + 4 * stride] = g0 / 24 - g1 / 12 + g2 / 6;
+        // products with the reciprocals (double): the division's rounding difference is far below the float result's
+        double s02 = g0 + g2, a = g0 * (1.0 / 24) + g2 * (1.0 / 6), b = g1 * (1.0 / 12);
+        dst[off] = g0 * 0.25;
+        dst[off + stride] = -(s02 + g1) * (1.0 / 6);
+        dst[off + 2 * stride] = -(s02 - g1) * (1.0 / 6);
+        dst[off + 3 * stride] = a + b;
+        dst[off + 4 * stride] = a - b;
         dst[off + 5 * stride] = g2;
     }
 
