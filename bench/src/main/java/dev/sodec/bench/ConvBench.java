@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** 3x3 stride-1 pad-1 conv, batch 1, SD UNet size by default (320 -> 320 channels at 64x64). */
+/** 3x3 stride-1 pad-1 conv, batch 1, SD UNet size by default (320 -> 320 channels at 64x64), by im2col GEMM or Winograd. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -37,6 +37,10 @@ public class ConvBench {
     @Param({"2"})
     public int threads;
 
+    /** How the CPU backend runs the conv: {@code winograd} (its default where eligible) or {@code im2col}. */
+    @Param({"im2col", "winograd"})
+    public String algo;
+
     private CpuBackend cpu;
     private Executable op;
     private Tensor x, w, bias;
@@ -44,7 +48,14 @@ public class ConvBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        cpu = new CpuBackend(threads);
+        if (!algo.equals("im2col") && !algo.equals("winograd")) throw new IllegalArgumentException("algo: " + algo);
+        String before = System.getProperty("sodec.cpu.winograd");
+        System.setProperty("sodec.cpu.winograd", Boolean.toString(algo.equals("winograd")));   // read by the constructor
+        try {
+            cpu = new CpuBackend(threads);
+        } finally {
+            if (before == null) System.clearProperty("sodec.cpu.winograd"); else System.setProperty("sodec.cpu.winograd", before);
+        }
         SplittableRandom rnd = new SplittableRandom(2);
         x = random(rnd, 1, channels, size, size);
         w = random(rnd, channels, channels, 3, 3);

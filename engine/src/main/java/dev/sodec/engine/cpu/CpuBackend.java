@@ -26,6 +26,11 @@ public final class CpuBackend implements Backend {
     private final Parallel par;
     private final OpenPrograms programs = new OpenPrograms();
     private final ConstantStore<Tensor, Resident> constants = new ConstantStore<>(CpuBackend::resident, Resident::free);
+    /** Winograd-transformed 3x3 filters, one per weight tensor, made when a program first needs one. */
+    private final ConstantStore<Tensor, WinogradConv.Filter> winogradFilters =
+            new ConstantStore<>(WinogradConv::transform, WinogradConv.Filter::free);
+    /** Whether eligible 3x3 convs run by Winograd F(4x4,3x3); system property sodec.cpu.winograd (default true). */
+    private final boolean winograd = Boolean.parseBoolean(System.getProperty("sodec.cpu.winograd", "true"));
 
     /** A constant as the kernels read it: the weight itself when F32 and contiguous, else an F32 copy. */
     record Resident(Tensor f32, Arena arena) {
@@ -73,7 +78,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public long workspaceBytes(Node node) {
-        return node.op == Op.GDN ? CpuGdn.workspaceBytes(node.input(0).shape()) : 0;
+        if (node.op == Op.GDN) return CpuGdn.workspaceBytes(node.input(0).shape());
+        return usesWinograd(node) ? WinogradConv.workspaceBytes(node) : 0;
+    }
+
+    /** Whether {@code node} is a conv this backend runs by Winograd (so it has a workspace and a filter). */
+    boolean usesWinograd(Node node) {
+        return winograd && WinogradConv.applies(node);
+    }
+
+    ConstantStore<Tensor, WinogradConv.Filter> winogradFilters() {
+        return winogradFilters;
     }
 
     @Override
@@ -103,6 +118,7 @@ public final class CpuBackend implements Backend {
     public void close() {
         programs.closeAll();
         constants.clear();
+        winogradFilters.clear();
         par.close();
     }
 }

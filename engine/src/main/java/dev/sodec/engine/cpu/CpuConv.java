@@ -12,7 +12,8 @@ import java.lang.foreign.MemorySegment;
  * <p>conv2d: 1x1/stride-1/unpadded convs are a plain GEMM on the input; convs with one input channel per group
  * (depthwise, any channel multiplier) run a direct vectorised loop ({@link DepthwiseConv}); everything else is a
  * GEMM per image and group whose B operand is im2col built while packing ({@link Im2colPanel}), so no column
- * buffer exists. convTranspose2d: one such implicit GEMM per stride phase ({@link TransposedConv}), each output
+ * buffer exists (wide 3x3 stride-1 convs with a constant weight are run by {@link WinogradConv} instead, chosen when
+ * the program is prepared). convTranspose2d: one such implicit GEMM per stride phase ({@link TransposedConv}), each output
  * element written once.
  *
  * <p>Epilogue: without an activation the residual is copied into the output first (nothing to copy when the plan

@@ -13,6 +13,11 @@ final class CpuNodes {
     private CpuNodes() {}
 
     static void run(Parallel par, Node n, Tensor[] in, Tensor y, MemorySegment workspace) {
+        run(par, n, in, y, workspace, null);
+    }
+
+    /** @param winograd the conv's Winograd filter when it runs by Winograd (then workspace is its block), else null */
+    static void run(Parallel par, Node n, Tensor[] in, Tensor y, MemorySegment workspace, WinogradConv.Filter winograd) {
         if (y.numel() == 0) return;
         switch (n.op) {
             case LINEAR -> {
@@ -23,7 +28,12 @@ final class CpuNodes {
             case CONV2D -> {
                 Attrs.Conv a = n.attrs(Attrs.Conv.class);
                 Epilogue e = a.epilogue();
-                CpuConv.conv2d(par, in[0], in[1], in[2], a.params(), e.act(), e.residual() ? in[3] : null, y);
+                if (winograd != null) {
+                    WinogradConv.run(par, in[0], winograd, in[2], a.params(), e.act(), e.residual() ? in[3] : null, y,
+                            workspace);
+                } else {
+                    CpuConv.conv2d(par, in[0], in[1], in[2], a.params(), e.act(), e.residual() ? in[3] : null, y);
+                }
             }
             case CONV_TRANSPOSE2D -> {
                 Attrs.Conv a = n.attrs(Attrs.Conv.class);

@@ -25,6 +25,8 @@ final class CpuProgram implements Program {
     private final Schedule schedule;
     private final MemoryPlan plan;
     private final Map<Node, Tensor> constants = new IdentityHashMap<>();
+    /** The Winograd filter of each conv node that runs by Winograd, keyed by the conv node. */
+    private final Map<Node, WinogradConv.Filter> winograd = new IdentityHashMap<>();
     private final ArrayDeque<MemorySegment> idle = new ArrayDeque<>();
     private final List<Arena> arenas = new ArrayList<>();
     private boolean closed;
@@ -35,6 +37,9 @@ final class CpuProgram implements Program {
         this.plan = schedule.plan;
         try {
             for (Node c : schedule.constants) constants.put(c, backend.constants().acquire(c.constant()).f32());
+            for (Node n : schedule.nodes) {
+                if (backend.usesWinograd(n)) winograd.put(n, backend.winogradFilters().acquire(n.input(1).constant()));
+            }
         } catch (RuntimeException e) {
             releaseConstants();
             throw e;
@@ -57,7 +62,7 @@ final class CpuProgram implements Program {
                 for (int i = 0; i < in.length; i++) in[i] = n.input(i) == null ? null : value(n.input(i), arena);
                 long ws = plan.workspaceOffset(n);
                 MemorySegment workspace = ws < 0 ? null : arena.asSlice(ws, backend.workspaceBytes(n));
-                CpuNodes.run(par, n, in, value(n, arena), workspace);
+                CpuNodes.run(par, n, in, value(n, arena), workspace, winograd.get(n));
                 if (timer != null) timer.record(n, System.nanoTime() - t0);
             }
             Tensor[] out = new Tensor[schedule.outputs.size()];
@@ -122,5 +127,7 @@ final class CpuProgram implements Program {
     private void releaseConstants() {
         for (Node c : constants.keySet()) backend.constants().release(c.constant());
         constants.clear();
+        for (Node n : winograd.keySet()) backend.winogradFilters().release(n.input(1).constant());
+        winograd.clear();
     }
 }

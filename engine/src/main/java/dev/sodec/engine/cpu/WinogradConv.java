@@ -1,0 +1,292 @@
+package dev.sodec.engine.cpu;
+
+import static dev.sodec.engine.tensor.Tensor.F32_LE;
+
+import dev.sodec.engine.backend.Conv2dParams;
+import dev.sodec.engine.graph.Act;
+import dev.sodec.engine.graph.Attrs;
+import dev.sodec.engine.graph.Node;
+import dev.sodec.engine.graph.Op;
+import dev.sodec.engine.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * 3x3, stride-1, undilated, ungrouped convolution by Winograd F(4x4, 3x3): each 4x4 output tile is
+ * {@code A^T [(G g G^T) . (B^T d B)] A} of its 6x6 input tile d, so the 36 element-wise products over channels
+ * become 36 GEMMs {@code M[xi] = U[xi] (K x C) * V[xi] (C x tiles)}: 4 times fewer multiply-adds than im2col
+ * (36 per 16 outputs instead of 144).
+ *
+ * <p>The filter transform U is made once per weight ({@link Filter}, held beside the resident constant). Per call,
+ * tiles go in blocks whose transformed input and products fit the node's planned workspace: input transform
+ * (split over channels), the 36 GEMMs (split over the transform index, each one on one thread), output transform
+ * with bias and the residual of an epilogue without activation (split over output channels); an activation then
+ * runs over each finished image. No work item is a part of a reduction, so results are bit-identical for any
+ * thread count.
+ */
+final class WinogradConv {
+    /*
+     * Where it measured faster than im2col (Prof runs on 2 threads, same process, loaded machine): 64 channels lost
+     * at every size (the transforms cost more than the GEMM saves); 128 channels won at 64x64 and 128x128 outputs
+     * but lost ~10% at 32x32; 256 and 512 channels won 1.5-2.5x from 32x32 (64 tiles) up. Fewer tiles are left
+     * alone also because U is 4x the weight's memory (the UNet's deep 1280-channel layers would need GBs).
+     */
+    /** Fewer input or output channels than this stay on im2col. */
+    static final int MIN_CHANNELS = 128;
+    /** Fewest 4x4 output tiles (a 32x32 output) for convs with at least {@link #WIDE_CHANNELS} channels. */
+    static final int MIN_TILES = 64;
+    static final int WIDE_CHANNELS = 256;
+    /** Fewest tiles (a 64x64 output) for convs with fewer channels. */
+    static final int MIN_TILES_NARROW = 256;
+    /** Floats of transformed input plus products per tile block (16 MiB). */
+    static final long BLOCK_FLOATS = 1 << 22;
+
+    private static final Parallel SERIAL = new Parallel(1);
+
+    private WinogradConv() {}
+
+    /** The transformed filter U[36][K][C] of one weight, off-heap, freed with the weight's resident form. */
+    record Filter(MemorySegment u, Arena arena, int k, int c) {
+        void free() {
+            arena.close();
+        }
+    }
+
+    /** Whether {@code n} is a conv this path runs (the weight must be a graph constant: U is made once). */
+    static boolean applies(Node n) {
+        if (n.op != Op.CONV2D || n.input(1).op != Op.CONSTANT) return false;
+        Conv2dParams p = n.attrs(Attrs.Conv.class).params();
+        int[] ws = n.input(1).shape();
+        int tiles = tiles(n.dim(2), n.dim(3));
+        return applies(ws, p) && tiles >= (Math.min(ws[0], ws[1]) >= WIDE_CHANNELS ? MIN_TILES : MIN_TILES_NARROW);
+    }
+
+    static boolean applies(int[] ws, Conv2dParams p) {
+        return ws[2] == 3 && ws[3] == 3 && p.groups() == 1 && p.strideH() == 1 && p.strideW() == 1
+                && p.dilationH() == 1 && p.dilationW() == 1 && ws[0] >= MIN_CHANNELS && ws[1] >= MIN_CHANNELS;
+    }
+
+    static int tiles(int oh, int ow) {
+        return ceilDiv(oh, 4) * ceilDiv(ow, 4);
+    }
+
+    /** Tiles per block: as many as the block budget holds, a multiple of the GEMM's column sliver. */
+    static int tileBlock(int c, int k, int tiles) {
+        int nr = GemmDriver.NR;
+        long fit = BLOCK_FLOATS / (36L * (c + k));
+        int tb = (int) Math.max(nr, fit / nr * nr);
+        return Math.min(tb, GemmDriver.roundUp(tiles, nr));
+    }
+
+    /** Workspace bytes of conv node {@code n} on this path. */
+    static long workspaceBytes(Node n) {
+        int k = n.dim(1), c = n.input(0).dim(1);
+        return workspaceBytes(c, k, tiles(n.dim(2), n.dim(3)));
+    }
+
+    static long workspaceBytes(int c, int k, int tiles) {
+        return 36L * (c + k) * tileBlock(c, k, tiles) * 4;
+    }
+
+    /**
+     * U = G g G^T for every (output, input) channel pair, computed in double and rounded once, stored as the GEMM
+     * driver packs its A operand ({@link #packedOffset}) so packing a sliver is one copy.
+     */
+    static Filter transform(Tensor w) {
+        int k = w.dim(0), c = w.dim(1);
+        float[] g = w.toF32().contiguous().toFloatArray();
+        int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
+        Arena arena = Arena.ofShared();
+        MemorySegment u = arena.allocate(36L * mPad * c * 4, 64);   // zero-filled: the padding rows stay 0
+        double[] gg = new double[18], uu = new double[36];
+        int mr = GemmDriver.MR;
+        float[] sliver = new float[36 * c * mr];   // one MR-row sliver of every U[xi], [xi][i][row]
+        for (int r = 0; r < k; r += mr) {
+            java.util.Arrays.fill(sliver, 0f);   // rows past K stay 0, as the driver's padding lanes must be
+            for (int o = r; o < Math.min(k, r + mr); o++) {
+                for (int i = 0; i < c; i++) {
+                    int base = (o * c + i) * 9;
+                    for (int col = 0; col < 3; col++) {   // gg (6x3) = G g
+                        transformG(g[base + col], g[base + 3 + col], g[base + 6 + col], gg, col, 3);
+                    }
+                    for (int row = 0; row < 6; row++) {   // uu (6x6) = gg G^T
+                        transformG(gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2], uu, row * 6, 1);
+                    }
+                    for (int xi = 0; xi < 36; xi++) sliver[(xi * c + i) * mr + (o - r)] = (float) uu[xi];
+                }
+            }
+            for (int xi = 0; xi < 36; xi++) {
+                for (int p0 = 0; p0 < c; p0 += GemmDriver.KC) {
+                    int kc = Math.min(GemmDriver.KC, c - p0);
+                    MemorySegment.copy(sliver, (xi * c + p0) * mr, u, F32_LE, packedOffset(xi, r, p0, mPad, c) * 4, kc * mr);
+                }
+            }
+        }
+        return new Filter(u, arena, k, c);
+    }
+
+    /**
+     * Float index of U[xi][o][i]: per xi, K blocks of {@link GemmDriver#KC}, in each MR-row slivers stored K-major
+     * ({@code kc} x MR), the layout {@link GemmDriver} packs A into.
+     */
+    static long packedOffset(int xi, int o, int i, int mPad, int c) {
+        int p0 = i / GemmDriver.KC * GemmDriver.KC, kc = Math.min(GemmDriver.KC, c - p0), r = o / GemmDriver.MR * GemmDriver.MR;
+        return (long) xi * mPad * c + (long) mPad * p0 + (long) r * kc + (long) (i - p0) * GemmDriver.MR + (o - r);
+    }
+
+    /** The A operand U[xi] as a panel: the driver asks for whole slivers of whole K blocks, each one stored run. */
+    private static Panel packedPanel(MemorySegment u, int xi, int mPad, int c) {
+        return (dst, off, width, r0, rows, p0, kc) -> {
+            if (width != GemmDriver.MR || r0 % GemmDriver.MR != 0 || p0 % GemmDriver.KC != 0
+                    || kc != Math.min(GemmDriver.KC, c - p0)) {
+                throw new IllegalStateException("winograd filter asked for an unaligned sliver");
+            }
+            MemorySegment.copy(u, F32_LE, packedOffset(xi, r0, p0, mPad, c) * 4, dst, off, width * kc);
+        };
+    }
+
+    /** The 6 values G (g0 g1 g2)^T, written {@code stride} apart from {@code off}. */
+    private static void transformG(double g0, double g1, double g2, double[] dst, int off, int stride) {
+        // products with the reciprocals (double): the division's rounding difference is far below the float result's
+        double s02 = g0 + g2, a = g0 * (1.0 / 24) + g2 * (1.0 / 6), b = g1 * (1.0 / 12);
+        dst[off] = g0 * 0.25;
+        dst[off + stride] = -(s02 + g1) * (1.0 / 6);
+        dst[off + 2 * stride] = -(s02 - g1) * (1.0 / 6);
+        dst[off + 3 * stride] = a + b;
+        dst[off + 4 * stride] = a - b;
+        dst[off + 5 * stride] = g2;
+    }
+
+    /**
+     * y = act(conv(x, w) + bias) + residual with U = {@link #transform}(w); {@code ws} holds
+     * {@link #workspaceBytes(int, int, int)} bytes.
+     */
+    static void run(Parallel par, Tensor x, Filter f, Tensor bias, Conv2dParams p, Act act, Tensor residual,
+                    Tensor out, MemorySegment ws) {
+        int nb = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        int k = out.dim(1), oh = out.dim(2), ow = out.dim(3);
+        if (f.c() != c || f.k() != k) throw new IllegalArgumentException("winograd filter is " + f.k() + "x" + f.c()
+                + ", conv is " + k + "x" + c);
+        int tw = ceilDiv(ow, 4), tiles = tw * ceilDiv(oh, 4);
+        int tb = tileBlock(c, k, tiles);
+        if (ws.byteSize() < workspaceBytes(c, k, tiles)) throw new IllegalArgumentException("winograd workspace too small");
+        MemorySegment xd = x.data(), od = out.data(), u = f.u();
+        float[] bv = bias == null ? null : bias.toFloatArray();
+        MemorySegment rd = act == null && residual != null ? residual.data() : null;
+        CpuEpilogue epi = act == null ? null : CpuEpilogue.of(act, residual == null ? null : residual.data());
+        int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
+        long vBase = 0, mBase = 36L * c * tb;   // float offsets in ws: V[36][C][tb], then M[36][K][tb]
+        int ph = p.padH(), pw = p.padW();
+        long inPlane = (long) h * w, outPlane = (long) oh * ow;
+        for (int b = 0; b < nb; b++) {
+            long xImg = (long) b * c * inPlane, oImg = (long) b * k * outPlane;
+            for (int t0 = 0; t0 < tiles; t0 += tb) {
+                int nt = Math.min(tb, tiles - t0), ft0 = t0;
+                par.forRange(c, 1, (c0, c1) -> inputTransform(xd, xImg, h, w, ph, pw, tw, ft0, nt, tb, c0, c1, c, ws, vBase));
+                par.forRange(36, 1, (x0, x1) -> {
+                    for (int xi = x0; xi < x1; xi++) {
+                        Panel a = packedPanel(u, xi, mPad, c);
+                        Panel v = SegmentPanel.kMajor(ws, vBase + (long) xi * c * tb, tb);
+                        GemmDriver.run(SERIAL, k, nt, c, a, v, ws, mBase + (long) xi * k * tb, tb, false);
+                    }
+                });
+                par.forRange(k, 1, (k0, k1) -> outputTransform(ws, mBase, k, tb, nt, ft0, tw, oh, ow, k0, k1, bv,
+                        od, rd, oImg));
+            }
+            if (epi != null) {
+                par.forRange(k, 1, (k0, k1) -> epi.applyRange(od, oImg + k0 * outPlane, oImg + k1 * outPlane));
+            }
+        }
+    }
+
+    /** V[xi][ch][t] = (B^T d B)[xi] for the 6x6 input tile d of tiles t0..t0+nt, channels c0..c1. */
+    private static void inputTransform(MemorySegment xd, long xImg, int h, int w, int ph, int pw, int tw, int t0,
+                                       int nt, int tb, int c0, int c1, int c, MemorySegment ws, long vBase) {
+        // the input rows the block reads, copied into a strip with the zero padding around them in place
+        int ty0 = t0 / tw, row0 = ty0 * 4 - ph, stripRows = ((t0 + nt - 1) / tw - ty0) * 4 + 6;
+        int sw = tw * 4 + 2;   // columns -pw .. tw*4+2-pw
+        int r0 = Math.max(row0, 0), r1 = Math.min(row0 + stripRows, h);
+        int x0 = Math.max(-pw, 0), x1 = Math.min(sw - pw, w);   // input columns inside the strip
+        float[] strip = new float[stripRows * sw];
+        float[] v = new float[36 * nt];
+        float[] d = new float[36], t = new float[36];
+        for (int ch = c0; ch < c1; ch++) {
+            long plane = xImg + ch * (long) h * w;
+            for (int y = r0; y < r1 && x1 > x0; y++) {
+                MemorySegment.copy(xd, F32_LE, (plane + (long) y * w + x0) * 4, strip, (y - row0) * sw + x0 + pw, x1 - x0);
+            }
+            for (int j = 0; j < nt; j++) {
+                int tile = t0 + j, base = ((tile / tw) - ty0) * 4 * sw + (tile % tw) * 4;
+                for (int dy = 0; dy < 6; dy++) System.arraycopy(strip, base + dy * sw, d, dy * 6, 6);
+                for (int col = 0; col < 6; col++) transformB(d, col, 6, t, col, 6);     // t = B^T d
+                for (int row = 0; row < 6; row++) transformB(t, row * 6, 1, d, row * 6, 1); // d = t B
+                for (int xi = 0; xi < 36; xi++) v[xi * nt + j] = d[xi];
+            }
+            for (int xi = 0; xi < 36; xi++) {
+                MemorySegment.copy(v, xi * nt, ws, F32_LE, (vBase + ((long) xi * c + ch) * tb) * 4, nt);
+            }
+        }
+    }
+
+    /** The 6 values B^T s of the 6 values s (read {@code ss} apart), written {@code ds} apart. */
+    private static void transformB(float[] s, int so, int ss, float[] dst, int d0, int ds) {
+        float s0 = s[so], s1 = s[so + ss], s2 = s[so + 2 * ss], s3 = s[so + 3 * ss], s4 = s[so + 4 * ss], s5 = s[so + 5 * ss];
+        dst[d0] = 4 * s0 - 5 * s2 + s4;
+        dst[d0 + ds] = s3 + s4 - 4 * (s1 + s2);
+        dst[d0 + 2 * ds] = s4 - s3 + 4 * (s1 - s2);
+        dst[d0 + 3 * ds] = s4 - s2 + 2 * (s3 - s1);
+        dst[d0 + 4 * ds] = s4 - s2 - 2 * (s3 - s1);
+        dst[d0 + 5 * ds] = 4 * s1 - 5 * s3 + s5;
+    }
+
+    /** Output tiles of channels k0..k1: A^T M A + bias (+ the residual, read before the write: it may be y). */
+    private static void outputTransform(MemorySegment ws, long mBase, int k, int tb, int nt, int t0, int tw, int oh,
+                                        int ow, int k0, int k1, float[] bias, MemorySegment od, MemorySegment rd,
+                                        long oImg) {
+        float[] m = new float[36 * nt];
+        float[] s = new float[36], t = new float[24];
+        float[] strip = new float[4 * tw * 4];   // 4 output rows of one tile row, 4*tw columns
+        long outPlane = (long) oh * ow;
+        for (int ch = k0; ch < k1; ch++) {
+            for (int xi = 0; xi < 36; xi++) {
+                MemorySegment.copy(ws, F32_LE, (mBase + ((long) xi * k + ch) * tb) * 4, m, xi * nt, nt);
+            }
+            float bv = bias == null ? 0f : bias[ch];
+            long plane = oImg + ch * outPlane;
+            int sw = tw * 4;
+            for (int j = 0; j < nt; ) {
+                int ty = (t0 + j) / tw, txFirst = (t0 + j) % tw, txEnd = Math.min(tw, txFirst + nt - j);
+                for (int tx = txFirst; tx < txEnd; tx++, j++) {
+                    for (int xi = 0; xi < 36; xi++) s[xi] = m[xi * nt + j];
+                    for (int col = 0; col < 6; col++) transformA(s, col, 6, t, col, 6);   // t (4x6) = A^T s
+                    for (int row = 0; row < 4; row++) transformA(t, row * 6, 1, strip, row * sw + tx * 4, 1); // t A
+                }
+                int oy = ty * 4, rows = Math.min(4, oh - oy);
+                int ox0 = txFirst * 4, ox1 = Math.min(ow, txEnd * 4);
+                for (int r = 0; r < rows; r++) {
+                    int so = r * sw;
+                    for (int q = ox0; q < ox1; q++) strip[so + q] += bv;
+                    long off = (plane + (long) (oy + r) * ow + ox0) * 4;
+                    if (rd != null) {
+                        for (int q = ox0; q < ox1; q++) strip[so + q] += rd.get(F32_LE, off + (q - ox0) * 4L);
+                    }
+                    MemorySegment.copy(strip, so + ox0, od, F32_LE, off, ox1 - ox0);
+                }
+            }
+        }
+    }
+
+    /** The 4 values A^T s of the 6 values s (read {@code ss} apart), written {@code ds} apart. */
+    private static void transformA(float[] s, int so, int ss, float[] dst, int d0, int ds) {
+        float s0 = s[so], s1 = s[so + ss], s2 = s[so + 2 * ss], s3 = s[so + 3 * ss], s4 = s[so + 4 * ss], s5 = s[so + 5 * ss];
+        float p12 = s1 + s2, m12 = s1 - s2, p34 = s3 + s4, m34 = s3 - s4;
+        dst[d0] = s0 + p12 + p34;
+        dst[d0 + ds] = m12 + 2 * m34;
+        dst[d0 + 2 * ds] = p12 + 4 * p34;
+        dst[d0 + 3 * ds] = m12 + 8 * m34 + s5;
+    }
+
+    private static int ceilDiv(int v, int d) {
+        return (v + d - 1) / d;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.sodec.engine.cpu;
+
+import static dev.sodec.engine.tensor.Tensor.F32_LE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sodec.engine.backend.Conv2dParams;
+import dev.sodec.engine.graph.Act;
+import dev.sodec.engine.graph.Executable;
+import dev.sodec.engine.graph.Graph;
+import dev.sodec.engine.graph.Node;
+import dev.sodec.engine.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Winograd F(4x4,3x3) against a float64 direct convolution, within the golden op tolerances (FORMAT.md). */
+class WinogradConvTest {
+    private static Tensor random(SplittableRandom rnd, int... shape) {
+        float[] v = new float[(int) dev.sodec.engine.tensor.Shapes.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (rnd.nextDouble() * 2 - 1);
+        return Tensor.fromFloats(v, shape);
+    }
+
+    /** act(conv + bias) + residual in double (torch conv2d definition, 3x3, stride 1). */
+    private static double[] reference(Tensor x, Tensor w, Tensor bias, int pad, boolean silu, Tensor residual,
+                                      int oh, int ow) {
+        int nb = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3), k = w.dim(0);
+        float[] xa = x.toFloatArray(), wa = w.toFloatArray();
+        float[] ba = bias == null ? null : bias.toFloatArray(), ra = residual == null ? null : residual.toFloatArray();
+        double[] out = new double[nb * k * oh * ow];
+        for (int b = 0; b < nb; b++) for (int o = 0; o < k; o++) for (int oy = 0; oy < oh; oy++) for (int ox = 0; ox < ow; ox++) {
+            double s = ba == null ? 0 : ba[o];
+            for (int i = 0; i < c; i++) for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) {
+                int iy = oy - pad + ky, ix = ox - pad + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                s += (double) xa[((b * c + i) * h + iy) * wd + ix] * wa[((o * c + i) * 3 + ky) * 3 + kx];
+            }
+            if (silu) s = s / (1 + Math.exp(-s));
+            int idx = ((b * k + o) * oh + oy) * ow + ox;
+            if (ra != null) s += ra[idx];
+            out[idx] = s;
+        }
+        return out;
+    }
+
+    /** rel_l2 <= 1e-5 and max_abs <= 1e-4 * max(1, max|exp|): the golden op.* F32 defaults. */
+    private static void assertWithinOpTolerance(double[] exp, Tensor got) {
+        float[] g = got.toFloatArray();
+        assertEquals(exp.length, g.length);
+        double diff2 = 0, ref2 = 0, maxAbs = 0, maxExp = 0;
+        for (int i = 0; i < exp.length; i++) {
+            double d = g[i] - exp[i];
+            diff2 += d * d;
+            ref2 += exp[i] * exp[i];
+            maxAbs = Math.max(maxAbs, Math.abs(d));
+            maxExp = Math.max(maxExp, Math.abs(exp[i]));
+        }
+        double rel = Math.sqrt(diff2) / Math.max(Math.sqrt(ref2), 1e-12);
+        assertTrue(rel <= 1e-5, "rel_l2 " + rel);
+        assertTrue(maxAbs <= 1e-4 * Math.max(1, maxExp), "max_abs " + maxAbs + " (max |exp| " + maxExp + ")");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            // batch, c, k, h, w, pad, bias, silu, residual
+            "1, 3, 5, 4, 4, 1, true, false, false",
+            "2, 7, 5, 9, 13, 1, true, false, true",
+            "1, 65, 67, 11, 10, 1, true, true, false",
+            "1, 33, 31, 23, 18, 1, false, true, true",
+            "1, 16, 9, 7, 6, 0, true, false, false",
+            "1, 9, 16, 5, 7, 2, true, true, true",
+    })
+    void matchesDirectConvolution(int nb, int c, int k, int h, int w, int pad, boolean withBias, boolean silu,
+                                  boolean withResidual) {
+        SplittableRandom rnd = new SplittableRandom(c * 31L + k * 7L + h + w);
+        Tensor x = random(rnd, nb, c, h, w), wt = random(rnd, k, c, 3, 3);
+        Tensor bias = withBias ? random(rnd, k) : null;
+        int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
+        Tensor residual = withResidual ? random(rnd, nb, k, oh, ow) : null;
+        Act act = silu ? Act.SILU : null;
+        double[] exp = reference(x, wt, bias, pad, silu, residual, oh, ow);
+        WinogradConv.Filter f = WinogradConv.transform(wt);
+        try (Arena arena = Arena.ofShared(); Parallel par = new Parallel(2)) {
+            MemorySegment ws = arena.allocate(WinogradConv.workspaceBytes(c, k, WinogradConv.tiles(oh, ow)), 64);
+            Tensor out = Tensor.zeros(nb, k, oh, ow);
+            WinogradConv.run(par, x, f, bias, Conv2dParams.of(1, pad), act, residual, out, ws);
+            assertWithinOpTolerance(exp, out);
+            // the output written over its residual (how the plan may place an epilogue without activation)
+            if (withResidual && !silu) {
+                Tensor inPlace = Tensor.fromFloats(residual.toFloatArray(), residual.shape());
+                WinogradConv.run(par, x, f, bias, Conv2dParams.of(1, pad), null, inPlace, inPlace, ws);
+                assertArrayEquals(out.toFloatArray(), inPlace.toFloatArray());
+            }
+        } finally {
+            f.free();
+        }
+    }
+
+    /**
+     * Through a compiled graph (filter made at prepare, workspace planned, SiLU + residual fused): bit-identical for
+     * 1 and 3 threads, within tolerance, and not the im2col path's bits (so the Winograd path really ran).
+     */
+    @Test
+    void compiledGraphIsThreadCountIndependentAndAccurate() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int c = 256, k = 264, h = 29, w = 33;
+        assertTrue(WinogradConv.applies(new int[] {k, c, 3, 3}, Conv2dParams.of(1, 1)));
+        assertTrue(WinogradConv.tiles(h, w) >= WinogradConv.MIN_TILES);
+        Tensor x = random(rnd, 1, c, h, w), r = random(rnd, 1, k, h, w);
+        Tensor wt = random(rnd, k, c, 3, 3), bias = random(rnd, k);
+        Tensor one = runGraph(1, true, x, r, wt, bias), three = runGraph(3, true, x, r, wt, bias);
+        Tensor im2col = runGraph(3, false, x, r, wt, bias);
+        assertArrayEquals(one.toFloatArray(), three.toFloatArray());
+        double[] exp = reference(x, wt, bias, 1, true, r, h, w);
+        assertWithinOpTolerance(exp, one);
+        assertWithinOpTolerance(exp, im2col);
+        assertFalse(java.util.Arrays.equals(one.toFloatArray(), im2col.toFloatArray()));
+    }
+
+    private static Tensor runGraph(int threads, boolean winograd, Tensor x, Tensor r, Tensor wt, Tensor bias) {
+        String before = System.getProperty("sodec.cpu.winograd");
+        System.setProperty("sodec.cpu.winograd", Boolean.toString(winograd));
+        CpuBackend cpu;
+        try {
+            cpu = new CpuBackend(threads);
+        } finally {
+            if (before == null) System.clearProperty("sodec.cpu.winograd"); else System.setProperty("sodec.cpu.winograd", before);
+        }
+        Graph g = new Graph();
+        Node xi = g.input("x", x.shape()), ri = g.input("r", r.shape());
+        g.output("y", g.add(g.silu(g.conv2d(xi, wt, bias, Conv2dParams.of(1, 1))), ri));
+        try (cpu; Executable e = Executable.compile(cpu, g)) {
+            return e.run(x, r)[0];
+        }
+    }
+}
