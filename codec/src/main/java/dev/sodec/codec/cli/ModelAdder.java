@@ -30,15 +30,18 @@ import java.util.regex.Pattern;
 final class ModelAdder {
     private ModelAdder() {}
 
-    /** CompressAI's zoo file names: {@code <architecture>-<quality>-<first 8 hex of sha256>.pth.tar}. */
-    static final Pattern ZOO = Pattern.compile("(bmshj2018-hyperprior|mbt2018-mean)-([1-8])-[0-9a-f]{8}\\.pth\\.tar");
+    /**
+     * CompressAI's zoo file names: {@code <architecture>[-ms-ssim]-<quality>-<first 8 hex of sha256>.pth.tar}
+     * (e.g. {@code mbt2018-mean-3-<hash>.pth.tar}, {@code bmshj2018-hyperprior-ms-ssim-3-<hash>.pth.tar}).
+     */
+    static final Pattern ZOO = Pattern.compile("(bmshj2018-hyperprior|mbt2018-mean)(-ms-ssim)?-([1-8])-[0-9a-f]{8}\\.pth\\.tar");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     /** The name a checkpoint file gets when --name is not given. */
     static String defaultName(Path file) {
         String f = file.getFileName().toString();
         Matcher m = ZOO.matcher(f);
-        if (m.matches()) return m.group(1) + "-" + m.group(2);
+        if (m.matches()) return m.group(1) + (m.group(2) == null ? "" : m.group(2)) + "-" + m.group(3);
         for (String ext : new String[] {".pth.tar", ".pth", ".pt", ".tar", ".safetensors"}) {
             if (f.endsWith(ext) && f.length() > ext.length()) return f.substring(0, f.length() - ext.length());
         }
