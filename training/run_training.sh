@@ -38,8 +38,12 @@ fine_tune() {  # name lambda seed init stop
     /usr/bin/python3 export.py out/mbt2018_mean_n64_m96_l$1.pth.tar --out checkpoints
 }
 if [ "${1:-}" = "levels" ]; then
-    # highest: the lambda-0.0067 model (7.4k steps, never continued) trained on at the same lambda, 13:16-13:50
-    fine_tune 0067c 0.0067 31 mbt2018_mean_n64_m96_l0067 13:50
-    # high: from the shipped lambda-0.0018 model (medium) at lambda 0.0035, 13:51-14:22
-    fine_tune 0035 0.0035 32 mbt2018_mean_n64_m96_l0018 14:22
+    # higher: the lambda-0.0067 model (7.4k steps, never continued) trained on at the same lambda
+    fine_tune 0067c 0.0067 31 mbt2018_mean_n64_m96_l0067 13:50    # 13:16-13:50, 3191 steps
+    # high: from the shipped lambda-0.0018 model (medium) at lambda 0.0035
+    fine_tune 0035 0.0035 32 mbt2018_mean_n64_m96_l0018 14:16     # 13:51-14:16, 4551 steps
+    # highest: from higher at lambda 0.013
+    fine_tune 0130 0.013 33 mbt2018_mean_n64_m96_l0067c 14:31     # 14:16-14:31, 3540 steps
+    # lowest: from the shipped lambda-0.0009 model (low) at lambda 0.0004
+    fine_tune 0004 0.0004 34 mbt2018_mean_n64_m96_l0009 14:45     # 14:31-14:45
 fi
