@@ -159,10 +159,10 @@ public final class BundledModels {
         }
     }
 
-    /** For messages: the names of the shipped models. */
+    /** For messages: the names of the shipped models, lowest rate first. */
     public static String names() {
         List<String> n = new ArrayList<>();
-        for (Model m : list()) n.add(m.name());
+        for (Model m : ladder()) n.add(m.name());
         return n.isEmpty() ? "(none shipped)" : String.join(", ", n);
     }
 }
