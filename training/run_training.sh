@@ -25,3 +25,25 @@ for cfg in "0067 0.0067 11" "0018 0.0018 12"; do
     run $1 $2 $3 1e-4 4 --resume &
 done
 wait
+
+# ---- Quality levels (2026-12-02, issue 16): fine-tunes for the upper levels, ONE run at a time, 1 thread, on a
+# 2-core machine shared with four other agents (load average 10-18; the minute-by-minute load is in README.md).
+# Each starts from a committed .preupdate checkpoint's weights (--init-from: fresh Adam, no optimizer state) and
+# runs to a wall-clock stop (--stop-at, UTC), lr / 10 for the last 20 % of it. Data: prepare_data.py as above.
+#   python3 prepare_data.py images.txt <root of the unpacked wallpaper packages> out/data
+fine_tune() {  # name lambda seed init stop
+    /usr/bin/python3 train.py --name mbt2018_mean_n64_m96_l$1 --N 64 --M 96 --lmbda $2 --batch 4 --patch 128 \
+        --lr 1e-4 --aux-lr 1e-2 --decay-frac 0.2 --stop-at $5 --threads 1 --seed $3 --ckpt-every 250 \
+        --init-from checkpoints/$4.preupdate.pth.tar > out/logs/l$1.log 2>&1
+    /usr/bin/python3 export.py out/mbt2018_mean_n64_m96_l$1.pth.tar --out checkpoints
+}
+if [ "${1:-}" = "levels" ]; then
+    # higher: the lambda-0.0067 model (7.4k steps, never continued) trained on at the same lambda
+    fine_tune 0067c 0.0067 31 mbt2018_mean_n64_m96_l0067 13:50    # 13:16-13:50, 3191 steps
+    # high: from the shipped lambda-0.0018 model (medium) at lambda 0.0035
+    fine_tune 0035 0.0035 32 mbt2018_mean_n64_m96_l0018 14:16     # 13:51-14:16, 4551 steps
+    # highest: from higher at lambda 0.013
+    fine_tune 0130 0.013 33 mbt2018_mean_n64_m96_l0067c 14:31     # 14:16-14:31, 3540 steps
+    # lowest: from the shipped lambda-0.0009 model (low) at lambda 0.0004
+    fine_tune 0004 0.0004 34 mbt2018_mean_n64_m96_l0009 14:45     # 14:31-14:45
+fi

@@ -96,7 +96,13 @@ def main():
     aux_opt = torch.optim.Adam(aux_params, lr=a.aux_lr)
     step = 0
     if a.init_from:
-        model.load_state_dict(torch.load(a.init_from))
+        # The entropy tables and the scale table are derived data (empty in a .preupdate file,
+        # filled in an exported one); training never reads them, so only the weights are loaded.
+        tables = ("_quantized_cdf", "_offset", "_cdf_length", "scale_table")
+        sd = {k: v for k, v in torch.load(a.init_from).items() if not k.endswith(tables)}
+        missing, unexpected = model.load_state_dict(sd, strict=False)
+        if unexpected or not all(k.endswith(tables) for k in missing):
+            raise SystemExit(f"{a.init_from}: missing {missing}, unexpected {unexpected}")
         print(f"initialised from {a.init_from}", flush=True)
     if a.resume and os.path.exists(state_path):
         st = torch.load(state_path)

@@ -9,7 +9,7 @@ import dev.sodec.engine.backend.Backends;
 final class CommonOptions {
     private CommonOptions() {}
 
-    static final Option MODEL = Option.valued("--model", "M", "a shipped model's name (low, medium) or a model file;"
+    static final Option MODEL = Option.valued("--model", "M", "a model's name (sodec models list) or a model file;"
             + " default $SODEC_MODEL, else the shipped default (low)");
     static final Option THREADS = Option.valued("--threads", "N", "threads per operation, 0 = all cores (default 0);"
             + " the bytes written do not depend on it");

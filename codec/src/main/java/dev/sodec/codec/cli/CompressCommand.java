@@ -1,14 +1,18 @@
 package dev.sodec.codec.cli;
 
 import dev.sodec.codec.api.CodecOptions;
+import dev.sodec.codec.api.QualityCodec;
+import dev.sodec.codec.api.RateTarget;
 import dev.sodec.codec.api.SodecCodec;
 import dev.sodec.codec.image.ImageFiles;
 import dev.sodec.codec.image.ImageMetadata;
 import dev.sodec.codec.image.SourceImage;
 import dev.sodec.codec.io.OutputFiles;
+import dev.sodec.codec.models.QualityLadder;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** {@code sodec compress IN... (-o OUT.sdc | --outdir DIR)}: images to .sdc files. */
 final class CompressCommand {
@@ -19,6 +23,9 @@ final class CompressCommand {
             Option.valued("-o", "OUT.sdc", "the compressed file (one input); - for stdout"),
             CommonOptions.OUTDIR,
             CommonOptions.MODEL,
+            RateOptions.QUALITY,
+            RateOptions.TARGET_BPP,
+            RateOptions.TARGET_SIZE,
             CommonOptions.BACKGROUND,
             CommonOptions.JOBS,
             CommonOptions.THREADS,
@@ -32,7 +39,11 @@ final class CompressCommand {
             applied (the decoded image is upright). Any size is accepted up to --max-pixels; sides that are not a
             multiple of 64 are padded by repeating the edge pixels and cropped again on decode. The ICC profile (of an RGB
             colour space) and the EXIF block of a JPEG or PNG are carried in the .sdc file and written back by
-            decompress (orientation reset to 1, as the image is stored upright).""");
+            decompress (orientation reset to 1, as the image is stored upright).
+            --quality, --target-bpp and --target-size choose among the quality levels (sodec models list): the shipped
+            models and those added with sodec models add, ordered by rate. A target picks, per image, the highest level
+            whose whole file fits (a binary search over the levels, about log2(levels) + 1 encodes); when even level 1
+            does not fit, that image fails with a line giving level 1's size and nothing is written for it.""");
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = SPEC.parse(argv);
@@ -41,6 +52,8 @@ final class CompressCommand {
         int jobs = a.getInt("-j", 1, 1);
         boolean strip = a.flag("--strip-metadata");
         PrintStream log = outputs.toStdout() ? err : out;
+        Optional<RateTarget> target = RateOptions.parse(a);
+        if (target.isPresent()) return runLadder(a, target.get(), outputs, opt, jobs, strip, log, err);
         try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), null), opt)) {
             return Batch.run("compress", a.positional(), jobs, err, in -> {
                 SourceImage img = ImageFiles.read(in, opt.maxPixels(), opt.background(), !strip);
@@ -50,6 +63,25 @@ final class CompressCommand {
                 int w = img.image().getWidth(), h = img.image().getHeight();
                 log.printf(Locale.ROOT, "%s: %dx%d -> %d bytes (%.4f bpp)%n", outputs.toStdout() ? "stdout" : o,
                         w, h, data.length, data.length * 8.0 / ((long) w * h));
+            });
+        }
+    }
+
+    /** With a quality level or a target: per image, the level's (or the fitting level's) model. */
+    private static int runLadder(Args a, RateTarget target, Outputs outputs, CodecOptions opt, int jobs, boolean strip,
+                                 PrintStream log, PrintStream err) throws Exception {
+        QualityLadder ladder = QualityLadder.installed();
+        RateOptions.checkLevel(target, ladder);
+        try (QualityCodec codec = QualityCodec.open(ladder, opt)) {
+            return Batch.run("compress", a.positional(), jobs, err, in -> {
+                SourceImage img = ImageFiles.read(in, opt.maxPixels(), opt.background(), !strip);
+                QualityCodec.Compressed c = codec.compress(img.image(), strip ? ImageMetadata.NONE : img.metadata(), target);
+                String o = outputs.of(in);
+                OutputFiles.write(c.data(), o);
+                int w = img.image().getWidth(), h = img.image().getHeight();
+                log.printf(Locale.ROOT, "%s: %dx%d -> %d bytes (%.4f bpp), quality level %s%n",
+                        outputs.toStdout() ? "stdout" : o, w, h, c.data().length, c.data().length * 8.0 / ((long) w * h),
+                        c.level().label());
             });
         }
     }

@@ -31,6 +31,7 @@ public final class Main {
         c.put("info", new Entry(InfoCommand.SPEC, InfoCommand::run));
         c.put("eval", new Entry(EvalCommand.SPEC, EvalCommand::run));
         c.put("bdrate", new Entry(BdRateCommand.SPEC, BdRateCommand::run));
+        c.put("models", new Entry(ModelsCommand.SPEC, ModelsCommand::run));
         // lambdas, not method references: these two need the weights-converter jar, loaded only when they run
         c.put("convert", new Entry(OtherSpecs.CONVERT, (a, out, err) -> ConvertCommand.run(a)));
         c.put("conformance", new Entry(ConformanceCommand.SPEC, (a, out, err) -> ConformanceCommand.run(a, out, err)));
@@ -124,7 +125,8 @@ public final class Main {
 
                 environment:
                   SODEC_MODEL       model used when --model is not given (a shipped name or a file)
-                  SODEC_MODEL_DIR   folder searched for the model a compressed file names (default ./models)
+                  SODEC_MODEL_DIR   folder of added models (sodec models add) and of the models compressed files
+                                    name (default ./models)
                   SODEC_CACHE       where shipped models are unpacked (default ~/.cache/sodec)
                   SODEC_JAVA_OPTS   JVM options for the ./sodec launcher (e.g. -Xmx8g)
                   SODEC_DEBUG       set to print stack traces with errors

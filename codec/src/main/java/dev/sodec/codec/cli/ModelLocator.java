@@ -48,6 +48,6 @@ final class ModelLocator {
         Optional<Path> found = ModelFinder.byNameOrFile(s);
         if (found.isPresent()) return found.get();
         throw new NoSuchFileException(s, null, "no such model file, and not a shipped model's name (shipped: "
-                + BundledModels.names() + ")");
+                + BundledModels.names() + ") nor an added one (sodec models list)");
     }
 }

@@ -70,7 +70,8 @@ public final class ImageFiles {
         try {
             ImageMetadata meta = MetadataReader.read(bytes);
             boolean iccKept = keepIcc && isRgbProfile(meta.icc());
-            if (!iccKept && meta.icc() != null) meta = meta.withoutIcc();
+            // an sRGB profile is left out of the metadata (decoders assume sRGB) but its pixels are read as they are
+            if (meta.icc() != null && (!iccKept || IccProfiles.isSrgb(meta.icc()))) meta = meta.withoutIcc();
             BufferedImage raw;
             String format;
             if (Pnm.isPnm(bytes)) {

@@ -2,22 +2,27 @@ package dev.sodec.codec.imageio;
 
 import dev.sodec.codec.image.RgbImages;
 import dev.sodec.codec.models.BundledModels;
+import dev.sodec.codec.models.ModelFinder;
+import dev.sodec.codec.models.QualityLadder;
+import dev.sodec.codec.models.UserModels;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageWriteParam;
 
 /**
- * How the sodec ImageIO writer codes an image. The standard compression settings choose among the shipped models
- * (the compression types, ordered by rate: {@code low}, {@code medium}): {@code setCompressionType("medium")}, or
- * {@code setCompressionQuality(q)} with q in [0, 1] picking the step of that ladder nearest q (0 the lowest rate, 1
- * the highest). {@link #setModel} names any model (a shipped name or a model file) and wins over both;
+ * How the sodec ImageIO writer codes an image. The standard compression settings choose among the quality levels
+ * ({@link QualityLadder}: the shipped models and those added with {@code sodec models add}, ordered by rate; they are
+ * the compression types): {@code setCompressionType("medium")}, or {@code setCompressionQuality(q)} with q in [0, 1]
+ * picking the level nearest q on an even spread (0 level 1, the lowest rate; 1 the highest level). A model folder whose
+ * index cannot be read leaves the shipped levels only. {@link #setModel} names any model (a shipped name or a model file) and wins over both;
  * {@link #setBackground} sets the colour under transparent pixels.
  *
  * <pre>{@code
  * ImageWriter w = ImageIO.getImageWritersByFormatName("sdc").next();
  * ImageWriteParam p = w.getDefaultWriteParam();
  * p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
- * p.setCompressionQuality(1.0f);   // the highest-rate shipped model
+ * p.setCompressionQuality(1.0f);   // the highest quality level
  * }</pre>
  */
 public final class SdcImageWriteParam extends ImageWriteParam {
@@ -27,11 +32,19 @@ public final class SdcImageWriteParam extends ImageWriteParam {
 
     public SdcImageWriteParam(Locale locale) {
         super(locale);
-        ladder = BundledModels.ladder().stream().map(BundledModels.Model::name).toList();
+        ladder = levels().levels().stream().map(QualityLadder.Level::name).toList();
         canWriteCompressed = !ladder.isEmpty();
         if (canWriteCompressed) {
             compressionTypes = ladder.toArray(String[]::new);
             selectDefault();
+        }
+    }
+
+    private static QualityLadder levels() {
+        try {
+            return QualityLadder.installed();
+        } catch (IOException e) {
+            return QualityLadder.of(BundledModels.ladder(), UserModels.none(ModelFinder.modelDir()));
         }
     }
 

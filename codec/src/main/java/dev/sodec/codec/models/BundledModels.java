@@ -26,8 +26,11 @@ import java.util.Optional;
 public final class BundledModels {
     private static final String ROOT = "/dev/sodec/models/";
 
-    /** One shipped model: its short name (for {@code --model NAME}), resource file and a line about it. */
-    public record Model(String name, String file, String description) {}
+    /**
+     * One shipped model: its short name (for {@code --model NAME}), resource file, a line about it, and its nominal
+     * rate ({@link QualityLadder}: bits per pixel on the reference photo; NaN when the index gives none).
+     */
+    public record Model(String name, String file, String description, double bpp) {}
 
     private BundledModels() {}
 
@@ -52,7 +55,7 @@ public final class BundledModels {
 
     /**
      * The shipped models in {@code index.json} order, which lists them by rate, lowest first: the quality ladder
-     * ({@code low}, {@code medium}).
+     * ({@code low}, {@code medium}, ...); {@link QualityLadder} adds the user's models to it.
      */
     @SuppressWarnings("unchecked")
     public static List<Model> ladder() {
@@ -61,7 +64,8 @@ public final class BundledModels {
         if (idx == null) return out;
         for (Object o : idx.getList("models")) {
             Config m = new Config((Map<String, Object>) o, "bundled models index.json");
-            out.add(new Model(m.getString("name"), m.getString("file"), m.getString("description", "")));
+            out.add(new Model(m.getString("name"), m.getString("file"), m.getString("description", ""),
+                    m.getDouble("bpp", Double.NaN)));
         }
         return out;
     }
@@ -155,10 +159,10 @@ public final class BundledModels {
         }
     }
 
-    /** For messages: the names of the shipped models. */
+    /** For messages: the names of the shipped models, lowest rate first. */
     public static String names() {
         List<String> n = new ArrayList<>();
-        for (Model m : list()) n.add(m.name());
+        for (Model m : ladder()) n.add(m.name());
         return n.isEmpty() ? "(none shipped)" : String.join(", ", n);
     }
 }

@@ -18,17 +18,27 @@ import java.util.stream.Stream;
 public final class ModelFinder {
     private ModelFinder() {}
 
-    /** {@code $SODEC_MODEL_DIR}, else {@code ./models}. */
+    /**
+     * The Java system property {@code sodec.model.dir} (for applications that embed the codec), else
+     * {@code $SODEC_MODEL_DIR}, else {@code ./models}.
+     */
     public static Path modelDir() {
+        String prop = System.getProperty("sodec.model.dir");
+        if (prop != null && !prop.isEmpty()) return Path.of(prop);
         String env = System.getenv("SODEC_MODEL_DIR");
         return Path.of(env != null && !env.isEmpty() ? env : "models");
     }
 
-    /** An existing file of that path, else the shipped model of that name; empty when neither exists. */
+    /**
+     * An existing file of that path, else the shipped model of that name, else the model of that name added to
+     * {@link #modelDir()} ({@code sodec models add}); empty when none exists.
+     */
     public static Optional<Path> byNameOrFile(String s) throws IOException {
         Path p = Path.of(s);
         if (Files.isRegularFile(p)) return Optional.of(p);
-        return BundledModels.byName(s);
+        Optional<Path> shipped = BundledModels.byName(s);
+        if (shipped.isPresent()) return shipped;
+        return UserModels.read(modelDir()).fileOf(s).filter(Files::isRegularFile);
     }
 
     /** The model whose id is {@code id}: in {@link #modelDir()} first, then among the shipped models. */

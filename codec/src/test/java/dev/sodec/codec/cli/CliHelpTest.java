@@ -42,7 +42,8 @@ class CliHelpTest {
     @Test
     void usageLinesShowOptionalPartsInBrackets() {
         String u = CompressCommand.SPEC.usage();
-        assertTrue(u.startsWith("usage: sodec compress IN... (-o OUT.sdc | --outdir DIR) [--model M] [--background C] [-j N]"), u);
+        assertTrue(u.startsWith("usage: sodec compress IN... (-o OUT.sdc | --outdir DIR) [--model M] [--quality N] [--target-bpp X]"
+                + " [--target-size BYTES] [--background C] [-j N]"), u);
         assertFalse(u.contains("[-o"), u);
         assertTrue(DecompressCommand.SPEC.usage().contains("[--model M]"), DecompressCommand.SPEC.usage());
         assertTrue(OtherSpecs.BENCH.usage().contains("[--json]"), OtherSpecs.BENCH.usage());

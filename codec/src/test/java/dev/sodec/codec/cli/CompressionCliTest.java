@@ -191,7 +191,8 @@ class CompressionCliTest {
     void aModelThatCannotBeFoundIsAFailureNotAUsageError() {
         Result r = run("compress", png.toString(), "-o", tmp.resolve("m.sdc").toString(), "--model", tmp.resolve("none.safetensors").toString());
         assertEquals(1, r.code, r.err);
-        assertOneLineError(r, "no such model file, and not a shipped model's name (shipped: low, medium)");
+        assertOneLineError(r, "no such model file, and not a shipped model's name (shipped: lowest, low, medium, high, higher, highest)"
+                + " nor an added one (sodec models list)");
     }
 
     /** A PNG signature and an IHDR chunk claiming w x h, 8-bit RGB, and nothing else. */

@@ -19,6 +19,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import javax.imageio.IIOException;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -93,16 +94,21 @@ class SdcImageIoTest {
     void theParamChoosesTheModel() throws Exception {
         BufferedImage img = photoLike(40, 30);
         byte[] medium = CompressionModel.idOf(BundledModels.byName("medium").orElseThrow());
-        byte[] low = CompressionModel.idOf(BundledModels.byName("low").orElseThrow());
         ImageWriter w = ImageIO.getImageWritersByFormatName("sdc").next();
         ImageWriteParam p = w.getDefaultWriteParam();
         assertTrue(p.canWriteCompressed());
-        assertArrayEquals(new String[] {"low", "medium"}, p.getCompressionTypes());
+        // the compression types are the quality levels, lowest rate first; quality 0..1 spreads evenly over them
+        String[] levels = BundledModels.ladder().stream().map(BundledModels.Model::name).toArray(String[]::new);
+        assertArrayEquals(levels, p.getCompressionTypes());
+        assertTrue(levels.length >= 4 && List.of(levels).contains("low") && List.of(levels).contains("medium"), String.join(",", levels));
         p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         p.setCompressionQuality(1.0f);
-        assertArrayEquals(medium, modelIdOf(write(w, img, p)));
+        byte[] top = CompressionModel.idOf(BundledModels.byName(levels[levels.length - 1]).orElseThrow());
+        assertArrayEquals(top, modelIdOf(write(w, img, p)));
+        p.setCompressionQuality(1.0f / (levels.length - 1));
+        assertArrayEquals(CompressionModel.idOf(BundledModels.byName(levels[1]).orElseThrow()), modelIdOf(write(w, img, p)));
         p.setCompressionQuality(0.0f);
-        assertArrayEquals(low, modelIdOf(write(w, img, p)));
+        assertArrayEquals(CompressionModel.idOf(BundledModels.byName(levels[0]).orElseThrow()), modelIdOf(write(w, img, p)));
         p.setCompressionType("medium");
         assertArrayEquals(medium, modelIdOf(write(w, img, p)));
         SdcImageWriteParam sp = (SdcImageWriteParam) w.getDefaultWriteParam();

@@ -42,7 +42,7 @@ class BundledModelsTest {
         }
         assertTrue(BundledModels.nameOf(new byte[8]).isEmpty());
         assertEquals("id 0000000000000000", ModelFinder.describe(new byte[8]));
-        assertEquals(List.of("low", "medium"), BundledModels.ladder().stream().map(BundledModels.Model::name).toList());
+        assertEquals(List.of("lowest", "low", "medium", "high", "higher", "highest"), BundledModels.ladder().stream().map(BundledModels.Model::name).toList());
     }
 
     /**
