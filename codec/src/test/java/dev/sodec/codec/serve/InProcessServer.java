@@ -26,8 +26,12 @@ public final class InProcessServer implements AutoCloseable {
     /** The bearer token the server requires on /v1. */
     public static final String TOKEN = "fuzz-token";
 
-    /** A request as the server's decoder saw it: method, URI, every Authorization header, decoded cleanly or not. */
-    public record Seen(String method, String uri, List<String> authorization, boolean decoded) {}
+    /**
+     * A request as the server's decoder saw it: method, URI, every Authorization header, decoded cleanly or not,
+     * and whether the connection was still open (the decoder hands on a request cut off by the close, which
+     * cannot be answered).
+     */
+    public record Seen(String method, String uri, List<String> authorization, boolean decoded, boolean whileOpen) {}
 
     /** What one connection wrote back (the raw bytes), the requests it decoded, and whether it ended closed. */
     public record Result(byte[] wire, List<Seen> requests, boolean closed) {}
@@ -74,7 +78,7 @@ public final class InProcessServer implements AutoCloseable {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof FullHttpRequest r) {
                     seen.add(new Seen(r.method().name(), r.uri(), r.headers().getAll(HttpHeaderNames.AUTHORIZATION),
-                            r.decoderResult().isSuccess()));
+                            r.decoderResult().isSuccess(), ctx.channel().isActive()));
                 }
                 ctx.fireChannelRead(msg);
             }
