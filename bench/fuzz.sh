@@ -28,7 +28,7 @@ while [[ $# -gt 0 ]]; do
 done
 # Target = test class prefix; its @FuzzTest method's input folder is found below.
 targets=(Json LdmYaml SafeTensors TorchPickle TorchFile Container Rans HyperpriorDecode SodecDecode ImageInput
-         OneDcRans OneDcContainer OneDcDecode)
+         OneDcRans OneDcContainer OneDcDecode ServeRequest)
 if [[ -n "$only" ]]; then IFS=, read -r -a targets <<< "$only"; fi
 
 out=codec/target/fuzz

@@ -2,6 +2,7 @@ package dev.sodec.codec.serve;
 
 import io.netty.channel.ChannelHandlerContext;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -17,14 +18,18 @@ final class Dispatcher {
     private final ServeMetrics metrics;
     private final long deadlineMillis;
     private final BooleanSupplier draining;
+    private final ThreadFactory requestThreads;
 
-    Dispatcher(Router router, BearerToken token, Admission admission, ServeMetrics metrics, long deadlineMillis, BooleanSupplier draining) {
+    /** @param requestThreads makes each /v1 request's thread (a virtual thread in the server; see SodecServer) */
+    Dispatcher(Router router, BearerToken token, Admission admission, ServeMetrics metrics, long deadlineMillis, BooleanSupplier draining,
+               ThreadFactory requestThreads) {
         this.router = router;
         this.token = token;
         this.admission = admission;
         this.metrics = metrics;
         this.deadlineMillis = deadlineMillis;
         this.draining = draining;
+        this.requestThreads = requestThreads;
     }
 
     /** Starts a request; returns its exchange (already answered when refused). */
@@ -54,7 +59,7 @@ final class Dispatcher {
             if (queued && !admission.tryEnter()) {
                 throw new HttpError(503, "server busy: the request queue is full", Map.of("Retry-After", "1"));
             }
-            Thread t = Thread.ofVirtual().name("sodec-req").unstarted(() -> {
+            Thread t = requestThreads.newThread(() -> {
                 ApiResponse r;
                 try {
                     r = route.handler().handle(request);
@@ -68,6 +73,7 @@ final class Dispatcher {
                     if (queued) admission.leave();
                 }
             });
+            if (t == null) throw new IllegalStateException("no thread for the request");
             ex.worker(t);
             try {
                 ex.deadline(ctx.executor().schedule(() -> ex.expire(deadlineMillis), deadlineMillis, TimeUnit.MILLISECONDS));

@@ -63,17 +63,23 @@ final class Exchange {
         ScheduledFuture<?> d = deadline;
         if (d != null) d.cancel(false);
         metrics.request(route, r.status(), System.nanoTime() - startNanos);
+        boolean keep = keepAlive && !close && !closeAfter;
+        FullHttpResponse resp = response(r, keep);
+        // from the channel, not ctx: the read timeout sits before the HTTP encoder
+        ctx.channel().writeAndFlush(resp).addListener((ChannelFutureListener) f -> {
+            if (!keep || !f.isSuccess()) ctx.close();
+        });
+    }
+
+    /** {@code r} as Netty's response, with Content-Length and Connection ({@code keep}: keep-alive, else close). */
+    static FullHttpResponse response(ApiResponse r, boolean keep) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
                 Unpooled.wrappedBuffer(r.body()));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         for (Map.Entry<String, String> h : r.headers().entrySet()) resp.headers().set(h.getKey(), h.getValue());
-        boolean keep = keepAlive && !close && !closeAfter;
         resp.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        // from the channel, not ctx: the read timeout sits before the HTTP encoder
-        ctx.channel().writeAndFlush(resp).addListener((ChannelFutureListener) f -> {
-            if (!keep || !f.isSuccess()) ctx.close();
-        });
+        return resp;
     }
 
     /** The client left: the work is interrupted (it gives up waiting for a slot or a batch; nothing is sent). */

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,7 +46,10 @@ public final class SodecServer implements AutoCloseable {
     private volatile String warmUpError;
     private Channel listener;
 
-    private SodecServer(ServeConfig config, ModelRegistry models) {
+    /** Each /v1 request's work runs on a virtual thread of its own. */
+    static final ThreadFactory REQUEST_THREADS = Thread.ofVirtual().name("sodec-req").factory();
+
+    private SodecServer(ServeConfig config, ModelRegistry models, ThreadFactory requestThreads) {
         this.config = config;
         this.models = models;
         this.admission = new Admission(config.queueCapacity());
@@ -61,13 +65,14 @@ public final class SodecServer implements AutoCloseable {
                 .add("GET", "/readyz", HealthHandlers.ready(warmed::get, draining::get, () -> warmUpError), Router.Kind.PROBE)
                 .add("GET", "/metrics", r -> ApiResponse.ok("text/plain; version=0.0.4; charset=utf-8",
                         metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)), Router.Kind.PROBE);
-        this.dispatcher = new Dispatcher(router, new BearerToken(config.token()), admission, metrics, config.deadlineMillis(), draining::get);
+        this.dispatcher = new Dispatcher(router, new BearerToken(config.token()), admission, metrics, config.deadlineMillis(), draining::get,
+                requestThreads);
     }
 
     /** Loads the models and listens; warm-up continues in the background ({@link #isReady()}). */
     public static SodecServer start(ServeConfig config, PrintStream log) throws IOException, InterruptedException {
         ModelRegistry models = ModelRegistry.load(config.models(), config.modelDir(), config.codec());
-        SodecServer s = new SodecServer(config, models);
+        SodecServer s = new SodecServer(config, models, REQUEST_THREADS);
         try {
             s.bind();
         } catch (IOException | RuntimeException | InterruptedException e) {
@@ -87,19 +92,33 @@ public final class SodecServer implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Loads the models and builds the server without binding or warming up: connections are then handed to
+     * {@link #initConnection} by the caller (the fuzz target drives an in-process channel through it, with request
+     * threads of its choosing). {@link #close()} releases it.
+     */
+    static SodecServer unbound(ServeConfig config, ThreadFactory requestThreads) throws IOException {
+        return new SodecServer(config, ModelRegistry.load(config.models(), config.modelDir(), config.codec()), requestThreads);
+    }
+
+    /** Installs a connection's handlers: the one pipeline every connection gets (the fuzz target drives it too). */
+    void initConnection(Channel ch) {
+        connections.add(ch);
+        ch.pipeline()
+                .addLast(new IdleStateHandler(2 * config.readTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast(new ReadTimeout(config.readTimeoutMillis(), metrics))
+                .addLast(new HttpServerCodec(8192, 16384, 65536))
+                .addLast(new BodyLimit((int) config.maxBodyBytes(), metrics))
+                .addLast(new ConnectionHandler(dispatcher, metrics));
+    }
+
     private void bind() throws IOException, InterruptedException {
         ServerBootstrap b = new ServerBootstrap().group(boss, io).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        ch.pipeline()
-                                .addLast(new IdleStateHandler(2 * config.readTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast(new ReadTimeout(config.readTimeoutMillis(), metrics))
-                                .addLast(new HttpServerCodec(8192, 16384, 65536))
-                                .addLast(new BodyLimit((int) config.maxBodyBytes(), metrics))
-                                .addLast(new ConnectionHandler(dispatcher, metrics));
+                        initConnection(ch);
                     }
                 });
         try {
