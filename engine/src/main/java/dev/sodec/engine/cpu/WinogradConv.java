@@ -29,15 +29,15 @@ final class WinogradConv {
      * Where it measured faster than im2col (Prof runs on 2 threads, same process, loaded machine): 64 channels lost
      * at every size (the transforms cost more than the GEMM saves); 128 channels won at 64x64 and 128x128 outputs
      * but lost ~10% at 32x32; 256 and 512 channels won 1.5-2.5x from 32x32 (64 tiles) up. Fewer tiles are left
-     * alone also because U is 4x the weight's memory (the UNet's deep 1280-channel layers would need GBs).
+     * alone also because U is 4x the weight's memory: with 32x32 outputs admitted for wide convs, the SD/OneDC UNets'
+     * 640- and 1280-channel levels took U and the peak RSS of a OneDC 768x512 decode went from 7.7 to 11.4 GiB for a
+     * 10% faster UNet. So a filter is transformed only where it is reused over a 64x64 output or more (the VAE
+     * decoder, whose convs are the big win, and a UNet's top level).
      */
     /** Fewer input or output channels than this stay on im2col. */
     static final int MIN_CHANNELS = 128;
-    /** Fewest 4x4 output tiles (a 32x32 output) for convs with at least {@link #WIDE_CHANNELS} channels. */
-    static final int MIN_TILES = 64;
-    static final int WIDE_CHANNELS = 256;
-    /** Fewest tiles (a 64x64 output) for convs with fewer channels. */
-    static final int MIN_TILES_NARROW = 256;
+    /** Fewest 4x4 output tiles (a 64x64 output). */
+    static final int MIN_TILES = 256;
     /** Floats of transformed input plus products per tile block (16 MiB). */
     static final long BLOCK_FLOATS = 1 << 22;
 
@@ -58,7 +58,7 @@ final class WinogradConv {
         Conv2dParams p = n.attrs(Attrs.Conv.class).params();
         int[] ws = n.input(1).shape();
         int tiles = tiles(n.dim(2), n.dim(3));
-        return applies(ws, p) && tiles >= (Math.min(ws[0], ws[1]) >= WIDE_CHANNELS ? MIN_TILES : MIN_TILES_NARROW);
+        return applies(ws, p) && tiles >= MIN_TILES;
     }
 
     static boolean applies(int[] ws, Conv2dParams p) {
