@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CudaEmulatedConformanceTest {
     private static final Path SUITE = Path.of(System.getProperty("sodec.shared")).resolve("golden");
-    private static final List<String> PREFIXES = List.of("op.", "block.", "model.", "pipeline.");
+    private static final List<String> PREFIXES = List.of("op.", "block.", "model.", "pipeline.", "onedc.");
 
     private static ConformanceRunner.Summary run(Backend b, StringBuilder log) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
