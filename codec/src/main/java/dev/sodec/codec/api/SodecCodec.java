@@ -43,8 +43,9 @@ import java.util.function.Supplier;
  * after {@link #close()}.
  *
  * <p>Models: {@link dev.sodec.codec.models.BundledModels#defaultModel()} and {@link
- * dev.sodec.codec.models.BundledModels#byName} give the models shipped in the jar ({@code low}, {@code medium}),
- * extracted once to {@code $SODEC_CACHE} (default {@code ~/.cache/sodec/models}).
+ * dev.sodec.codec.models.BundledModels#byName} give the models shipped in the jar (six quality levels from
+ * {@code lowest} to {@code highest}; {@code low} is the default), extracted once to {@code $SODEC_CACHE} (default
+ * {@code ~/.cache/sodec/models}). To choose by quality level or a byte/bpp budget use {@link QualityCodec}.
  */
 public final class SodecCodec implements AutoCloseable {
     /** What a model family needs to build its image codec. */
