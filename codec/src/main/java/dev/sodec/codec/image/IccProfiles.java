@@ -27,7 +27,7 @@ public final class IccProfiles {
         if (icc == null || icc.length < HEADER) return false;
         try {
             if (!(ICC_Profile.getInstance(icc) instanceof ICC_ProfileRGB rgb)) return false;
-            float[][] m = rgb.getMatrix(), srgb = ((ICC_ProfileRGB) ICC_Profile.getInstance(ColorSpace.CS_sRGB)).getMatrix();
+            float[][] m = rgb.getMatrix(), srgb = SrgbColorants.MATRIX;
             for (int i = 0; i < 3; i++) {
                 for (int j = 0; j < 3; j++) if (Math.abs(m[i][j] - srgb[i][j]) > MATRIX_TOLERANCE) return false;
             }
@@ -38,6 +38,11 @@ public final class IccProfiles {
         } catch (RuntimeException e) { // IllegalArgumentException, ProfileDataException: not a profile we can judge
             return false;
         }
+    }
+
+    /** The JDK's sRGB colorants, read once (on first use: most images carry no profile). */
+    private static final class SrgbColorants {
+        static final float[][] MATRIX = ((ICC_ProfileRGB) ICC_Profile.getInstance(ColorSpace.CS_sRGB)).getMatrix();
     }
 
     private static boolean followsSrgbCurve(ICC_ProfileRGB p, int component) {
