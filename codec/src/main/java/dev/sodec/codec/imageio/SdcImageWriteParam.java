@@ -127,7 +127,6 @@ public final class SdcImageWriteParam extends ImageWriteParam {
         if (model != null) return model;
         if (!canWriteCompressed || getCompressionMode() != MODE_EXPLICIT) return null;
         if (!qualityLast && compressionType != null) return compressionType;
-        int step = Math.round(compressionQuality * (ladder.size() - 1));
-        return ladder.get(Math.clamp(step, 0, ladder.size() - 1));
+        return ladder.get(QualityLadder.nearestStep(compressionQuality, ladder.size()));
     }
 }

@@ -81,6 +81,14 @@ public final class QualityLadder {
     }
 
     /**
+     * The 0-based step of a ladder of {@code steps} nearest a quality in [0, 1] (0 the lowest rate, 1 the highest):
+     * how ImageIO's compression quality, and the service's {@code quality} parameter, pick a level.
+     */
+    public static int nearestStep(float quality, int steps) {
+        return Math.clamp(Math.round(quality * (steps - 1)), 0, steps - 1);
+    }
+
+    /**
      * Level {@code n} (1-based).
      *
      * @throws IllegalArgumentException naming the levels there are, when there is no level {@code n}

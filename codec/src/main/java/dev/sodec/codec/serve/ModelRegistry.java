@@ -4,6 +4,7 @@ import dev.sodec.codec.api.CodecOptions;
 import dev.sodec.codec.api.SodecCodec;
 import dev.sodec.codec.models.BundledModels;
 import dev.sodec.codec.models.ModelFinder;
+import dev.sodec.codec.models.QualityLadder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ final class ModelRegistry implements AutoCloseable {
             if (l != null) ladder.add(l);
         }
         if (ladder.isEmpty()) return Optional.empty();
-        return Optional.of(ladder.get((int) Math.round(quality * (ladder.size() - 1))));
+        return Optional.of(ladder.get(QualityLadder.nearestStep((float) quality, ladder.size())));
     }
 
     /** Compiles each model's graphs by coding a small image once, so the first request does not pay for it. */
