@@ -17,6 +17,26 @@ import java.util.SplittableRandom;
 final class BackendState {
     private BackendState() {}
 
+    /**
+     * A CPU backend with Winograd and weight prepacking (system properties sodec.cpu.winograd and sodec.cpu.prepack,
+     * read by its constructor) set as given; the properties are restored after.
+     */
+    static dev.sodec.engine.cpu.CpuBackend cpuWith(int threads, boolean winograd, boolean prepack) {
+        String w = System.getProperty("sodec.cpu.winograd"), p = System.getProperty("sodec.cpu.prepack");
+        System.setProperty("sodec.cpu.winograd", Boolean.toString(winograd));
+        System.setProperty("sodec.cpu.prepack", Boolean.toString(prepack));
+        try {
+            return new dev.sodec.engine.cpu.CpuBackend(threads);
+        } finally {
+            restore("sodec.cpu.winograd", w);
+            restore("sodec.cpu.prepack", p);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) System.clearProperty(key); else System.setProperty(key, value);
+    }
+
     static Backend open(String name, int threads) {
         return Backends.create(name, threads);
     }

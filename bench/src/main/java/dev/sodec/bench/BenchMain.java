@@ -50,6 +50,10 @@ public final class BenchMain {
         if (name.endsWith("ConvBench.conv3x3")) {
             return ConvBench.flops(Integer.parseInt(bp.getParam("channels")), Integer.parseInt(bp.getParam("size")));
         }
+        if (name.endsWith("LinearBench.linear")) {
+            return LinearBench.flops(Integer.parseInt(bp.getParam("tokens")), Integer.parseInt(bp.getParam("in")),
+                    Integer.parseInt(bp.getParam("out")));
+        }
         if (name.endsWith("AttentionBench.attention")) {
             return AttentionBench.flops(Integer.parseInt(bp.getParam("tokens")), Integer.parseInt(bp.getParam("context")),
                     Integer.parseInt(bp.getParam("channels")));

@@ -37,7 +37,11 @@ public class ConvBench {
     @Param({"2"})
     public int threads;
 
-    /** How the CPU backend runs the conv: {@code winograd} (its default where eligible) or {@code im2col}. */
+    /**
+     * How the CPU backend runs the conv: {@code winograd} (its default where eligible), {@code im2col} (the weight
+     * packed once, its default elsewhere) or {@code im2col-percall} (the weight packed on every call, as before
+     * PackedWeight).
+     */
     @Param({"im2col", "winograd"})
     public String algo;
 
@@ -48,14 +52,10 @@ public class ConvBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        if (!algo.equals("im2col") && !algo.equals("winograd")) throw new IllegalArgumentException("algo: " + algo);
-        String before = System.getProperty("sodec.cpu.winograd");
-        System.setProperty("sodec.cpu.winograd", Boolean.toString(algo.equals("winograd")));   // read by the constructor
-        try {
-            cpu = new CpuBackend(threads);
-        } finally {
-            if (before == null) System.clearProperty("sodec.cpu.winograd"); else System.setProperty("sodec.cpu.winograd", before);
+        if (!algo.equals("im2col") && !algo.equals("winograd") && !algo.equals("im2col-percall")) {
+            throw new IllegalArgumentException("algo: " + algo);
         }
+        cpu = BackendState.cpuWith(threads, algo.equals("winograd"), !algo.equals("im2col-percall"));
         SplittableRandom rnd = new SplittableRandom(2);
         x = random(rnd, 1, channels, size, size);
         w = random(rnd, channels, channels, 3, 3);

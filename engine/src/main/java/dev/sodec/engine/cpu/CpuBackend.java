@@ -3,6 +3,7 @@ package dev.sodec.engine.cpu;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.ConstantStore;
 import dev.sodec.engine.backend.OpenPrograms;
+import dev.sodec.engine.graph.Attrs;
 import dev.sodec.engine.graph.Fusion;
 import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.graph.Op;
@@ -11,6 +12,7 @@ import dev.sodec.engine.graph.Schedule;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -31,6 +33,13 @@ public final class CpuBackend implements Backend {
             new ConstantStore<>(WinogradConv::transform, WinogradConv.Filter::free);
     /** Whether eligible 3x3 convs run by Winograd F(4x4,3x3); system property sodec.cpu.winograd (default true). */
     private final boolean winograd = Boolean.parseBoolean(System.getProperty("sodec.cpu.winograd", "true"));
+    /** Constant conv and linear weights packed once into GEMM slivers, one per weight tensor. */
+    private final ConstantStore<PackKey, PackedWeight> packedWeights = new ConstantStore<>(this::packWeight, PackedWeight::free);
+    /** Whether constant GEMM weights are packed once (system property sodec.cpu.prepack, default true). */
+    private final boolean prepack = Boolean.parseBoolean(System.getProperty("sodec.cpu.prepack", "true"));
+
+    /** A weight and the sliver width it is packed with (a conv's weight is an A operand or, pixels as rows, a B one). */
+    record PackKey(Tensor weight, int width) {}
 
     /** A constant as the kernels read it: the weight itself when F32 and contiguous, else an F32 copy. */
     record Resident(Tensor f32, Arena arena) {
@@ -79,7 +88,12 @@ public final class CpuBackend implements Backend {
     @Override
     public long workspaceBytes(Node node) {
         if (node.op == Op.GDN) return CpuGdn.workspaceBytes(node.input(0).shape());
-        return usesWinograd(node) ? WinogradConv.workspaceBytes(node) : 0;
+        if (usesWinograd(node)) return WinogradConv.workspaceBytes(node);
+        if (node.op == Op.CONV2D && CpuConv.pixelRows(node.dim(2) * node.dim(3), node.dim(1),
+                node.attrs(Attrs.Conv.class).params().groups())) {
+            return CpuConv.pixelRowsBytes(node.dim(2) * node.dim(3), node.dim(1));
+        }
+        return 0;
     }
 
     /** Whether {@code node} is a conv this backend runs by Winograd (so it has a workspace and a filter). */
@@ -89,6 +103,54 @@ public final class CpuBackend implements Backend {
 
     ConstantStore<Tensor, WinogradConv.Filter> winogradFilters() {
         return winogradFilters;
+    }
+
+    /**
+     * Whether {@code node} multiplies by its constant weight (input 1) through a {@link PackedWeight}: a linear layer
+     * (the weight is the B operand, read transposed) or an ungrouped, not depthwise convolution that is not run by
+     * Winograd (the weight is the A operand). A weight is packed for one role only: a linear's and a conv's slivers differ.
+     */
+    boolean packsWeight(Node node) {
+        if (!prepack || (node.op != Op.LINEAR && node.op != Op.CONV2D) || node.input(1).op != Op.CONSTANT) return false;
+        return switch (node.op) {
+            case LINEAR -> true;
+            // one input channel per group runs the direct depthwise loop, which reads the weight as stored
+            case CONV2D -> node.attrs(Attrs.Conv.class).params().groups() == 1 && node.input(1).shape()[1] > 1
+                    && !usesWinograd(node);
+            default -> false;
+        };
+    }
+
+    /** The packed form {@code node} (one that {@link #packsWeight}) reads its weight in. */
+    PackedWeight acquirePacked(Node node) {
+        return packedWeights.acquire(packKey(node));
+    }
+
+    void releasePacked(Node node) {
+        packedWeights.release(packKey(node));
+    }
+
+    private static PackKey packKey(Node node) {
+        int width = node.op == Op.LINEAR ? GemmDriver.NR : CpuConv.weightWidth(node.dim(2) * node.dim(3), node.dim(1));
+        return new PackKey(node.input(1).constant(), width);
+    }
+
+    /**
+     * Packs a weight from its resident F32 form, then lets a memory-mapped weight's pages go: the kernels read only
+     * the packed copy, so the file's pages need not stay in the process's memory beside it (they are read back if
+     * anything else asks).
+     */
+    private PackedWeight packWeight(PackKey key) {
+        Tensor weight = key.weight();
+        Resident r = constants.acquire(weight);
+        try {
+            PackedWeight p = PackedWeight.pack(par, r.f32(), key.width());
+            MemorySegment raw = r.f32().data();
+            if (raw.isMapped()) raw.unload();
+            return p;
+        } finally {
+            constants.release(weight);
+        }
     }
 
     @Override
@@ -119,6 +181,7 @@ public final class CpuBackend implements Backend {
         programs.closeAll();
         constants.clear();
         winogradFilters.clear();
+        packedWeights.clear();
         par.close();
     }
 }

@@ -24,13 +24,73 @@ import java.lang.foreign.MemorySegment;
 final class CpuConv {
     private CpuConv() {}
 
-    static void conv2d(Parallel par, Tensor x, Tensor w, Tensor bias, Conv2dParams p, Act act, Tensor residual, Tensor out) {
-        int[] xs = x.shape(), ws = w.shape();
+    /**
+     * A conv weight (cout, cin/groups, kh, kw) as the GEMM's A operand, packed per call; a depthwise conv's weight
+     * (read directly by {@link DepthwiseConv}) is the panel's segment.
+     */
+    static Panel weightPanel(Tensor w, int groups) {
+        return new WeightPanel(w.data(), w.dim(0) / groups, (int) (w.numel() / w.dim(0)));
+    }
+
+    /**
+     * Whether an ungrouped conv's GEMM takes the output pixels as its rows and the output channels as its columns
+     * (C^T = im2col^T x W^T, then transposed into NCHW) instead of the other way round. With fewer pixels than two
+     * column slivers the usual orientation leaves most vector lanes idle (an SD UNet's 4x4 level: 16 of 32 lanes
+     * on AVX-512, about 30 GFLOP/s), while the channels fill them.
+     */
+    static boolean pixelRows(int pixels, int cout, int groups) {
+        return groups == 1 && pixels < 2 * GemmDriver.NR && cout >= 2 * GemmDriver.NR;
+    }
+
+    /** Workspace of a {@link #pixelRows} conv: one image's transposed output. */
+    static long pixelRowsBytes(int pixels, int cout) {
+        return (long) pixels * cout * 4;
+    }
+
+    /** Rows per packed sliver of an ungrouped conv's weight: the A operand's MR, or B's NR when pixels are rows. */
+    static int weightWidth(int pixels, int cout) {
+        return pixelRows(pixels, cout, 1) ? GemmDriver.NR : GemmDriver.MR;
+    }
+
+    /** out[c][j] (+)= t[j][c] for one image: the pixels-as-rows product back into NCHW. */
+    private static void transposeInto(MemorySegment t, int pixels, int cout, MemorySegment out, long outOff,
+                                      boolean accumulate) {
+        for (int c = 0; c < cout; c++) {
+            long o = (outOff + (long) c * pixels) * 4;
+            for (int j = 0; j < pixels; j++) {
+                float v = t.get(Tensor.F32_LE, ((long) j * cout + c) * 4);
+                long at = o + (long) j * 4;
+                out.set(Tensor.F32_LE, at, accumulate ? out.get(Tensor.F32_LE, at) + v : v);
+            }
+        }
+    }
+
+    /** The per-call panel of a conv weight: group {@code g}'s rows start {@code g * opg} rows in. */
+    record WeightPanel(MemorySegment data, int opg, int kdim) implements Panel {
+        Panel group(int g) {
+            return SegmentPanel.rowMajor(data, (long) g * opg * kdim, kdim);
+        }
+
+        @Override
+        public void pack(float[] dst, int off, int width, int r0, int rows, int p0, int kc) {
+            group(0).pack(dst, off, width, r0, rows, p0, kc);
+        }
+    }
+
+    /**
+     * @param ws the weight's shape; @param w its panel: a {@link WeightPanel}, or (ungrouped convs) a
+     * {@link PackedWeight} of {@link #weightWidth} rows per sliver
+     * @param workspace {@link #pixelRowsBytes} for a conv with {@link #pixelRows} true, else unused (may be null)
+     */
+    static void conv2d(Parallel par, Tensor x, int[] ws, Panel w, Tensor bias, Conv2dParams p, Act act, Tensor residual,
+                       Tensor out, MemorySegment workspace) {
+        int[] xs = x.shape();
         int nb = xs[0], cin = xs[1], h = xs[2], wd = xs[3];
         int cout = ws[0], cpg = ws[1], kh = ws[2], kw = ws[3];
         int g = p.groups();
         int oh = out.dim(2), ow = out.dim(3);
-        MemorySegment xd = x.data(), wdd = w.data(), od = out.data();
+        MemorySegment xd = x.data(), od = out.data();
+        MemorySegment wdd = w instanceof WeightPanel wp ? wp.data() : null;
         MemorySegment bd = bias == null ? null : bias.data();
         par = CpuGemm.usable(par, xd, wdd, bd, od);
         int opg = cout / g;
@@ -46,10 +106,28 @@ final class CpuConv {
         int kdim = Math.multiplyExact(cpg, kh * kw);
         boolean pointwise = kh == 1 && kw == 1 && p.strideH() == 1 && p.strideW() == 1 && p.padH() == 0 && p.padW() == 0;
         long inPlane = (long) h * wd;
+        if (pixelRows(pixels, cout, g)) {
+            if (workspace == null || workspace.byteSize() < pixelRowsBytes(pixels, cout)) {
+                throw new IllegalStateException("conv2d: the pixels-as-rows GEMM needs a workspace of "
+                        + pixelRowsBytes(pixels, cout) + " bytes");
+            }
+            Panel wt = w instanceof WeightPanel wp ? wp.group(0) : w;
+            for (int b = 0; b < nb; b++) {
+                long chan0 = (long) b * cin * inPlane;
+                Panel src = pointwise
+                        ? SegmentPanel.kMajor(xd, chan0, pixels)
+                        : new Im2colPanel(xd, chan0, h, wd, kh, kw, p.strideH(), p.strideW(), p.padH(), p.padW(),
+                                p.dilationH(), p.dilationW(), ow);
+                GemmDriver.run(par, pixels, cout, kdim, src, wt, workspace, 0, cout, false);
+                transposeInto(workspace, pixels, cout, od, (long) b * cout * pixels, accumulate);
+            }
+            if (epi != null) epi.applyRange(od, 0, out.numel());
+            return;
+        }
         for (int b = 0; b < nb; b++) {
             for (int gi = 0; gi < g; gi++) {
                 long chan0 = ((long) b * cin + (long) gi * cpg) * inPlane;
-                Panel a = SegmentPanel.rowMajor(wdd, (long) gi * opg * kdim, kdim);
+                Panel a = w instanceof WeightPanel wp ? wp.group(gi) : w;
                 Panel src = pointwise
                         ? SegmentPanel.kMajor(xd, chan0, pixels)
                         : new Im2colPanel(xd, chan0, h, wd, kh, kw, p.strideH(), p.strideW(), p.padH(), p.padW(),

@@ -12,9 +12,14 @@ import java.lang.foreign.MemorySegment;
 final class CpuLinear {
     private CpuLinear() {}
 
-    /** y (rows, out) = x (rows, in) weight^T (+ bias), then the epilogue. */
-    static void linear(Parallel par, Tensor x, Tensor weight, Tensor bias, Act act, Tensor residual, Tensor y) {
-        int in = x.dim(-1), out = weight.dim(0);
+    /** A linear weight (out, in) as the GEMM's B operand, read transposed, packed per call. */
+    static Panel weightPanel(Tensor weight) {
+        return SegmentPanel.rowMajor(weight.data(), 0, weight.dim(-1));
+    }
+
+    /** y (rows, out) = x (rows, in) weight^T (+ bias), then the epilogue; {@code weight} is B's panel. */
+    static void linear(Parallel par, Tensor x, Panel weight, Tensor bias, Act act, Tensor residual, Tensor y) {
+        int in = x.dim(-1), out = y.dim(-1);
         int rows = (int) (y.numel() / Math.max(out, 1));
         MemorySegment yd = y.data();
         boolean accumulate = false;
@@ -29,9 +34,8 @@ final class CpuLinear {
             accumulate = true;
         }
         CpuEpilogue epi = CpuEpilogue.of(act, act == null || residual == null ? null : residual.data());
-        GemmDriver.run(CpuGemm.usable(par, x.data(), weight.data(), yd), rows, out, in,
-                SegmentPanel.rowMajor(x.data(), 0, in), SegmentPanel.rowMajor(weight.data(), 0, in), yd, 0, out,
-                accumulate, epi);
+        GemmDriver.run(CpuGemm.usable(par, x.data(), yd), rows, out, in,
+                SegmentPanel.rowMajor(x.data(), 0, in), weight, yd, 0, out, accumulate, epi);
     }
 
     /** Every row of y (rows, n) becomes bias (when {@code overwrite}) or gets bias added. */

@@ -13,16 +13,21 @@ final class CpuNodes {
     private CpuNodes() {}
 
     static void run(Parallel par, Node n, Tensor[] in, Tensor y, MemorySegment workspace) {
-        run(par, n, in, y, workspace, null);
+        run(par, n, in, y, workspace, null, null);
     }
 
-    /** @param winograd the conv's Winograd filter when it runs by Winograd (then workspace is its block), else null */
-    static void run(Parallel par, Node n, Tensor[] in, Tensor y, MemorySegment workspace, WinogradConv.Filter winograd) {
+    /**
+     * @param winograd the conv's Winograd filter when it runs by Winograd (then workspace is its block), else null
+     * @param packed the conv's or linear's weight packed for the GEMM (then {@code in[1]} may be null), else null
+     */
+    static void run(Parallel par, Node n, Tensor[] in, Tensor y, MemorySegment workspace, WinogradConv.Filter winograd,
+                    PackedWeight packed) {
         if (y.numel() == 0) return;
         switch (n.op) {
             case LINEAR -> {
                 Epilogue e = n.attrs(Attrs.Linear.class).epilogue();
-                CpuLinear.linear(par, in[0], in[1], in[2], e.act(), e.residual() ? in[3] : null, y);
+                Panel w = packed != null ? packed : CpuLinear.weightPanel(in[1]);
+                CpuLinear.linear(par, in[0], w, in[2], e.act(), e.residual() ? in[3] : null, y);
             }
             case MATMUL -> CpuLinear.matmul(par, in[0], in[1], y);
             case CONV2D -> {
@@ -32,7 +37,9 @@ final class CpuNodes {
                     WinogradConv.run(par, in[0], winograd, in[2], a.params(), e.act(), e.residual() ? in[3] : null, y,
                             workspace);
                 } else {
-                    CpuConv.conv2d(par, in[0], in[1], in[2], a.params(), e.act(), e.residual() ? in[3] : null, y);
+                    Panel w = packed != null ? packed : CpuConv.weightPanel(in[1], a.params().groups());
+                    CpuConv.conv2d(par, in[0], n.input(1).shape(), w, in[2], a.params(), e.act(),
+                            e.residual() ? in[3] : null, y, workspace);
                 }
             }
             case CONV_TRANSPOSE2D -> {

@@ -12,9 +12,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A schedule on the CPU: one host arena per concurrent run (allocated on first use, kept for the next), each node's
@@ -27,6 +29,8 @@ final class CpuProgram implements Program {
     private final Map<Node, Tensor> constants = new IdentityHashMap<>();
     /** The Winograd filter of each conv node that runs by Winograd, keyed by the conv node. */
     private final Map<Node, WinogradConv.Filter> winograd = new IdentityHashMap<>();
+    /** The packed weight of each conv or linear node that reads one, keyed by the node. */
+    private final Map<Node, PackedWeight> packed = new IdentityHashMap<>();
     private final ArrayDeque<MemorySegment> idle = new ArrayDeque<>();
     private final List<Arena> arenas = new ArrayList<>();
     private boolean closed;
@@ -36,9 +40,21 @@ final class CpuProgram implements Program {
         this.schedule = schedule;
         this.plan = schedule.plan;
         try {
-            for (Node c : schedule.constants) constants.put(c, backend.constants().acquire(c.constant()).f32());
             for (Node n : schedule.nodes) {
                 if (backend.usesWinograd(n)) winograd.put(n, backend.winogradFilters().acquire(n.input(1).constant()));
+                if (backend.packsWeight(n)) packed.put(n, backend.acquirePacked(n));
+            }
+            // A weight read only through its packed form needs no resident F32 copy of its own (for an F16 weight
+            // that copy would be a third of the memory).
+            Set<Node> raw = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Node n : schedule.nodes) {
+                for (int i = 0; i < n.inputCount(); i++) {
+                    if (n.input(i) != null && !(i == 1 && packed.containsKey(n))) raw.add(n.input(i));
+                }
+            }
+            raw.addAll(schedule.outputs);
+            for (Node c : schedule.constants) {
+                if (raw.contains(c)) constants.put(c, backend.constants().acquire(c.constant()).f32());
             }
         } catch (RuntimeException e) {
             releaseConstants();
@@ -62,7 +78,7 @@ final class CpuProgram implements Program {
                 for (int i = 0; i < in.length; i++) in[i] = n.input(i) == null ? null : value(n.input(i), arena);
                 long ws = plan.workspaceOffset(n);
                 MemorySegment workspace = ws < 0 ? null : arena.asSlice(ws, backend.workspaceBytes(n));
-                CpuNodes.run(par, n, in, value(n, arena), workspace, winograd.get(n));
+                CpuNodes.run(par, n, in, value(n, arena), workspace, winograd.get(n), packed.get(n));
                 if (timer != null) timer.record(n, System.nanoTime() - t0);
             }
             Tensor[] out = new Tensor[schedule.outputs.size()];
@@ -129,5 +145,7 @@ final class CpuProgram implements Program {
         constants.clear();
         for (Node n : winograd.keySet()) backend.winogradFilters().release(n.input(1).constant());
         winograd.clear();
+        for (Node n : packed.keySet()) backend.releasePacked(n);
+        packed.clear();
     }
 }

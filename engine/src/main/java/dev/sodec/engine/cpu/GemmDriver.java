@@ -36,6 +36,8 @@ final class GemmDriver {
     /** Multiply-adds per K step below which the tiles stay on the calling thread (pool dispatch costs more). */
     static final long PARALLEL_TILES_MIN = 1 << 20;
 
+    static final boolean WHOLE_K = Boolean.parseBoolean(System.getProperty("sodec.cpu.wholeK", "true"));
+
     private GemmDriver() {}
 
     /**
@@ -81,7 +83,14 @@ final class GemmDriver {
         }
         ws.busy = true;
         try {
-            blocked(par, m, n, k, a, b, c, cOff, ldc, accumulate, ws, epilogue);
+            if (WHOLE_K && WholeKGemm.applies(m, n, k, a, b)) {
+                int aLen = a instanceof PackedWeight ? 0 : roundUp(m, MR) * k, bLen = b instanceof PackedWeight ? 0 : roundUp(n, NR) * k;
+                if (ws.a.length < aLen) ws.a = new float[aLen];
+                if (ws.b.length < bLen) ws.b = new float[bLen];
+                WholeKGemm.run(par, m, n, k, a, b, c, cOff, ldc, accumulate, epilogue, ws.a, ws.b);
+            } else {
+                blocked(par, m, n, k, a, b, c, cOff, ldc, accumulate, ws, epilogue);
+            }
         } finally {
             ws.busy = false;
         }
@@ -93,7 +102,9 @@ final class GemmDriver {
         // A short, wide product (a conv: few output channels, many pixels) would repack the same A for every
         // column block; when all of A fits, pack it once for every K block and keep it.
         int mPad = roundUp(m, MR);
-        boolean keepA = m <= MB && n > NB && (long) mPad * k <= KEEP_A_MAX;
+        // A constant weight packed once (PackedWeight) is read by the kernel where it lies: no per-call copy.
+        PackedWeight packedA = a instanceof PackedWeight w ? w : null, packedB = b instanceof PackedWeight w ? w : null;
+        boolean keepA = packedA == null && m <= MB && n > NB && (long) mPad * k <= KEEP_A_MAX;
         int aLen = keepA ? mPad * k : roundUp(Math.min(m, MB), MR) * Math.min(k, KC);
         int bLen = roundUp(Math.min(n, NB), NR) * Math.min(k, KC);
         if (ws.a.length < aLen) ws.a = new float[aLen];
@@ -122,7 +133,8 @@ final class GemmDriver {
                     int kc = Math.min(KC, k - p0);
                     boolean add = accumulate || p0 > 0;
                     TileEpilogue epi = p0 + kc >= k ? epilogue : null;
-                    int aSlivers = keepA ? 0 : (mb + MR - 1) / MR, bSlivers = (nb + NR - 1) / NR;
+                    int aSlivers = keepA || packedA != null ? 0 : (mb + MR - 1) / MR;
+                    int bSlivers = packedB != null ? 0 : (nb + NR - 1) / NR;
                     int aBase = keepA ? mPad * p0 : 0;
                     int fi0 = i0, fj0 = j0, fp0 = p0;
                     Parallel.RangeBody pack = (s0, s1) -> {
@@ -137,7 +149,7 @@ final class GemmDriver {
                         }
                     };
                     // Packing small blocks on the pool costs more in dispatch than it saves.
-                    if ((long) (aSlivers * MR + nb) * kc < PARALLEL_PACK_MIN) {
+                    if ((long) (aSlivers * MR + bSlivers * NR) * kc < PARALLEL_PACK_MIN) {
                         pack.run(0, aSlivers + bSlivers);
                     } else {
                         par.forRange(aSlivers + bSlivers, 4, pack);
@@ -152,6 +164,8 @@ final class GemmDriver {
                     int tilesM = ceilDiv(mb, mc), tilesN = ceilDiv(nb, nc), tmc = mc, tnc = nc;
                     Parallel.RangeBody compute = (t0, t1) -> {
                         float[] tile = new float[MR * NR];
+                        float[] sliver = (packedA != null || packedB != null) && !LOOPS.readsPackedInPlace()
+                                ? new float[Math.max(MR, NR) * KC] : null;
                         for (int t = t0; t < t1; t++) {
                             int ti = (t / tilesN) * tmc, tj = (t % tilesN) * tnc;
                             int iEnd = Math.min(mb, ti + tmc), jEnd = Math.min(nb, tj + tnc);
@@ -160,8 +174,17 @@ final class GemmDriver {
                                 long rowOff = (cOff + (long) (fi0 + ir) * ldc + fj0) * 4;
                                 for (int jr = tj; jr < jEnd; jr += NR) {
                                     int nr = Math.min(NR, jEnd - jr);
-                                    LOOPS.microKernel(pa, aBase + ir * kc, pb, jr * kc, kc, c, rowOff + jr * 4L, ldcBytes,
-                                            mr, nr, add, tile);
+                                    if (packedA != null) {
+                                        LOOPS.microKernelPackedA(packedA.segment(), packedA.byteOffset(fp0, fi0 + ir, kc),
+                                                pb, jr * kc, kc, c, rowOff + jr * 4L, ldcBytes, mr, nr, add, tile, sliver);
+                                    } else if (packedB != null) {
+                                        LOOPS.microKernelPackedB(pa, aBase + ir * kc, packedB.segment(),
+                                                packedB.byteOffset(fp0, fj0 + jr, kc), kc, c, rowOff + jr * 4L, ldcBytes,
+                                                mr, nr, add, tile, sliver);
+                                    } else {
+                                        LOOPS.microKernel(pa, aBase + ir * kc, pb, jr * kc, kc, c, rowOff + jr * 4L,
+                                                ldcBytes, mr, nr, add, tile);
+                                    }
                                     if (epi != null) epi.apply(c, rowOff + jr * 4L, ldcBytes, mr, nr);
                                 }
                             }
