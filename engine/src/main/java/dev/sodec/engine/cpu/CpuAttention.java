@@ -21,6 +21,10 @@ final class CpuAttention {
         int nb = q.dim(0), t = q.dim(1), c = q.dim(2), s = k.dim(1), cv = v.dim(2);
         int dh = c / heads, dv = cv / heads;
         int tiles = (t + TILE - 1) / TILE;
+        if (tiles >= 8 * par.threads() && par == CpuGemm.usable(par, q.data(), k.data(), v.data(), out.data())) {
+            perHead(par, q, k, v, heads, scale, out);
+            return;
+        }
         long items = (long) nb * heads * tiles;
         if (items > Integer.MAX_VALUE) throw new IllegalArgumentException("attention: too many work items");
         MemorySegment qd = q.data(), kd = k.data(), vd = v.data(), od = out.data();
@@ -45,5 +49,54 @@ final class CpuAttention {
                 }
             }
         });
+    }
+
+    /**
+     * Long query sequences: each head's keys and values are packed once ({@link PackedWeight}) and read in place by
+     * the GEMMs of all its query tiles, which run in parallel; with a tile per work item the head's 2 x S x dh
+     * floats were packed again for every 64 queries (at 4096 tokens about as much work as the products). Per output
+     * element the arithmetic is the per-item path's (same packed values, same kernel order).
+     */
+    private static void perHead(Parallel par, Tensor q, Tensor k, Tensor v, int heads, float scale, Tensor out) {
+        int nb = q.dim(0), t = q.dim(1), c = q.dim(2), s = k.dim(1), cv = v.dim(2);
+        int dh = c / heads, dv = cv / heads;
+        int tiles = (t + TILE - 1) / TILE;
+        MemorySegment qd = q.data(), kd = k.data(), vd = v.data(), od = out.data();
+        for (int b = 0; b < nb; b++) {
+            for (int h = 0; h < heads; h++) {
+                long kOff = (long) b * s * c + (long) h * dh, vOff = (long) b * s * cv + (long) h * dv;
+                PackedWeight keys = PackedWeight.pack(par, SegmentPanel.rowMajor(kd, kOff, c), s, dh, GemmDriver.NR);
+                PackedWeight values;
+                try {
+                    values = PackedWeight.pack(par, SegmentPanel.kMajor(vd, vOff, cv), dv, s, GemmDriver.NR);
+                } catch (RuntimeException | Error e) {
+                    keys.free();
+                    throw e;
+                }
+                int fb = b, fh = h;
+                try {
+                    par.forRange(tiles, 1, (i0, i1) -> {
+                        try (Arena arena = Arena.ofConfined()) {
+                            MemorySegment scores = arena.allocate((long) TILE * s * 4, 64);
+                            float[] scratch = new float[CpuLoops.INSTANCE.lanes()];
+                            for (int tile = i0; tile < i1; tile++) {
+                                int t0 = tile * TILE, tn = Math.min(TILE, t - t0);
+                                GemmDriver.run(SERIAL, tn, s, dh,
+                                        SegmentPanel.rowMajor(qd, ((long) fb * t + t0) * c + (long) fh * dh, c), keys,
+                                        scores, 0, s, false);
+                                for (int r = 0; r < tn; r++) {
+                                    CpuLoops.INSTANCE.softmaxRow(scores, (long) r * s, scores, (long) r * s, s, scale, scratch);
+                                }
+                                GemmDriver.run(SERIAL, tn, dv, s, SegmentPanel.rowMajor(scores, 0, s), values,
+                                        od, ((long) fb * t + t0) * cv + (long) fh * dv, cv, false);
+                            }
+                        }
+                    });
+                } finally {
+                    keys.free();
+                    values.free();
+                }
+            }
+        }
     }
 }

@@ -41,13 +41,20 @@ final class PackedWeight implements Panel {
         long kl = weight.numel() / Math.max(rows, 1);
         if (kl > Integer.MAX_VALUE) throw new IllegalArgumentException("weight too large to pack: " + kl + " columns");
         int k = (int) kl;
+        return pack(CpuGemm.usable(par, weight.data()), SegmentPanel.rowMajor(weight.data(), 0, k), rows, k, width);
+    }
+
+    /**
+     * Packs any operand ({@code rows} x {@code k} as {@code src} presents it), e.g. one attention head's keys, which
+     * every query tile of the head multiplies by; free it after use.
+     */
+    static PackedWeight pack(Parallel par, Panel src, int rows, int k, int width) {
         int rowsPad = GemmDriver.roundUp(rows, width);
         Arena arena = Arena.ofShared();
         try {
             MemorySegment dst = arena.allocate(Math.max(1L, (long) rowsPad * k * 4), 64);
-            Panel src = SegmentPanel.rowMajor(weight.data(), 0, k);
             int slivers = rowsPad / width, kBlocks = (k + GemmDriver.KC - 1) / GemmDriver.KC;
-            CpuGemm.usable(par, weight.data()).forRange(slivers * kBlocks, 4, (s0, s1) -> {
+            par.forRange(slivers * kBlocks, 4, (s0, s1) -> {
                 float[] tmp = new float[width * GemmDriver.KC];
                 for (int s = s0; s < s1; s++) {
                     int p0 = (s / slivers) * GemmDriver.KC, kc = Math.min(GemmDriver.KC, k - p0), r0 = (s % slivers) * width;
