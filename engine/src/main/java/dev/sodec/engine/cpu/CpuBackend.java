@@ -116,7 +116,8 @@ public final class CpuBackend implements Backend {
             case LINEAR -> true;
             // one input channel per group runs the direct depthwise loop, which reads the weight as stored
             case CONV2D -> node.attrs(Attrs.Conv.class).params().groups() == 1 && node.input(1).shape()[1] > 1
-                    && !usesWinograd(node);
+                    && !usesWinograd(node) && !SmallOutputConv.applies(node.dim(1), node.input(1).shape()[1],
+                    node.dim(2) * node.dim(3), node.attrs(Attrs.Conv.class).params());
             default -> false;
         };
     }

@@ -103,6 +103,11 @@ final class CpuConv {
             if (epi != null) epi.applyRange(od, 0, out.numel());
             return;
         }
+        if (SmallOutputConv.applies(cout, cpg, pixels, p) && wdd != null) {
+            SmallOutputConv.run(par, xd, wdd, od, nb, cin, h, wd, cout, kh, kw, oh, ow, p, accumulate);
+            if (epi != null) epi.applyRange(od, 0, out.numel());
+            return;
+        }
         int kdim = Math.multiplyExact(cpg, kh * kw);
         boolean pointwise = kh == 1 && kw == 1 && p.strideH() == 1 && p.strideW() == 1 && p.padH() == 0 && p.padW() == 0;
         long inPlane = (long) h * wd;

@@ -67,6 +67,9 @@ interface CpuLoops {
     void depthwiseRow(float[] pad, int base, int padW, float[] wt, int kh, int kw, int dh, int dw, float bias,
                       float[] row, int owVec);
 
+    /** acc[accOff + i] = fma(w, src[byteOff / 4 + i], acc[accOff + i]) for i in [0, n). */
+    void fmaRun(float[] acc, int accOff, MemorySegment src, long byteOff, float w, int n);
+
     // ---- GEMM micro-kernel (bit-identical: one FMA chain per element in K order) ----
 
     /** Rows of the micro-tile (A sliver width). */

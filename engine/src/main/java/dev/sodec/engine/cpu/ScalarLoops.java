@@ -124,6 +124,11 @@ final class ScalarLoops implements CpuLoops {
     }
 
     @Override
+    public void fmaRun(float[] acc, int accOff, MemorySegment src, long byteOff, float w, int n) {
+        for (int t = 0; t < n; t++) acc[accOff + t] = Math.fma(w, src.get(F32_LE, byteOff + t * 4L), acc[accOff + t]);
+    }
+
+    @Override
     public void depthwiseRow(float[] pad, int base, int padW, float[] wt, int kh, int kw, int dh, int dw, float bias,
                              float[] row, int owVec) {
         // Tap by tap over the whole row: each output still sees bias, then its taps in (ky, kx) order.

@@ -161,6 +161,17 @@ final class VectorLoops implements CpuLoops {
     }
 
     @Override
+    public void fmaRun(float[] acc, int accOff, MemorySegment src, long byteOff, float w, int n) {
+        FloatVector wv = FloatVector.broadcast(S, w);
+        int t = 0;
+        for (; t + L <= n; t += L) {
+            FloatVector x = FloatVector.fromMemorySegment(S, src, byteOff + t * 4L, LE);
+            x.fma(wv, FloatVector.fromArray(S, acc, accOff + t)).intoArray(acc, accOff + t);
+        }
+        for (; t < n; t++) acc[accOff + t] = Math.fma(w, src.get(F32_LE, byteOff + t * 4L), acc[accOff + t]);
+    }
+
+    @Override
     public void depthwiseRow(float[] pad, int base, int padW, float[] wt, int kh, int kw, int dh, int dw, float bias,
                              float[] row, int owVec) {
         // Each vector of outputs stays in a register across all taps.

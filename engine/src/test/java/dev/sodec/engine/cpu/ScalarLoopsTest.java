@@ -106,6 +106,12 @@ class ScalarLoopsTest {
         VEC.depthwiseRow(pad, 40, 40, wt, 3, 3, 2, 2, 0.1f, rv, owVec);
         SCA.depthwiseRow(pad, 40, 40, wt, 3, 3, 2, 2, 0.1f, rs, owVec);
         assertArrayEquals(rv, rs);
+        // fmaRun: a vector body and a scalar tail against the scalar loop
+        float[] fv = inputs(9), fs = fv.clone();
+        VEC.fmaRun(fv, 2, as, 12, -0.37f, N - 5);
+        SCA.fmaRun(fs, 2, as, 12, -0.37f, N - 5);
+        assertArrayEquals(fs, fv);
+        assertEquals(Math.fma(-0.37f, a[3], inputs(9)[2]), fs[2]);
     }
 
     @Test
