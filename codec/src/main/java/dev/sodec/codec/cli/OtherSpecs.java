@@ -9,7 +9,7 @@ final class OtherSpecs {
     static final CommandSpec BENCH = new CommandSpec("bench", "", "latency per stage, bpp and peak memory of a model"
             + " or a random-weight model of SD 2.1 size (bench/README.md)", List.of(
             Option.valued("--model", "FILE", "time this model file (compression-only or full SODEC)"),
-            Option.valued("--random", "sd21|tiny", "time a random-weight model of this size (default sd21)"),
+            Option.valued("--random", "sd21|tiny|onedc|onedc-tiny", "time a random-weight model of this size (default sd21)"),
             Option.valued("--random-config", "C.json", "time a random-weight model of this config"),
             Option.valued("--image", "I", "the image to code (default: a synthetic one of --size)"),
             Option.valued("--size", "WxH", "size of the synthetic image (default 256x256)"),
