@@ -1,5 +1,7 @@
 package dev.sodec.engine.cpu;
 
+import static dev.sodec.engine.tensor.Tensor.F32_LE;
+
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,10 +54,14 @@ final class CpuAttention {
     }
 
     /**
-     * Long query sequences: each head's keys and values are packed once ({@link PackedWeight}) and read in place by
-     * the GEMMs of all its query tiles, which run in parallel; with a tile per work item the head's 2 x S x dh
-     * floats were packed again for every 64 queries (at 4096 tokens about as much work as the products). Per output
-     * element the arithmetic is the per-item path's (same packed values, same kernel order).
+     * Long query sequences, per head: the keys and values are packed once ({@link PackedWeight}) and read in place by
+     * the GEMMs of all the head's query tiles, which run in parallel (with a tile per work item, each item packed the
+     * head's 2 x S x dh floats again). The scores are computed transposed, S^T = K Q^T (keys by queries), so that
+     * the softmax runs down columns, vectorised across queries with no horizontal reductions
+     * ({@link CpuLoops#expColumns}), and the second product is taken transposed too, O^T = V^T P^T, where P^T is S^T
+     * as it lies (a K-major B, packed by whole-vector copies, not transposed); O^T goes back into the output rows
+     * divided by each query's softmax sum. Every element
+     * is still one fixed sequence of operations, so the result does not depend on the thread count.
      */
     private static void perHead(Parallel par, Tensor q, Tensor k, Tensor v, int heads, float scale, Tensor out) {
         int nb = q.dim(0), t = q.dim(1), c = q.dim(2), s = k.dim(1), cv = v.dim(2);
@@ -65,10 +71,10 @@ final class CpuAttention {
         for (int b = 0; b < nb; b++) {
             for (int h = 0; h < heads; h++) {
                 long kOff = (long) b * s * c + (long) h * dh, vOff = (long) b * s * cv + (long) h * dv;
-                PackedWeight keys = PackedWeight.pack(par, SegmentPanel.rowMajor(kd, kOff, c), s, dh, GemmDriver.NR);
+                PackedWeight keys = PackedWeight.pack(par, SegmentPanel.rowMajor(kd, kOff, c), s, dh, GemmDriver.MR);
                 PackedWeight values;
                 try {
-                    values = PackedWeight.pack(par, SegmentPanel.kMajor(vd, vOff, cv), dv, s, GemmDriver.NR);
+                    values = PackedWeight.pack(par, SegmentPanel.kMajor(vd, vOff, cv), dv, s, GemmDriver.MR);
                 } catch (RuntimeException | Error e) {
                     keys.free();
                     throw e;
@@ -77,18 +83,23 @@ final class CpuAttention {
                 try {
                     par.forRange(tiles, 1, (i0, i1) -> {
                         try (Arena arena = Arena.ofConfined()) {
-                            MemorySegment scores = arena.allocate((long) TILE * s * 4, 64);
-                            float[] scratch = new float[CpuLoops.INSTANCE.lanes()];
+                            MemorySegment st = arena.allocate((long) s * TILE * 4, 64);
+                            MemorySegment ot = arena.allocate((long) dv * TILE * 4, 64);
+                            float[] max = new float[TILE], sums = new float[TILE];
                             for (int tile = i0; tile < i1; tile++) {
                                 int t0 = tile * TILE, tn = Math.min(TILE, t - t0);
-                                GemmDriver.run(SERIAL, tn, s, dh,
-                                        SegmentPanel.rowMajor(qd, ((long) fb * t + t0) * c + (long) fh * dh, c), keys,
-                                        scores, 0, s, false);
+                                long qRow = ((long) fb * t + t0) * c + (long) fh * dh;
+                                GemmDriver.run(SERIAL, s, tn, dh, keys, SegmentPanel.rowMajor(qd, qRow, c), st, 0, TILE, false);
+                                CpuLoops.INSTANCE.expColumns(st, s, tn, TILE, scale, max, sums);
+                                long oRow = ((long) fb * t + t0) * cv + (long) fh * dv;
+                                // O^T = V^T P^T: S^T is already P^T's layout (a K-major B, copied in whole vectors)
+                                GemmDriver.run(SERIAL, dv, tn, s, values, SegmentPanel.kMajor(st, 0, TILE), ot, 0, TILE, false);
                                 for (int r = 0; r < tn; r++) {
-                                    CpuLoops.INSTANCE.softmaxRow(scores, (long) r * s, scores, (long) r * s, s, scale, scratch);
+                                    long at = (oRow + (long) r * cv) * 4;
+                                    for (int d = 0; d < dv; d++) {
+                                        od.set(F32_LE, at + d * 4L, ot.get(F32_LE, ((long) d * TILE + r) * 4) / sums[r]);
+                                    }
                                 }
-                                GemmDriver.run(SERIAL, tn, dv, s, SegmentPanel.rowMajor(scores, 0, s), values,
-                                        od, ((long) fb * t + t0) * cv + (long) fh * dv, cv, false);
                             }
                         }
                     });

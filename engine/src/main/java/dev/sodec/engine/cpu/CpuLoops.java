@@ -116,6 +116,13 @@ interface CpuLoops {
     /** Sum of (seg[i] - mean)^2 over [off, off + n) in a fixed order. */
     double sumSquaredDeviation(MemorySegment seg, long off, long n, float mean, float[] scratch);
 
+    /**
+     * The unnormalised softmax down each column of a {@code rows} x {@code cols} block (row stride {@code ld} floats,
+     * at byte offset 0): x[p][j] = exp((x[p][j] - max[j]) * scale) with max[j] the column's maximum, and sums[j] the
+     * float sum of the column's new values in row order. {@code max} and {@code sums} hold at least cols floats.
+     */
+    void expColumns(MemorySegment x, int rows, int cols, int ld, float scale, float[] max, float[] sums);
+
     /** dst[dOff, +n) = softmax(src[so, +n) * scale) for scale > 0; src and dst may be the same memory. */
     void softmaxRow(MemorySegment src, long so, MemorySegment dst, long dOff, int n, float scale, float[] scratch);
 }

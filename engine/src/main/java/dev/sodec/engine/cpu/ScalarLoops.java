@@ -187,6 +187,23 @@ final class ScalarLoops implements CpuLoops {
     }
 
     @Override
+    public void expColumns(MemorySegment x, int rows, int cols, int ld, float scale, float[] max, float[] sums) {
+        for (int j = 0; j < cols; j++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int p = 0; p < rows; p++) m = Math.max(m, get(x, (long) p * ld + j));
+            float sum = 0f;
+            for (int p = 0; p < rows; p++) {
+                long i = (long) p * ld + j;
+                float e = ScalarMath.exp((get(x, i) - m) * scale);
+                set(x, i, e);
+                sum += e;
+            }
+            max[j] = m;
+            sums[j] = sum;
+        }
+    }
+
+    @Override
     public void softmaxRow(MemorySegment src, long so, MemorySegment dst, long dOff, int n, float scale, float[] scratch) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) max = Math.max(max, get(src, so + i));

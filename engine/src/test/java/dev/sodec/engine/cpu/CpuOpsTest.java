@@ -172,18 +172,20 @@ class CpuOpsTest {
     }
 
     @Test
-    void longSequencesShareEachHeadsPackedKeysAndValuesWithTheSameBits() {
+    void longSequencesTakeThePerHeadPathOnAnyThreadCount() {
         Random r = new Random(6);
-        // 33 query tiles: 3 threads take the per-head path (tiles >= 8 x threads), 5 threads the per-item one
+        // 33 query tiles: 1 and 3 threads take the per-head path (tiles >= 8 x threads), 5 threads the per-item one
         int nb = 2, t = 32 * CpuAttention.TILE + 7, s = 530, c = 16, cv = 12, heads = 2;
         float[] q = randn(r, nb * t * c, 1), k = randn(r, nb * s * c, 1), v = randn(r, nb * s * cv, 1);
         float scale = (float) Math.pow(c / heads, -0.5);
         Tensor qt = Tensor.fromFloats(q, nb, t, c), kt = Tensor.fromFloats(k, nb, s, c), vt = Tensor.fromFloats(v, nb, s, cv);
+        double[] want = naiveAttention(q, k, v, nb, t, s, c, cv, heads, scale);
         float[] perHead = CPU.attention(qt, kt, vt, heads, scale).toFloatArray();
-        assertClose(naiveAttention(q, k, v, nb, t, s, c, cv, heads, scale), perHead, 1e-5, 2e-6);
-        try (CpuBackend five = new CpuBackend(5)) {
-            assertTrue(33 < 8 * 5 && 33 >= 8 * 3, "the two backends take the two paths");
-            assertArrayEquals(new Eager(five).attention(qt, kt, vt, heads, scale).toFloatArray(), perHead);
+        assertClose(want, perHead, 1e-5, 2e-6);
+        assertTrue(33 < 8 * 5 && 33 >= 8 * 3, "the backends below take the two paths");
+        try (CpuBackend one = new CpuBackend(1); CpuBackend five = new CpuBackend(5)) {
+            assertArrayEquals(perHead, new Eager(one).attention(qt, kt, vt, heads, scale).toFloatArray(), "1 vs 3 threads");
+            assertClose(want, new Eager(five).attention(qt, kt, vt, heads, scale).toFloatArray(), 1e-5, 2e-6);
         }
     }
 

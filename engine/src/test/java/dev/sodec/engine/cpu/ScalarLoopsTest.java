@@ -112,6 +112,20 @@ class ScalarLoopsTest {
         SCA.fmaRun(fs, 2, as, 12, -0.37f, N - 5);
         assertArrayEquals(fs, fv);
         assertEquals(Math.fma(-0.37f, a[3], inputs(9)[2]), fs[2]);
+        // expColumns: 37 rows x 21 columns (full vectors, then single columns) with a row stride of 24
+        float[] block = new float[37 * 24];
+        Random br = new Random(11);
+        for (int i = 0; i < block.length; i++) block[i] = (float) (3 * br.nextGaussian());
+        MemorySegment xv = seg(block), xs = seg(block.clone());
+        float[] mv = new float[21], sv = new float[21], ms = new float[21], ss = new float[21];
+        VEC.expColumns(xv, 37, 21, 24, 0.7f, mv, sv);
+        SCA.expColumns(xs, 37, 21, 24, 0.7f, ms, ss);
+        assertArrayEquals(xs.toArray(dev.sodec.engine.tensor.Tensor.F32_LE), xv.toArray(dev.sodec.engine.tensor.Tensor.F32_LE));
+        assertArrayEquals(ms, mv);
+        assertArrayEquals(ss, sv);
+        float m0 = Float.NEGATIVE_INFINITY;
+        for (int p = 0; p < 37; p++) m0 = Math.max(m0, block[p * 24]);
+        assertEquals(m0, ms[0]);
     }
 
     @Test
