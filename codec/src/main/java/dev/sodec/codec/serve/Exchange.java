@@ -67,7 +67,8 @@ final class Exchange {
         FullHttpResponse resp = response(r, keep);
         // from the channel, not ctx: the read timeout sits before the HTTP encoder
         ctx.channel().writeAndFlush(resp).addListener((ChannelFutureListener) f -> {
-            if (!keep || !f.isSuccess()) ctx.close();
+            if (!f.isSuccess()) ctx.close();
+            else if (!keep) LingeringClose.close(ctx.channel());
         });
     }
 
