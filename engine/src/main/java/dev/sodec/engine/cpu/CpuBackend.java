@@ -35,6 +35,9 @@ public final class CpuBackend implements Backend {
     private final boolean winograd = Boolean.parseBoolean(System.getProperty("sodec.cpu.winograd", "true"));
     /** Constant conv and linear weights packed once into GEMM slivers, one per weight tensor. */
     private final ConstantStore<PackKey, PackedWeight> packedWeights = new ConstantStore<>(this::packWeight, PackedWeight::free);
+    /** Smallest weight (floats: 1 MiB) and most pixels or tokens per call for which a weight is packed once. */
+    static final long PREPACK_MIN_FLOATS = 1 << 18;
+    static final long PREPACK_MAX_COLUMNS = 2048;
     /** Whether constant GEMM weights are packed once (system property sodec.cpu.prepack, default true). */
     private final boolean prepack = Boolean.parseBoolean(System.getProperty("sodec.cpu.prepack", "true"));
 
@@ -106,12 +109,19 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Whether {@code node} multiplies by its constant weight (input 1) through a {@link PackedWeight}: a linear layer
+     * Whether {@code node} multiplies by its constant weight (input 1) through a {@link PackedWeight}: a weight of at
+     * least {@link #PREPACK_MIN_FLOATS} over at most {@link #PREPACK_MAX_COLUMNS} pixels or tokens, in a linear layer
      * (the weight is the B operand, read transposed) or an ungrouped, not depthwise convolution that is not run by
      * Winograd (the weight is the A operand). A weight is packed for one role only: a linear's and a conv's slivers differ.
      */
     boolean packsWeight(Node node) {
         if (!prepack || (node.op != Op.LINEAR && node.op != Op.CONV2D) || node.input(1).op != Op.CONSTANT) return false;
+        // Packing per call costs about 1/n of the product (n: the pixels or tokens each weight element meets); it
+        // matters for large weights over few of them. Small weights stay per call: packing them at prepare time
+        // cost a short CLI call (a hyperprior codec on a 0.1 MP photo) 0.2 s of a cold JVM.
+        int[] ws = node.input(1).shape(), ys = node.shape();
+        long n = node.op == Op.LINEAR ? node.numel() / Math.max(1, ys[ys.length - 1]) : (long) node.dim(2) * node.dim(3);
+        if (dev.sodec.engine.tensor.Shapes.numel(ws) < PREPACK_MIN_FLOATS || n > PREPACK_MAX_COLUMNS) return false;
         return switch (node.op) {
             case LINEAR -> true;
             // one input channel per group runs the direct depthwise loop, which reads the weight as stored
@@ -120,6 +130,10 @@ public final class CpuBackend implements Backend {
                     node.dim(2) * node.dim(3), node.attrs(Attrs.Conv.class).params());
             default -> false;
         };
+    }
+
+    ConstantStore<PackKey, PackedWeight> packedWeights() {
+        return packedWeights;
     }
 
     /** The packed form {@code node} (one that {@link #packsWeight}) reads its weight in. */

@@ -98,8 +98,10 @@ class PackedWeightTest {
             "64, 70, 3, 3", "65, 64, 3, 1", "64, 64, 1, 4"})
     void constantWeightConvsMatchTheDefinitionOnEveryPath(int h, int w, int k, int coutOrWide) {
         SplittableRandom rnd = new SplittableRandom(h * 100 + w * 10 + k);
-        // 67: 2*NR+3 output channels (both GEMM orientations); 1-4: SmallOutputConv from 64x64 up
-        int cin = 70, cout = coutOrWide == 67 ? 2 * GemmDriver.NR + 3 : coutOrWide, pad = k / 2;   // K = 630 > one K block
+        // 67: 2*NR+3 output channels (both GEMM orientations), cin such that the weight is packed once (at least
+        // PREPACK_MIN_FLOATS over at most PREPACK_MAX_COLUMNS pixels); 1-4: SmallOutputConv from 64x64 up
+        int cout = coutOrWide == 67 ? 2 * GemmDriver.NR + 3 : coutOrWide, pad = k / 2;
+        int cin = coutOrWide == 67 ? (int) (CpuBackend.PREPACK_MIN_FLOATS / ((long) cout * k * k)) + 1 : 70;
         Tensor x = random(rnd, 1, cin, h, w), wt = random(rnd, cout, cin, k, k), b = random(rnd, cout);
         Tensor r = random(rnd, 1, cout, h, w);
         double[] want = reference(x, wt, b, r, pad);
@@ -123,22 +125,40 @@ class PackedWeightTest {
     }
 
     @Test
+    void smallWeightsAndManyPixelsStayPackedPerCall() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        Tensor x = random(rnd, 1, 16, 8, 8), small = random(rnd, 16, 16, 3, 3), b = random(rnd, 16);
+        Tensor wide = random(rnd, 4100, 64), tokens = random(rnd, (int) CpuBackend.PREPACK_MAX_COLUMNS + 1, 64);
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Graph g = new Graph();
+            g.output("y", g.conv2d(g.input("x", x.shape()), small, b, Conv2dParams.of(1, 1)));
+            g.output("z", g.linear(g.input("t", tokens.shape()), wide, null));
+            try (Executable e = Executable.compile(cpu, g)) {
+                e.run(x, tokens);
+                assertEquals(0, cpu.packedWeights().size(), "a 2304-float weight, and a big one over 2049 tokens");
+            }
+        }
+    }
+
+    @Test
     void aWeightReadOnlyPackedIsNotAlsoKeptResident() {
         SplittableRandom rnd = new SplittableRandom(5);
-        Tensor x = random(rnd, 10, 40), w = random(rnd, 30, 40), bias = random(rnd, 30);
+        int rows = 10, in = 900, out = (int) (CpuBackend.PREPACK_MIN_FLOATS / in) + 1;   // packed: big enough, few rows
+        Tensor x = random(rnd, rows, in), w = random(rnd, out, in), bias = random(rnd, out);
         try (CpuBackend cpu = new CpuBackend(2)) {
             Graph g = new Graph();
             g.output("y", g.linear(g.input("x", x.shape()), w, bias));
             try (Executable e = Executable.compile(cpu, g)) {
                 float[] got = e.run(x)[0].data().toArray(F32_LE);
                 float[] xa = x.data().toArray(F32_LE), wa = w.data().toArray(F32_LE), ba = bias.data().toArray(F32_LE);
-                for (int i = 0; i < 10; i++) {
-                    for (int o = 0; o < 30; o++) {
+                for (int i = 0; i < rows; i++) {
+                    for (int o = 0; o < out; o++) {
                         double s = ba[o];
-                        for (int p = 0; p < 40; p++) s += (double) xa[i * 40 + p] * wa[o * 40 + p];
-                        assertEquals(s, got[i * 30 + o], 1e-5 * (1 + Math.abs(s)));
+                        for (int p = 0; p < in; p++) s += (double) xa[i * in + p] * wa[o * in + p];
+                        assertEquals(s, got[i * out + o], 1e-4 * (1 + Math.abs(s)));
                     }
                 }
+                assertEquals(1, cpu.packedWeights().size(), "the weight is held packed");
                 assertEquals(1, cpu.constants().size(), "only the bias is held as a resident F32 constant");
             }
             assertEquals(0, cpu.constants().size(), "closing the program frees what it held");
