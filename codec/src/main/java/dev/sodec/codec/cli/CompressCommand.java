@@ -10,6 +10,7 @@ import dev.sodec.codec.image.SourceImage;
 import dev.sodec.codec.io.OutputFiles;
 import dev.sodec.codec.models.QualityLadder;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -53,15 +54,19 @@ final class CompressCommand {
         boolean strip = a.flag("--strip-metadata");
         PrintStream log = outputs.toStdout() ? err : out;
         Optional<RateTarget> target = RateOptions.parse(a);
-        // One input is read before the model is loaded: its size chooses the threads (CommonOptions.forSingleImage).
-        SourceImage single = a.positional().size() == 1
-                ? ImageFiles.read(a.positional().get(0), opt.maxPixels(), opt.background(), !strip) : null;
+        // One input is read while the model is found, and before it is loaded: the image's size chooses the threads
+        // (CommonOptions.forSingleImage).
+        CodecOptions asked = opt;
+        Prefetch<SourceImage> reading = a.positional().size() == 1 ? Prefetch.start("sodec-read", () ->
+                ImageFiles.read(a.positional().get(0), asked.maxPixels(), asked.background(), !strip)) : null;
+        Path model = target.isPresent() ? null : ModelLocator.resolve(a.get("--model", null), null);
+        SourceImage single = reading != null ? reading.get() : null;
         if (single != null) {
             opt = CommonOptions.forSingleImage(opt, a, (long) single.image().getWidth() * single.image().getHeight());
         }
         if (target.isPresent()) return runLadder(a, target.get(), outputs, opt, jobs, strip, log, err, single);
         CodecOptions chosen = opt;
-        try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), null), opt)) {
+        try (SodecCodec codec = SodecCodec.load(model, opt)) {
             return Batch.run("compress", a.positional(), jobs, err, in -> {
                 SourceImage img = single != null ? single : ImageFiles.read(in, chosen.maxPixels(), chosen.background(), !strip);
                 byte[] data = codec.compress(img.image(), strip ? ImageMetadata.NONE : img.metadata());

@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code index.json}). The engine opens models by path (mmap), so a bundled model is copied once into a cache
  * folder ({@code $SODEC_CACHE}, else {@code ~/.cache/sodec}) under a name that includes its content hash, and reused
  * from there. {@code index.json} gives each model's SHA-256 ({@code BundledModelsIndexTest} holds it to the
- * resource's), so a model is found by id, and its cached copy checked, without unpacking or hashing the models in
- * the jar: a call hashes the one cached file it uses, once ({@link FileDigests}).
+ * resource's), so a model is found by id without unpacking or hashing the models in the jar; the cached copy a call
+ * uses is checked by its CRC32C, also in the index, and then known to have the index's SHA-256 ({@link FileDigests}).
  */
 public final class BundledModels {
     private static final String ROOT = "/dev/sodec/models/";
@@ -33,11 +33,12 @@ public final class BundledModels {
     /**
      * One shipped model: its short name (for {@code --model NAME}), resource file, a line about it, and its nominal
      * rate ({@link QualityLadder}: bits per pixel on the reference photo; NaN when the index gives none), and the
-     * SHA-256 of its file in lower-case hex (null when the index gives none: then it is computed from the resource).
+     * SHA-256 and CRC32C of its file in lower-case hex (null when the index gives none: the SHA-256 is then
+     * computed from the resource, and the cached copy is checked by its SHA-256).
      */
-    public record Model(String name, String file, String description, double bpp, String sha256) {
+    public record Model(String name, String file, String description, double bpp, String sha256, String crc32c) {
         public Model(String name, String file, String description, double bpp) {
-            this(name, file, description, bpp, null);
+            this(name, file, description, bpp, null, null);
         }
     }
 
@@ -74,7 +75,7 @@ public final class BundledModels {
         for (Object o : idx.getList("models")) {
             Config m = new Config((Map<String, Object>) o, "bundled models index.json");
             out.add(new Model(m.getString("name"), m.getString("file"), m.getString("description", ""),
-                    m.getDouble("bpp", Double.NaN), m.getString("sha256", null)));
+                    m.getDouble("bpp", Double.NaN), m.getString("sha256", null), m.getString("crc32c", null)));
         }
         return out;
     }
@@ -141,14 +142,19 @@ public final class BundledModels {
     }
 
     /**
-     * The cached copy is used when its SHA-256 is the model's (a damaged or foreign file there is replaced); else the
-     * resource is unpacked, checked against the same hash (a damaged jar fails with a message saying so) and written.
+     * The cached copy is used when its CRC32C (or, for an index without one, its SHA-256) is the model's; a damaged
+     * or foreign file there is replaced: the resource is unpacked, checked against the model's SHA-256 (a damaged jar
+     * fails with a message saying so) and written.
      */
     static Path extractTo(Model m, Path dir) throws IOException {
         byte[] expected = sha256(m);
         String hash = HexFormat.of().formatHex(expected, 0, 6);
         Path target = dir.resolve(m.file().replace(".safetensors", "") + "-" + hash + ".safetensors");
-        if (Files.isRegularFile(target) && Arrays.equals(FileDigests.sha256(target), expected)) return target;
+        if (Files.isRegularFile(target) && (m.crc32c() != null
+                ? FileDigests.matchesCrc32c(target, Integer.parseUnsignedInt(m.crc32c(), 16), expected)
+                : Arrays.equals(FileDigests.sha256(target), expected))) {
+            return target;
+        }
         byte[] bytes = resourceBytes(m);
         if (!Arrays.equals(FileDigests.sha256(bytes), expected)) {
             throw new IOException("the shipped model '" + m.name() + "' (" + m.file() + ") in the jar does not match"
@@ -157,6 +163,8 @@ public final class BundledModels {
         try {
             Files.createDirectories(dir);
             OutputFiles.write(bytes, target);
+            // registers the SHA-256 just checked for the new file, so loading it does not hash it again
+            if (m.crc32c() != null) FileDigests.matchesCrc32c(target, Integer.parseUnsignedInt(m.crc32c(), 16), expected);
         } catch (IOException e) {
             throw new IOException("cannot store the shipped model '" + m.name() + "' in the model cache " + dir + " ("
                     + (e.getCause() != null ? IoMessages.reason(e.getCause()) : IoMessages.reason(e))

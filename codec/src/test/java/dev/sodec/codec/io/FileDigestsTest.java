@@ -28,6 +28,23 @@ class FileDigestsTest {
         assertArrayEquals(sha(b), FileDigests.sha256(b));
     }
 
+    /** A file that matches a trusted CRC32C takes the SHA-256 listed with it; one that does not is hashed. */
+    @Test
+    void aFileMatchingItsListedCrcTakesTheListedHash(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("m.bin");
+        byte[] a = new byte[100_000];
+        new Random(3).nextBytes(a);
+        Files.write(f, a);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(a);
+        byte[] listed = sha(new byte[] {42}); // any 32 bytes: shows the listed value is what is answered
+        org.junit.jupiter.api.Assertions.assertFalse(FileDigests.matchesCrc32c(f, (int) crc.getValue() ^ 1, listed));
+        assertArrayEquals(sha(a), FileDigests.sha256(f));
+        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 2000));
+        org.junit.jupiter.api.Assertions.assertTrue(FileDigests.matchesCrc32c(f, (int) crc.getValue(), listed));
+        assertArrayEquals(listed, FileDigests.sha256(f));
+    }
+
     private static byte[] sha(byte[] x) throws Exception {
         return MessageDigest.getInstance("SHA-256").digest(x);
     }

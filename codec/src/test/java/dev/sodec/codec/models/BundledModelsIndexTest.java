@@ -30,6 +30,18 @@ class BundledModelsIndexTest {
     }
 
     @Test
+    void everyListedCrcIsTheResourcesCrc32c() throws Exception {
+        for (BundledModels.Model m : BundledModels.ladder()) {
+            assertNotNull(m.crc32c(), m.name() + " has no crc32c in index.json");
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            try (InputStream in = BundledModelsIndexTest.class.getResourceAsStream("/dev/sodec/models/" + m.file())) {
+                crc.update(in.readAllBytes());
+            }
+            assertEquals(String.format("%08x", crc.getValue()), m.crc32c(), m.name() + " (" + m.file() + ")");
+        }
+    }
+
+    @Test
     void aDamagedCachedCopyIsReplacedByTheShippedBytes(@TempDir Path tmp) throws Exception {
         BundledModels.Model m = BundledModels.list().get(0);
         Path p = BundledModels.extractTo(m, tmp);
@@ -47,7 +59,7 @@ class BundledModelsIndexTest {
     @Test
     void aResourceThatDoesNotMatchItsIndexHashIsRefused(@TempDir Path tmp) {
         BundledModels.Model real = BundledModels.list().get(0);
-        BundledModels.Model wrong = new BundledModels.Model(real.name(), real.file(), "", real.bpp(), "00".repeat(32));
+        BundledModels.Model wrong = new BundledModels.Model(real.name(), real.file(), "", real.bpp(), "00".repeat(32), real.crc32c());
         String msg = assertThrows(java.io.IOException.class, () -> BundledModels.extractTo(wrong, tmp)).getMessage();
         assertTrue(msg.contains("does not match its SHA-256 in index.json"), msg);
         assertTrue(msg.contains(real.file()), msg);
