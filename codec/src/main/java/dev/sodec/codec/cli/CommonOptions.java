@@ -11,8 +11,9 @@ final class CommonOptions {
 
     static final Option MODEL = Option.valued("--model", "M", "a model's name (sodec models list) or a model file;"
             + " default $SODEC_MODEL, else the shipped default (low)");
-    static final Option THREADS = Option.valued("--threads", "N", "threads per operation, 0 = all cores (default 0);"
-            + " the bytes written do not depend on it");
+    static final Option THREADS = Option.valued("--threads", "N", "threads per operation, 0 = all cores (default 0, but 1"
+            + " when compress or decompress codes a single image of up to 640x480 pixels); the bytes written do not"
+            + " depend on it");
     static final Option BACKEND = Option.valued("--backend", "B", "cpu (default), cuda[:f16|:bf16], cuda-emulated[:f16|:bf16]");
     static final Option MAX_PIXELS = Option.valued("--max-pixels", "P", "refuse images of more pixels (default "
             + CodecOptions.DEFAULT_MAX_PIXELS + ")");
