@@ -52,8 +52,8 @@ final class CommonOptions {
     /**
      * Up to this many pixels, a call that codes one image on the CPU runs it on one thread unless {@code --threads}
      * is given: in a fresh JVM such a call is mostly the JIT compiling the Vector API kernels, and a second compute
-     * thread, still in slow code, only takes a core from the compiler threads (README "Start-up": 0.1 to 0.3 s less
-     * wall and CPU time for a 451x300 photo on 2 cores). Larger images pay back the second thread.
+     * thread, still in slow code, only takes a core from the compiler threads (README "Start-up": 0.15 to 0.3 s less
+     * wall time and 0.35 to 0.5 CPU-s less for a 451x300 photo on 2 cores). Larger images pay back the second thread.
      */
     static final long ONE_THREAD_MAX_PIXELS = 640 * 480;
 
