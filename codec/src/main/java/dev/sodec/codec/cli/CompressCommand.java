@@ -10,6 +10,7 @@ import dev.sodec.codec.image.SourceImage;
 import dev.sodec.codec.io.OutputFiles;
 import dev.sodec.codec.models.QualityLadder;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -53,10 +54,21 @@ final class CompressCommand {
         boolean strip = a.flag("--strip-metadata");
         PrintStream log = outputs.toStdout() ? err : out;
         Optional<RateTarget> target = RateOptions.parse(a);
-        if (target.isPresent()) return runLadder(a, target.get(), outputs, opt, jobs, strip, log, err);
-        try (SodecCodec codec = SodecCodec.load(ModelLocator.resolve(a.get("--model", null), null), opt)) {
+        // One input is read while the model is found, and before it is loaded: the image's size chooses the threads
+        // (CommonOptions.forSingleImage).
+        CodecOptions asked = opt;
+        Prefetch<SourceImage> reading = a.positional().size() == 1 ? Prefetch.start("sodec-read", () ->
+                ImageFiles.read(a.positional().get(0), asked.maxPixels(), asked.background(), !strip)) : null;
+        Path model = target.isPresent() ? null : ModelLocator.resolve(a.get("--model", null), null);
+        SourceImage single = reading != null ? reading.get() : null;
+        if (single != null) {
+            opt = CommonOptions.forSingleImage(opt, a, (long) single.image().getWidth() * single.image().getHeight());
+        }
+        if (target.isPresent()) return runLadder(a, target.get(), outputs, opt, jobs, strip, log, err, single);
+        CodecOptions chosen = opt;
+        try (SodecCodec codec = SodecCodec.load(model, opt)) {
             return Batch.run("compress", a.positional(), jobs, err, in -> {
-                SourceImage img = ImageFiles.read(in, opt.maxPixels(), opt.background(), !strip);
+                SourceImage img = single != null ? single : ImageFiles.read(in, chosen.maxPixels(), chosen.background(), !strip);
                 byte[] data = codec.compress(img.image(), strip ? ImageMetadata.NONE : img.metadata());
                 String o = outputs.of(in);
                 OutputFiles.write(data, o);
@@ -69,12 +81,12 @@ final class CompressCommand {
 
     /** With a quality level or a target: per image, the level's (or the fitting level's) model. */
     private static int runLadder(Args a, RateTarget target, Outputs outputs, CodecOptions opt, int jobs, boolean strip,
-                                 PrintStream log, PrintStream err) throws Exception {
+                                 PrintStream log, PrintStream err, SourceImage single) throws Exception {
         QualityLadder ladder = QualityLadder.installed();
         RateOptions.checkLevel(target, ladder);
         try (QualityCodec codec = QualityCodec.open(ladder, opt)) {
             return Batch.run("compress", a.positional(), jobs, err, in -> {
-                SourceImage img = ImageFiles.read(in, opt.maxPixels(), opt.background(), !strip);
+                SourceImage img = single != null ? single : ImageFiles.read(in, opt.maxPixels(), opt.background(), !strip);
                 QualityCodec.Compressed c = codec.compress(img.image(), strip ? ImageMetadata.NONE : img.metadata(), target);
                 String o = outputs.of(in);
                 OutputFiles.write(c.data(), o);

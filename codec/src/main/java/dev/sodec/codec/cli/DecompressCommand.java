@@ -49,9 +49,19 @@ final class DecompressCommand {
         int jobs = a.getInt("-j", 1, 1);
         boolean fidelity = a.flag("--fidelity"), stats = a.flag("--stats");
         PrintStream log = outputs.toStdout() ? err : out;
+        // One input is read before a model is loaded: its size chooses the threads (CommonOptions.forSingleImage).
+        byte[] single = a.positional().size() == 1 ? InputFiles.read(a.positional().get(0), MAX_FILE_BYTES) : null;
+        if (single != null && Container.hasMagic(single)) {
+            try {
+                Container c = Container.parse(single);
+                opt = CommonOptions.forSingleImage(opt, a, (long) c.width() * c.height());
+            } catch (RuntimeException e) {
+                // a damaged file: the job below reports it as for any input
+            }
+        }
         try (Codecs codecs = new Codecs(a.get("--model", null), opt)) {
             return Batch.run("decompress", a.positional(), jobs, err, in -> {
-                byte[] data = InputFiles.read(in, MAX_FILE_BYTES);
+                byte[] data = single != null ? single : InputFiles.read(in, MAX_FILE_BYTES);
                 SodecCodec codec;
                 if (Container.hasMagic(data)) {
                     codec = codecs.forModelId(Container.parse(data).modelId());

@@ -1,5 +1,6 @@
 package dev.sodec.codec.compression;
 
+import dev.sodec.codec.io.FileDigests;
 import dev.sodec.engine.io.SafeTensors;
 import dev.sodec.engine.io.SafeTensorsException;
 import dev.sodec.engine.json.Config;
@@ -7,11 +8,7 @@ import dev.sodec.engine.json.JsonException;
 import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -109,19 +106,12 @@ public final class CompressionModel implements AutoCloseable {
         return codec;
     }
 
-    /** First {@link #ID_BYTES} bytes of the SHA-256 of the file's bytes. */
+    /**
+     * First {@link #ID_BYTES} bytes of the SHA-256 of the file's bytes (hashed once per process while the file is
+     * unchanged: {@link FileDigests}).
+     */
     public static byte[] idOf(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-        }
-        return Arrays.copyOf(md.digest(), ID_BYTES);
+        return Arrays.copyOf(FileDigests.sha256(file), ID_BYTES);
     }
 
     public CompressionConfig config() { return config; }

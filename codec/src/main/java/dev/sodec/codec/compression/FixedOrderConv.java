@@ -173,7 +173,9 @@ public final class FixedOrderConv {
      */
     private static void accumulate(float[][] acc, int nb, float[] w, int wOff, int wStride, float[] src, int srcOff,
                                    int from, int to) {
-        if (VECTORS) {
+        // Rows shorter than a vector take the plain loop, which the vector method would run anyway after its setup:
+        // h_s's rows are that short on small images, where this runs a million times before the JIT has compiled it.
+        if (VECTORS && to - from >= FixedOrderVectors.LANES) {
             FixedOrderVectors.accumulate(acc, nb, w, wOff, wStride, src, srcOff, from, to);
             return;
         }

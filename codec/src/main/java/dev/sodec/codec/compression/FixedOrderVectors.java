@@ -13,6 +13,8 @@ final class FixedOrderVectors {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int CB = FixedOrderConv.CB;
+    /** Floats per vector: shorter rows gain nothing here. */
+    static final int LANES = SPECIES.length();
 
     static void accumulate(float[][] acc, int nb, float[] w, int wOff, int wStride, float[] src, int srcOff,
                            int from, int to) {

@@ -1,6 +1,7 @@
 package dev.sodec.codec.models;
 
 import dev.sodec.codec.compression.CompressionModel;
+import dev.sodec.codec.io.FileDigests;
 import dev.sodec.codec.io.IoMessages;
 import dev.sodec.codec.io.OutputFiles;
 import dev.sodec.engine.json.Config;
@@ -16,21 +17,30 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The trained models shipped inside the codec jar (resources under {@code /dev/sodec/models/}, listed in
  * {@code index.json}). The engine opens models by path (mmap), so a bundled model is copied once into a cache
  * folder ({@code $SODEC_CACHE}, else {@code ~/.cache/sodec}) under a name that includes its content hash, and reused
- * from there.
+ * from there. {@code index.json} gives each model's SHA-256 ({@code BundledModelsIndexTest} holds it to the
+ * resource's), so a model is found by id without unpacking or hashing the models in the jar; the cached copy a call
+ * uses is checked by its CRC32C, also in the index, and then known to have the index's SHA-256 ({@link FileDigests}).
  */
 public final class BundledModels {
     private static final String ROOT = "/dev/sodec/models/";
 
     /**
      * One shipped model: its short name (for {@code --model NAME}), resource file, a line about it, and its nominal
-     * rate ({@link QualityLadder}: bits per pixel on the reference photo; NaN when the index gives none).
+     * rate ({@link QualityLadder}: bits per pixel on the reference photo; NaN when the index gives none), and the
+     * SHA-256 and CRC32C of its file in lower-case hex (null when the index gives none: the SHA-256 is then
+     * computed from the resource, and the cached copy is checked by its SHA-256).
      */
-    public record Model(String name, String file, String description, double bpp) {}
+    public record Model(String name, String file, String description, double bpp, String sha256, String crc32c) {
+        public Model(String name, String file, String description, double bpp) {
+            this(name, file, description, bpp, null, null);
+        }
+    }
 
     private BundledModels() {}
 
@@ -65,7 +75,7 @@ public final class BundledModels {
         for (Object o : idx.getList("models")) {
             Config m = new Config((Map<String, Object>) o, "bundled models index.json");
             out.add(new Model(m.getString("name"), m.getString("file"), m.getString("description", ""),
-                    m.getDouble("bpp", Double.NaN)));
+                    m.getDouble("bpp", Double.NaN), m.getString("sha256", null), m.getString("crc32c", null)));
         }
         return out;
     }
@@ -93,23 +103,28 @@ public final class BundledModels {
      * CompressionModel#idOf} computes it), for messages; empty when no shipped model has that id.
      */
     public static Optional<String> nameOf(byte[] id) {
-        Map<String, byte[]> ids = idsByName;
-        if (ids == null) {
-            ids = new java.util.LinkedHashMap<>();
-            for (Model m : list()) {
-                try {
-                    ids.put(m.name(), Arrays.copyOf(sha256(resourceBytes(m)), CompressionModel.ID_BYTES));
-                } catch (IOException e) {
-                    // a model missing from the jar has no name to give
-                }
+        for (Model m : list()) {
+            try {
+                if (Arrays.equals(Arrays.copyOf(sha256(m), CompressionModel.ID_BYTES), id)) return Optional.of(m.name());
+            } catch (IOException e) {
+                // a model missing from the jar has no name to give
             }
-            idsByName = ids;
         }
-        for (Map.Entry<String, byte[]> e : ids.entrySet()) if (Arrays.equals(e.getValue(), id)) return Optional.of(e.getKey());
         return Optional.empty();
     }
 
-    private static volatile Map<String, byte[]> idsByName;
+    /** The model's SHA-256: from the index, else (an index without hashes) from the resource, once. */
+    static byte[] sha256(Model m) throws IOException {
+        if (m.sha256() != null) return HexFormat.of().parseHex(m.sha256());
+        byte[] d = resourceHashes.get(m.file());
+        if (d == null) {
+            d = FileDigests.sha256(resourceBytes(m));
+            resourceHashes.put(m.file(), d);
+        }
+        return d;
+    }
+
+    private static final Map<String, byte[]> resourceHashes = new ConcurrentHashMap<>();
 
     private static byte[] resourceBytes(Model m) throws IOException {
         try (InputStream in = BundledModels.class.getResourceAsStream(ROOT + m.file())) {
@@ -126,17 +141,30 @@ public final class BundledModels {
         return extractTo(m, cacheDir());
     }
 
+    /**
+     * The cached copy is used when its CRC32C (or, for an index without one, its SHA-256) is the model's; a damaged
+     * or foreign file there is replaced: the resource is unpacked, checked against the model's SHA-256 (a damaged jar
+     * fails with a message saying so) and written.
+     */
     static Path extractTo(Model m, Path dir) throws IOException {
-        byte[] bytes = resourceBytes(m);
-        String hash = HexFormat.of().formatHex(sha256(bytes), 0, 6);
+        byte[] expected = sha256(m);
+        String hash = HexFormat.of().formatHex(expected, 0, 6);
         Path target = dir.resolve(m.file().replace(".safetensors", "") + "-" + hash + ".safetensors");
-        if (Files.isRegularFile(target) && Files.size(target) == bytes.length
-                && Arrays.equals(sha256(Files.readAllBytes(target)), sha256(bytes))) {
+        if (Files.isRegularFile(target) && (m.crc32c() != null
+                ? FileDigests.matchesCrc32c(target, Integer.parseUnsignedInt(m.crc32c(), 16), expected)
+                : Arrays.equals(FileDigests.sha256(target), expected))) {
             return target;
+        }
+        byte[] bytes = resourceBytes(m);
+        if (!Arrays.equals(FileDigests.sha256(bytes), expected)) {
+            throw new IOException("the shipped model '" + m.name() + "' (" + m.file() + ") in the jar does not match"
+                    + " its SHA-256 in index.json: the jar is damaged or was built from changed models");
         }
         try {
             Files.createDirectories(dir);
             OutputFiles.write(bytes, target);
+            // registers the SHA-256 just checked for the new file, so loading it does not hash it again
+            if (m.crc32c() != null) FileDigests.matchesCrc32c(target, Integer.parseUnsignedInt(m.crc32c(), 16), expected);
         } catch (IOException e) {
             throw new IOException("cannot store the shipped model '" + m.name() + "' in the model cache " + dir + " ("
                     + (e.getCause() != null ? IoMessages.reason(e.getCause()) : IoMessages.reason(e))
@@ -149,14 +177,6 @@ public final class BundledModels {
         String env = System.getenv("SODEC_CACHE");
         if (env != null && !env.isEmpty()) return Path.of(env).resolve("models");
         return Path.of(System.getProperty("user.home"), ".cache", "sodec", "models");
-    }
-
-    private static byte[] sha256(byte[] b) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** For messages: the names of the shipped models, lowest rate first. */

@@ -51,6 +51,7 @@ class LauncherBuildTest {
         script(bin.resolve("mvn"), """
                 #!/usr/bin/env bash
                 echo "mvn $*" >> "$CALLS"
+                [ -n "${FAIL_BUILD:-}" ] && { echo "[ERROR] COMPILATION ERROR"; exit 1; }
                 mkdir -p codec/target/lib && touch codec/target/sodec-codec-0.1.0-SNAPSHOT.jar
                 """);
     }
@@ -60,8 +61,14 @@ class LauncherBuildTest {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    /** Runs the launcher; returns the calls it made (one line per mvn or java run). */
+    /** Runs the launcher, expecting success; returns the calls it made (one line per mvn or java run). */
     private List<String> sodec(Map<String, String> env, String... args) throws Exception {
+        Process p = start(env, args);
+        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("out")));
+        return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+    }
+
+    private Process start(Map<String, String> env, String... args) throws Exception {
         Files.deleteIfExists(log);
         List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("sodec").toString()));
         cmd.addAll(List.of(args));
@@ -74,12 +81,30 @@ class LauncherBuildTest {
         Process p = pb.start();
         p.getOutputStream().close();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher finishes");
-        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("out")));
-        return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+        return p;
     }
 
     private static long count(List<String> calls, String part) {
         return calls.stream().filter(c -> c.contains(part)).count();
+    }
+
+    /**
+     * A build that fails after a source changed stops the call (exit 1, Maven's message, no JVM run) although the
+     * previous jar is still there, and the next call builds again: the old jar was once run and marked as built.
+     */
+    @Test
+    void aFailedBuildStopsTheCallEvenWithAnOlderJar() throws Exception {
+        sodec(Map.of(), "info", "x.sdc");
+        Path src = Files.createDirectories(root.resolve("codec/src/main/java")).resolve("A.java");
+        Files.writeString(src, "class A {}");
+        Files.setLastModifiedTime(src, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 5000));
+        Files.deleteIfExists(log);
+        Process p = start(Map.of("FAIL_BUILD", "1"), "info", "x.sdc");
+        String out = Files.readString(tmp.resolve("out"));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("[ERROR] COMPILATION ERROR") && out.contains("sodec: build failed"), out);
+        assertEquals(0, count(Files.readAllLines(log), "java "), "no JVM run on the old jar");
+        assertEquals(1, count(sodec(Map.of(), "info", "x.sdc"), "mvn "), "the next call builds again");
     }
 
     @Test

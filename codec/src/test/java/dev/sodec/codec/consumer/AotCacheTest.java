@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code -XX:AOTMode=on} makes the JVM refuse to start when it cannot use the cache).
  */
 class AotCacheTest {
-    private static final String[] OPTS = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss4m"};
+    private static final String[] OPTS = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss4m",
+            "-XX:+UseSerialGC"};
 
     @Test
     void trainingRecordsACacheTheNextJvmUses(@TempDir Path tmp) throws Exception {

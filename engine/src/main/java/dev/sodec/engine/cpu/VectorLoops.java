@@ -89,22 +89,34 @@ final class VectorLoops implements CpuLoops {
 
     @Override
     public void gdnSquares(MemorySegment xd, long xOff, MemorySegment sqd, MemorySegment nd, long off, int n, float beta) {
+        // Whole vectors unmasked, then one masked tail: a mask on every step made each step several times dearer
+        // before the JIT compiles this loop, which is most of a short call's life (README "Start-up").
         FloatVector bv = FloatVector.broadcast(S, beta);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(S, xd, (xOff + i) * 4, LE, m);
-            v.mul(v).intoMemorySegment(sqd, (off + i) * 4, LE, m);
-            bv.intoMemorySegment(nd, (off + i) * 4, LE, m);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = load(xd, xOff + i);
+            store(v.mul(v), sqd, off + i);
+            store(bv, nd, off + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = tail(i, n);
+            FloatVector v = load(xd, xOff + i, m);
+            store(v.mul(v), sqd, off + i, m);
+            store(bv, nd, off + i, m);
         }
     }
 
     @Override
     public void gdnApply(MemorySegment xd, MemorySegment nd, MemorySegment yd, long xOff, long nOff, int n, boolean inverse) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(S, xd, (xOff + i) * 4, LE, m);
-            FloatVector r = FloatVector.fromMemorySegment(S, nd, (nOff + i) * 4, LE, m).sqrt();
-            (inverse ? v.mul(r) : v.div(r)).intoMemorySegment(yd, (xOff + i) * 4, LE, m);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = load(xd, xOff + i), r = load(nd, nOff + i).sqrt();
+            store(inverse ? v.mul(r) : v.div(r), yd, xOff + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = tail(i, n);
+            FloatVector v = load(xd, xOff + i, m), r = load(nd, nOff + i, m).sqrt();
+            store(inverse ? v.mul(r) : v.div(r), yd, xOff + i, m);
         }
     }
 
