@@ -109,13 +109,18 @@ final class ModelRegistry implements AutoCloseable {
         return Optional.of(ladder.get(QualityLadder.nearestStep((float) quality, ladder.size())));
     }
 
-    /** Compiles each model's graphs by coding a small image once, so the first request does not pay for it. */
+    /**
+     * Compiles each model's graphs by coding a small image, twice: the CPU backend packs a program's large weights on
+     * its second run (and programs of other sizes reuse the packed weights), so no request pays for either.
+     */
     void warmUp() {
         BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++) img.setRGB(x, y, (x * 4) << 16 | (y * 4) << 8 | 128);
         for (Loaded l : byName.values()) {
-            byte[] s = l.codec().compress(img);
-            l.codec().decompressBatch(List.of(l.codec().prepareDecompress(s, false)));
+            for (int round = 0; round < 2; round++) {
+                byte[] s = l.codec().compress(img);
+                l.codec().decompressBatch(List.of(l.codec().prepareDecompress(s, false)));
+            }
         }
     }
 
