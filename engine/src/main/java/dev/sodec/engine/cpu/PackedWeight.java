@@ -52,7 +52,7 @@ final class PackedWeight implements Panel {
         int rowsPad = GemmDriver.roundUp(rows, width);
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment dst = arena.allocate(Math.max(1L, (long) rowsPad * k * 4), 64);
+            MemorySegment dst = HugePageMemory.allocate(arena, Math.max(1L, (long) rowsPad * k * 4));
             int slivers = rowsPad / width, kBlocks = (k + GemmDriver.KC - 1) / GemmDriver.KC;
             par.forRange(slivers * kBlocks, 4, (s0, s1) -> {
                 float[] tmp = new float[width * GemmDriver.KC];
