@@ -127,7 +127,7 @@ final class CpuProgram implements Program {
             if (s != null) return s;
         }
         Arena a = Arena.ofShared();
-        MemorySegment s = a.allocate(Math.max(plan.arenaBytes(), 1), 64);
+        MemorySegment s = HugePageMemory.allocate(a, Math.max(plan.arenaBytes(), 1));
         synchronized (this) {
             arenas.add(a);
         }

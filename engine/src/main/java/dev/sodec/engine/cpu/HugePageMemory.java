@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Large, long-lived buffers that the kernels stream through (packed weights), asked to live on transparent huge pages
+ * Large, long-lived buffers that the kernels stream through (packed weights, Winograd filters, activation arenas), asked to live on transparent huge pages
  * (Linux {@code madvise(MADV_HUGEPAGE)} before the first touch; where THP is in "madvise" mode nothing else gets
  * them). Measured: a UNet whose packed weights landed on ordinary pages after other large allocations ran 30% slower
  * than one whose weights happened to land well. Anywhere this cannot be done (not Linux, no libc symbol, a failed
@@ -45,8 +45,8 @@ final class HugePageMemory {
     private HugePageMemory() {}
 
     /**
-     * {@code bytes} of native memory owned by {@code arena}, 64-byte aligned, contents undefined (the caller writes
-     * every byte); on huge pages where the system grants them.
+     * {@code bytes} of zeroed native memory owned by {@code arena}, 64-byte aligned; on huge pages where the system
+     * grants them.
      */
     static MemorySegment allocate(Arena arena, long bytes) {
         if (!available() || bytes < HUGE) return arena.allocate(bytes, 64);
@@ -55,7 +55,9 @@ final class HugePageMemory {
             if ((int) POSIX_MEMALIGN.invokeExact(out, HUGE, bytes) != 0) return arena.allocate(bytes, 64);
             MemorySegment raw = out.get(ValueLayout.ADDRESS, 0);
             int ignored = (int) MADVISE.invokeExact(raw, bytes, MADV_HUGEPAGE);   // a hint: failure changes nothing
-            return raw.reinterpret(bytes, arena, HugePageMemory::free);
+            MemorySegment seg = raw.reinterpret(bytes, arena, HugePageMemory::free);
+            seg.fill((byte) 0);   // the first touch, after the hint; malloc may also hand back used memory
+            return seg;
         } catch (Throwable t) {
             return arena.allocate(bytes, 64);
         }

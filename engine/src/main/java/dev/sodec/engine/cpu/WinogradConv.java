@@ -105,7 +105,7 @@ final class WinogradConv {
         float[] g = w.toF32().contiguous().toFloatArray();
         int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
         Arena arena = Arena.ofShared();
-        MemorySegment u = arena.allocate(36L * mPad * c * 4, 64);   // zero-filled: the padding rows stay 0
+        MemorySegment u = HugePageMemory.allocate(arena, 36L * mPad * c * 4);   // zero-filled: the padding rows stay 0
         double[] gg = new double[18], uu = new double[36];
         int mr = GemmDriver.MR;
         float[] sliver = new float[36 * c * mr];   // one MR-row sliver of every U[xi], [xi][i][row]

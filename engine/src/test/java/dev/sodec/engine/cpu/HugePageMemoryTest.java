@@ -20,6 +20,7 @@ class HugePageMemoryTest {
             try (Arena arena = Arena.ofShared()) {
                 MemorySegment s = HugePageMemory.allocate(arena, bytes);
                 assertEquals(bytes, s.byteSize());
+                for (long i = 0; i + 4 <= bytes; i += 4096) assertEquals(0, s.get(ValueLayout.JAVA_INT_UNALIGNED, i), "zeroed");
                 assertEquals(0, s.address() % 64, "64-byte aligned");
                 for (long i = 0; i + 4 <= bytes; i += 4096) s.set(ValueLayout.JAVA_INT_UNALIGNED, i, (int) (i * 7));
                 for (long i = 0; i + 4 <= bytes; i += 4096) assertEquals((int) (i * 7), s.get(ValueLayout.JAVA_INT_UNALIGNED, i));
