@@ -154,14 +154,8 @@ final class GemmDriver {
                     } else {
                         par.forRange(aSlivers + bSlivers, 4, pack);
                     }
-                    // Shrink tiles (never below one micro-tile) until every thread has several; tile shape only
-                    // decides who computes an element, never the order of its K sum.
-                    int mc = MC, nc = NC;
-                    boolean serial = par.threads() == 1 || (long) mb * nb * kc < PARALLEL_TILES_MIN;
-                    int want = serial ? 1 : 4 * par.threads();
-                    while (nc > NR && ceilDiv(mb, mc) * ceilDiv(nb, nc) < want) nc /= 2;
-                    while (mc > MR && ceilDiv(mb, mc) * ceilDiv(nb, nc) < want) mc /= 2;
-                    int tilesM = ceilDiv(mb, mc), tilesN = ceilDiv(nb, nc), tmc = mc, tnc = nc;
+                    Tiles tiles = Tiles.of(par, mb, nb, (long) mb * nb * kc);
+                    int tilesN = tiles.tilesN(), tmc = tiles.mc(), tnc = tiles.nc();
                     Parallel.RangeBody compute = (t0, t1) -> {
                         float[] tile = new float[MR * NR];
                         float[] sliver = (packedA != null || packedB != null) && !LOOPS.readsPackedInPlace()
@@ -190,17 +184,38 @@ final class GemmDriver {
                             }
                         }
                     };
-                    if (serial) {
-                        compute.run(0, tilesM * tilesN);
-                    } else {
-                        par.forRange(tilesM * tilesN, 1, compute);
-                    }
+                    tiles.run(par, compute);
                 }
             }
         }
     }
 
-    private static int ceilDiv(int v, int d) {
+    /**
+     * The C tiles of one product: MC x NC shrunk (never below one micro-tile) until every thread has several; tile
+     * shape only decides who computes an element, never the order of its K sum. Below {@link #PARALLEL_TILES_MIN}
+     * multiply-adds, or on one thread, they run on the caller.
+     */
+    record Tiles(int mc, int nc, int tilesM, int tilesN, boolean serial) {
+        static Tiles of(Parallel par, int m, int n, long multiplyAdds) {
+            int mc = MC, nc = NC;
+            boolean serial = par.threads() == 1 || multiplyAdds < PARALLEL_TILES_MIN;
+            int want = serial ? 1 : 4 * par.threads();
+            while (nc > NR && ceilDiv(m, mc) * ceilDiv(n, nc) < want) nc /= 2;
+            while (mc > MR && ceilDiv(m, mc) * ceilDiv(n, nc) < want) mc /= 2;
+            return new Tiles(mc, nc, ceilDiv(m, mc), ceilDiv(n, nc), serial);
+        }
+
+        /** Runs {@code body} over tile indexes [0, tilesM x tilesN): tile t is row block t / tilesN, column t % tilesN. */
+        void run(Parallel par, Parallel.RangeBody body) {
+            if (serial) {
+                body.run(0, tilesM * tilesN);
+            } else {
+                par.forRange(tilesM * tilesN, 1, body);
+            }
+        }
+    }
+
+    static int ceilDiv(int v, int d) {
         return (v + d - 1) / d;
     }
 

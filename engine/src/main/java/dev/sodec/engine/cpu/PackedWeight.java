@@ -89,18 +89,6 @@ final class PackedWeight implements Panel {
         return ((long) rowsPad * p0 + (long) r0 * kc) * 4;
     }
 
-    int rows() {
-        return rows;
-    }
-
-    int k() {
-        return k;
-    }
-
-    long bytes() {
-        return packed.byteSize();
-    }
-
     void free() {
         arena.close();
     }

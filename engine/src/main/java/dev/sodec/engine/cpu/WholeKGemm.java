@@ -55,13 +55,8 @@ final class WholeKGemm {
         } else {
             par.forRange(packs, 4, pack);
         }
-        // Tiles as GemmDriver shapes them: shrink until every thread has several.
-        int mc = GemmDriver.MC, nc = GemmDriver.NC;
-        boolean serial = par.threads() == 1 || (long) m * n * k < GemmDriver.PARALLEL_TILES_MIN;
-        int want = serial ? 1 : 4 * par.threads();
-        while (nc > NR && ceilDiv(m, mc) * ceilDiv(n, nc) < want) nc /= 2;
-        while (mc > MR && ceilDiv(m, mc) * ceilDiv(n, nc) < want) mc /= 2;
-        int tilesN = ceilDiv(n, nc), tmc = mc, tnc = nc;
+        GemmDriver.Tiles tiles = GemmDriver.Tiles.of(par, m, n, (long) m * n * k);
+        int tilesN = tiles.tilesN(), tmc = tiles.mc(), tnc = tiles.nc();
         long ldcBytes = (long) ldc * 4;
         boolean inPlace = LOOPS.readsPackedInPlace();
         Parallel.RangeBody compute = (t0, t1) -> {
@@ -93,15 +88,6 @@ final class WholeKGemm {
                 }
             }
         };
-        int tiles = ceilDiv(m, tmc) * tilesN;
-        if (serial) {
-            compute.run(0, tiles);
-        } else {
-            par.forRange(tiles, 1, compute);
-        }
-    }
-
-    private static int ceilDiv(int v, int d) {
-        return (v + d - 1) / d;
+        tiles.run(par, compute);
     }
 }
