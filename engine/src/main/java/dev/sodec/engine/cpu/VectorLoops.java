@@ -79,11 +79,17 @@ final class VectorLoops implements CpuLoops {
 
     @Override
     public void geglu(MemorySegment xd, long in, MemorySegment yd, long out, int n) {
-        for (long i = 0; i < n; i += L) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector h = FloatVector.fromMemorySegment(S, xd, (in + i) * 4, LE, m);
-            FloatVector g = FloatVector.fromMemorySegment(S, xd, (in + n + i) * 4, LE, m);
-            h.mul(VectorMath.geluErf(g)).intoMemorySegment(yd, (out + i) * 4, LE, m);
+        // Whole vectors unmasked, then one masked tail: a mask built and applied on every step made the UNet's
+        // GEGLU (5% of it at 256x256) about twice as dear.
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector h = load(xd, in + i), g = load(xd, in + n + i);
+            store(h.mul(VectorMath.geluErf(g)), yd, out + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = tail(i, n);
+            FloatVector h = load(xd, in + i, m), g = load(xd, in + n + i, m);
+            store(h.mul(VectorMath.geluErf(g)), yd, out + i, m);
         }
     }
 
