@@ -112,7 +112,7 @@ final class GemmDriver {
         float[] pa = ws.a, pb = ws.b;
         long ldcBytes = (long) ldc * 4;
         if (keepA) {
-            int slivers = mPad / MR, kBlocks = ceilDiv(k, KC);
+            int slivers = mPad / MR, kBlocks = Math.ceilDiv(k, KC);
             Parallel.RangeBody packA = (s0, s1) -> {
                 for (int s = s0; s < s1; s++) {
                     int p0 = (s / slivers) * KC, kc = Math.min(KC, k - p0), r = (s % slivers) * MR;
@@ -200,9 +200,9 @@ final class GemmDriver {
             int mc = MC, nc = NC;
             boolean serial = par.threads() == 1 || multiplyAdds < PARALLEL_TILES_MIN;
             int want = serial ? 1 : 4 * par.threads();
-            while (nc > NR && ceilDiv(m, mc) * ceilDiv(n, nc) < want) nc /= 2;
-            while (mc > MR && ceilDiv(m, mc) * ceilDiv(n, nc) < want) mc /= 2;
-            return new Tiles(mc, nc, ceilDiv(m, mc), ceilDiv(n, nc), serial);
+            while (nc > NR && Math.ceilDiv(m, mc) * Math.ceilDiv(n, nc) < want) nc /= 2;
+            while (mc > MR && Math.ceilDiv(m, mc) * Math.ceilDiv(n, nc) < want) mc /= 2;
+            return new Tiles(mc, nc, Math.ceilDiv(m, mc), Math.ceilDiv(n, nc), serial);
         }
 
         /** Runs {@code body} over tile indexes [0, tilesM x tilesN): tile t is row block t / tilesN, column t % tilesN. */
@@ -213,10 +213,6 @@ final class GemmDriver {
                 par.forRange(tilesM * tilesN, 1, body);
             }
         }
-    }
-
-    static int ceilDiv(int v, int d) {
-        return (v + d - 1) / d;
     }
 
     static int roundUp(int v, int m) {

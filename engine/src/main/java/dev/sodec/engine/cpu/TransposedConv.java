@@ -21,7 +21,7 @@ final class TransposedConv {
                     int groups, int opg, int kh, int kw, int oh, int ow,
                     int sh, int sw, int ph, int pw, int dh, int dw) {
         int ipg = cin / groups, cout = opg * groups;
-        int maxTy = ceilDiv(oh, sh), maxTx = ceilDiv(ow, sw);
+        int maxTy = Math.ceilDiv(oh, sh), maxTx = Math.ceilDiv(ow, sw);
         long outPlane = (long) oh * ow, inPlane = (long) h * w;
         int stepY = sh / gcd(sh, dh), stepX = sw / gcd(sw, dw);
         try (Arena arena = Arena.ofShared()) {
@@ -30,13 +30,13 @@ final class TransposedConv {
                 int ky0 = firstTap(phy, ph, dh, sh, kh);
                 if (ky0 < 0) continue; // no tap reaches these rows: they keep the bias
                 int nky = (kh - 1 - ky0) / stepY + 1;
-                int nTy = ceilDiv(oh - phy, sh);
+                int nTy = Math.ceilDiv(oh - phy, sh);
                 int dy0 = (phy + ph - ky0 * dh) / sh, ddy = -(dh * stepY) / sh;
                 for (int phx = 0; phx < Math.min(sw, ow); phx++) {
                     int kx0 = firstTap(phx, pw, dw, sw, kw);
                     if (kx0 < 0) continue;
                     int nkx = (kw - 1 - kx0) / stepX + 1;
-                    int nTx = ceilDiv(ow - phx, sw);
+                    int nTx = Math.ceilDiv(ow - phx, sw);
                     int dx0 = (phx + pw - kx0 * dw) / sw, ddx = -(dw * stepX) / sw;
                     int taps = nky * nkx, k = Math.multiplyExact(ipg, taps), n = Math.multiplyExact(nTy, nTx);
                     for (int b = 0; b < nb; b++) {
@@ -100,9 +100,5 @@ final class TransposedConv {
 
     private static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

@@ -75,7 +75,7 @@ final class WinogradConv {
     }
 
     static int tiles(int oh, int ow) {
-        return ceilDiv(oh, 4) * ceilDiv(ow, 4);
+        return Math.ceilDiv(oh, 4) * Math.ceilDiv(ow, 4);
     }
 
     /** Tiles per block: as many as the block budget holds, a multiple of the GEMM's column sliver. */
@@ -175,7 +175,7 @@ final class WinogradConv {
         int k = out.dim(1), oh = out.dim(2), ow = out.dim(3);
         if (f.c() != c || f.k() != k) throw new IllegalArgumentException("winograd filter is " + f.k() + "x" + f.c()
                 + ", conv is " + k + "x" + c);
-        int tw = ceilDiv(ow, 4), tiles = tw * ceilDiv(oh, 4);
+        int tw = Math.ceilDiv(ow, 4), tiles = tw * Math.ceilDiv(oh, 4);
         int tb = tileBlock(c, k, tiles);
         if (ws.byteSize() < workspaceBytes(c, k, tiles)) throw new IllegalArgumentException("winograd workspace too small");
         MemorySegment xd = x.data(), od = out.data(), u = f.u();
@@ -292,9 +292,5 @@ final class WinogradConv {
         dst[d0 + ds] = m12 + 2 * m34;
         dst[d0 + 2 * ds] = p12 + 4 * p34;
         dst[d0 + 3 * ds] = m12 + 8 * m34 + s5;
-    }
-
-    private static int ceilDiv(int v, int d) {
-        return (v + d - 1) / d;
     }
 }
