@@ -71,10 +71,10 @@ final class CpuAttention {
         for (int b = 0; b < nb; b++) {
             for (int h = 0; h < heads; h++) {
                 long kOff = (long) b * s * c + (long) h * dh, vOff = (long) b * s * cv + (long) h * dv;
-                PackedWeight keys = PackedWeight.pack(par, SegmentPanel.rowMajor(kd, kOff, c), s, dh, GemmDriver.MR);
+                PackedWeight keys = PackedWeight.packOnHeap(par, SegmentPanel.rowMajor(kd, kOff, c), s, dh, GemmDriver.MR);
                 PackedWeight values;
                 try {
-                    values = PackedWeight.pack(par, SegmentPanel.kMajor(vd, vOff, cv), dv, s, GemmDriver.MR);
+                    values = PackedWeight.packOnHeap(par, SegmentPanel.kMajor(vd, vOff, cv), dv, s, GemmDriver.MR);
                 } catch (RuntimeException | Error e) {
                     keys.free();
                     throw e;

@@ -168,9 +168,15 @@ final class GemmDriver {
                                 long rowOff = (cOff + (long) (fi0 + ir) * ldc + fj0) * 4;
                                 for (int jr = tj; jr < jEnd; jr += NR) {
                                     int nr = Math.min(NR, jEnd - jr);
-                                    if (packedA != null) {
+                                    if (packedA != null && packedA.heap() != null) {
+                                        LOOPS.microKernel(packedA.heap(), packedA.floatOffset(fp0, fi0 + ir, kc), pb, jr * kc,
+                                                kc, c, rowOff + jr * 4L, ldcBytes, mr, nr, add, tile);
+                                    } else if (packedA != null) {
                                         LOOPS.microKernelPackedA(packedA.segment(), packedA.byteOffset(fp0, fi0 + ir, kc),
                                                 pb, jr * kc, kc, c, rowOff + jr * 4L, ldcBytes, mr, nr, add, tile, sliver);
+                                    } else if (packedB != null && packedB.heap() != null) {
+                                        LOOPS.microKernel(pa, aBase + ir * kc, packedB.heap(), packedB.floatOffset(fp0, fj0 + jr, kc),
+                                                kc, c, rowOff + jr * 4L, ldcBytes, mr, nr, add, tile);
                                     } else if (packedB != null) {
                                         LOOPS.microKernelPackedB(pa, aBase + ir * kc, packedB.segment(),
                                                 packedB.byteOffset(fp0, fj0 + jr, kc), kc, c, rowOff + jr * 4L, ldcBytes,

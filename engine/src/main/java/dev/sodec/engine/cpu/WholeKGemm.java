@@ -75,9 +75,15 @@ final class WholeKGemm {
                         for (int jr = tj; jr < jEnd; jr += NR) {
                             int nr = Math.min(NR, jEnd - jr);
                             long cAt = rowOff + jr * 4L;
-                            if (packedA != null) {
+                            if (packedA != null && packedA.heap() != null) {
+                                LOOPS.microKernel(packedA.heap(), packedA.floatOffset(p0, ir, kc), wb, nPad * p0 + jr * kc,
+                                        kc, c, cAt, ldcBytes, mr, nr, add, tile);
+                            } else if (packedA != null) {
                                 LOOPS.microKernelPackedA(packedA.segment(), packedA.byteOffset(p0, ir, kc),
                                         wb, nPad * p0 + jr * kc, kc, c, cAt, ldcBytes, mr, nr, add, tile, sliver);
+                            } else if (packedB.heap() != null) {
+                                LOOPS.microKernel(wa, mPad * p0 + ir * kc, packedB.heap(), packedB.floatOffset(p0, jr, kc),
+                                        kc, c, cAt, ldcBytes, mr, nr, add, tile);
                             } else {
                                 LOOPS.microKernelPackedB(wa, mPad * p0 + ir * kc, packedB.segment(),
                                         packedB.byteOffset(p0, jr, kc), kc, c, cAt, ldcBytes, mr, nr, add, tile, sliver);
