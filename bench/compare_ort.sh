@@ -16,6 +16,7 @@ JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export SD_BENCH_DIR=$DIR
 [ "${SKIP_TORCH:-0}" = 1 ] || bench/compare_torch.sh "$THREADS" $SIZES
 [ -f "$DIR/unet.safetensors" ] || $PY bench/python/sd_torch.py init "$DIR"
+$PY bench/python/sd_torch.py inputs "$DIR" $SIZES
 need=""
 for s in $SIZES; do
   { [ -f "$DIR/unet_$s/model.onnx" ] && [ -f "$DIR/vae_$s.onnx" ]; } || need="$need $s"

@@ -11,6 +11,7 @@ DIR=${SD_BENCH_DIR:-/tmp/sdbench}
 PY=/usr/bin/python3
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 [ -f "$DIR/unet.safetensors" ] || $PY bench/python/sd_torch.py init "$DIR"
+$PY bench/python/sd_torch.py inputs "$DIR" $SIZES
 mvn -q -o -pl bench -am package -DskipTests 2>&1 | grep -v WARNING || true  # reactor build: never a stale engine from ~/.m2
 echo "machine: $(nproc) cores; $(uptime)"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx2g \

@@ -1,6 +1,6 @@
 """Export the side-by-side networks to ONNX for the ONNX Runtime column (bench/compare_ort.sh).
 
-usage: export_onnx.py DIR SIZE...
+usage: export_onnx.py DIR SIZE...   (SIZE as sd_torch.py takes it: S or WxH)
        export_onnx.py --compare DIR    rel_l2 of ONNX Runtime's outputs (DIR/ort_out.safetensors) against torch's
 
 The networks are exactly the PyTorch column's: sd_torch.py's UNet and VaeDecoder (pure torch, diffusers weight
@@ -65,6 +65,6 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--compare":
         compare(sys.argv[2])
     elif len(sys.argv) >= 3:
-        main(sys.argv[1], [int(s) for s in sys.argv[2:]])
+        main(sys.argv[1], sys.argv[2:])
     else:
         raise SystemExit(__doc__)

@@ -4,7 +4,9 @@
 Minimal pure-torch modules written for this benchmark with diffusers' state-dict names (diffusers is not
 installable here), so the weights file is the same one the Java side loads. Subcommands:
   init  DIR            write random weights (torch default init, seed 0) and inputs to DIR/*.safetensors
-  run   DIR THREADS SIZE..  time the forwards at each image size (256 -> 32x32 latent, 512 -> 64x64) and write outputs
+  inputs DIR SIZE..    add inputs for sizes DIR/inputs.safetensors lacks (seeded by the size; others kept as they are)
+  run   DIR THREADS SIZE..  time the forwards at each image size and write outputs. A size is S (S x S) or WxH, the
+                       image's width and height (256 -> 32x32 latent, 512 -> 64x64, 768x512 -> 64x96: OneDC's size)
   compare DIR          rel_l2 between the Java outputs (DIR/java_out.safetensors) and torch's (DIR/torch_out.safetensors)
 Uses only json+struct+torch: the safetensors files are parsed and written by hand.
 """
@@ -325,8 +327,15 @@ def peak_mib():
     return -1
 
 
-def latent_side(size):
-    return size // 8
+def latent_hw(size):
+    """Latent (height, width) of an image size: "S" (square) or "WxH"."""
+    parts = size.split("x") if "x" in size else [size, size]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise SystemExit(f"size {size}: expected S or WxH (image width x height in pixels)")
+    w, h = int(parts[0]), int(parts[1])
+    if w % 8 or h % 8 or w <= 0 or h <= 0:
+        raise SystemExit(f"size {size}: width and height must be positive multiples of 8")
+    return h // 8, w // 8
 
 
 # ---------------------------------------------------------------- commands
@@ -338,13 +347,29 @@ def init(d):
     write_st(os.path.join(d, "vae.safetensors"), vae.state_dict(), {"config": json.dumps(VAE_CONFIG)})
     g = torch.Generator().manual_seed(1)
     ins = {"ctx": torch.randn(1, CONTEXT_TOKENS, 1024, generator=g)}
-    for s in (256, 512):
-        n = latent_side(s)
-        ins[f"sample_{s}"] = torch.randn(1, 4, n, n, generator=g)
-        ins[f"latent_{s}"] = torch.randn(1, 4, n, n, generator=g)
+    for s in ("256", "512"):
+        h, w = latent_hw(s)
+        ins[f"sample_{s}"] = torch.randn(1, 4, h, w, generator=g)
+        ins[f"latent_{s}"] = torch.randn(1, 4, h, w, generator=g)
     write_st(os.path.join(d, "inputs.safetensors"), ins)
     print(f"wrote {d}: unet {sum(p.numel() for p in unet.parameters()) / 1e6:.1f}M params, "
           f"vae decoder {sum(p.numel() for p in vae.parameters()) / 1e6:.1f}M params")
+
+
+def add_inputs(d, sizes):
+    """Inputs for sizes not in DIR/inputs.safetensors, from a generator seeded by the size's latent shape (so
+    every machine draws the same ones); the existing tensors are written back unchanged."""
+    path = os.path.join(d, "inputs.safetensors")
+    ins = read_st(path)
+    missing = [s for s in sizes if f"sample_{s}" not in ins]
+    for s in missing:
+        h, w = latent_hw(s)
+        g = torch.Generator().manual_seed(1000003 * h + w)
+        ins[f"sample_{s}"] = torch.randn(1, 4, h, w, generator=g)
+        ins[f"latent_{s}"] = torch.randn(1, 4, h, w, generator=g)
+    if missing:
+        write_st(path, ins)
+        print(f"added inputs for {' '.join(missing)} to {path}")
 
 
 def load(module, path):
@@ -408,8 +433,14 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "init":
         init(sys.argv[2])
+    elif cmd == "inputs":
+        for s in sys.argv[3:]:
+            latent_hw(s)
+        add_inputs(sys.argv[2], sys.argv[3:])
     elif cmd == "run":
-        run(sys.argv[2], int(sys.argv[3]), [int(s) for s in sys.argv[4:]])
+        for s in sys.argv[4:]:
+            latent_hw(s)
+        run(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
     elif cmd == "compare":
         compare(sys.argv[2])
     else:

@@ -45,7 +45,7 @@ public final class OrtCompare {
             if (!"1".equals(System.getenv("ORT_SPIN"))) so.addConfigEntry("session.intra_op.allow_spinning", "0");
             Map<String, Tensor> in = inputs.tensors();
             for (int i = 3; i < args.length; i++) {
-                int size = Integer.parseInt(args[i]);
+                String size = args[i];
                 Tensor x = need(in, "sample_" + size), ctx = need(in, "ctx"), z = need(in, "latent_" + size);
                 double[] tu = new double[runs], tv = new double[runs];
                 try (OrtSession unet = env.createSession(onnx(dir, "unet_" + size + "/model"), so)) {
@@ -54,7 +54,7 @@ public final class OrtCompare {
                 try (OrtSession vae = env.createSession(onnx(dir, "vae_" + size), so)) {
                     outs.put("image_" + size, time(env, vae, Map.of("latent", z), "image", tv));
                 }
-                System.out.printf("RESULT ort size=%d unet_s=%.3f vae_s=%.3f unet_min_s=%.3f unet_max_s=%.3f vae_min_s=%.3f vae_max_s=%.3f runs=%d%n",
+                System.out.printf("RESULT ort size=%s unet_s=%.3f vae_s=%.3f unet_min_s=%.3f unet_max_s=%.3f vae_min_s=%.3f vae_max_s=%.3f runs=%d%n",
                         size, Stats.median(tu), Stats.median(tv),
                         Stats.min(tu), Stats.max(tu),
                         Stats.min(tv), Stats.max(tv), runs);

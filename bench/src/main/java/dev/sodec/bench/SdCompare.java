@@ -23,7 +23,8 @@ import java.util.Map;
  * were touched so far resident. Prints
  * {@code RESULT java ...} lines and writes the outputs to DIR/java_out.safetensors for the cross-check.
  *
- * <p>usage: SdCompare DIR THREADS SIZE... (SIZE 256 or 512: latents SIZE/8)
+ * <p>usage: SdCompare DIR THREADS SIZE... (SIZE S or WxH, as bench/python/sd_torch.py names the inputs: latents
+ * H/8 x W/8)
  */
 public final class SdCompare {
     private SdCompare() {}
@@ -41,7 +42,7 @@ public final class SdCompare {
             Map<String, Tensor> in = inputs.tensors();
             Map<String, Tensor> outs = new LinkedHashMap<>();
             for (int i = 2; i < args.length; i++) {
-                int size = Integer.parseInt(args[i]);
+                String size = args[i];   // as sd_torch.py names the inputs: S or WxH
                 Tensor x = in.get("sample_" + size), ctx = in.get("ctx"), z = in.get("latent_" + size);
                 if (x == null || z == null) throw new IllegalArgumentException("no inputs for size " + size);
                 Executable unetRun = BackendState.compile(b, new Tensor[] {x, ctx}, (g, n) -> unet.forward(g, n[0], 999f, n[1]));
@@ -64,17 +65,17 @@ public final class SdCompare {
                 Tensor img = vaeRun.run(z)[0];
                 double tv = (System.nanoTime() - t0) / 1e9;
                 long vaePeak = ProcessMemory.peakRssBytes();
-                System.out.printf("INFO java size=%d warm-up (first run) unet_s=%.3f vae_s=%.3f; activation arena unet %d MiB"
+                System.out.printf("INFO java size=%s warm-up (first run) unet_s=%.3f vae_s=%.3f; activation arena unet %d MiB"
                                 + " (unplanned %d MiB, %d nodes), vae %d MiB (unplanned %d MiB, %d nodes)%n",
                         size, tuWarm, tvWarm, unetRun.arenaBytes() >> 20, unetRun.unplannedBytes() >> 20, unetRun.nodes(),
                         vaeRun.arenaBytes() >> 20, vaeRun.unplannedBytes() >> 20, vaeRun.nodes());
                 unetRun.close();
                 vaeRun.close();
-                System.out.printf("INFO java size=%d peak RSS during the timed call%s: unet %d MiB, vae %d MiB%n", size,
+                System.out.printf("INFO java size=%s peak RSS during the timed call%s: unet %d MiB, vae %d MiB%n", size,
                         reset ? "" : " (clear_refs refused: process-lifetime peak)", unetPeak >> 20, vaePeak >> 20);
                 outs.put("eps_" + size, eps);
                 outs.put("image_" + size, img);
-                System.out.printf("RESULT java size=%d unet_s=%.3f vae_s=%.3f%n", size, tu, tv);
+                System.out.printf("RESULT java size=%s unet_s=%.3f vae_s=%.3f%n", size, tu, tv);
             }
             SafeTensorsWriter.write(dir.resolve("java_out.safetensors"), outs, Map.of());
             System.out.printf("RESULT java peak_rss_mib=%d threads=%d%n", ProcessMemory.peakRssBytes() >> 20, b.threads());
