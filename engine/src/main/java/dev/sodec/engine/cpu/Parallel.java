@@ -1,5 +1,7 @@
 package dev.sodec.engine.cpu;
 
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,7 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * step before parking, so back-to-back steps find them awake.
  *
  * <p>A body that calls {@link #forRange} again (on a worker, or on the caller inside a step) runs that inner range on
- * its own thread; other threads calling in while a step runs wait for it.
+ * its own thread; other threads calling in while a step runs wait for it. The workers stop on {@link #close}, or
+ * once the pool is unreachable (they hold only its {@link Crew}), so a pool that was never closed does not keep
+ * threads forever.
  */
 public final class Parallel implements AutoCloseable {
     /** Work on items [from, to). */
@@ -28,24 +32,46 @@ public final class Parallel implements AutoCloseable {
     /** How long an idle worker polls for the next step before parking (property {@code sodec.cpu.spinMicros}). */
     static final long SPIN_NANOS = Long.getLong("sodec.cpu.spinMicros", 200L) * 1000L;
 
-    private final int threads;
-    private final Worker[] workers;
-    private final ReentrantLock callers = new ReentrantLock();
+    private static final Cleaner CLEANER = Cleaner.create();
 
-    /** The current step; replaced (never mutated) per step, published through {@link #epoch}. */
-    private Step step;
-    /** Bumped once per step after {@link #step} is set; workers compare it with the last epoch they ran. */
-    private volatile long epoch;
-    private volatile boolean closed;
+    private final int threads;
+    private final Crew crew;
+    private final Cleaner.Cleanable stopCrew;
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
-        this.workers = new Worker[threads - 1];
-        for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(this, i);
-            workers[i].start();
+        this.crew = new Crew(threads - 1);
+        this.stopCrew = CLEANER.register(this, crew::stop);
+    }
+
+    /** What the workers share with the callers: the step in progress, and the workers themselves. */
+    private static final class Crew {
+        private final Worker[] workers;
+        private final ReentrantLock callers = new ReentrantLock();
+        /** The current step; replaced (never mutated) per step, published through {@link #epoch}. */
+        private Step step;
+        /** Bumped once per step after {@link #step} is set; workers compare it with the last epoch they ran. */
+        private volatile long epoch;
+        private volatile boolean closed;
+
+        Crew(int workerCount) {
+            workers = new Worker[workerCount];
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Worker(this, i);
+                workers[i].start();
+            }
         }
+
+        void stop() {
+            closed = true;
+            for (Worker w : workers) LockSupport.unpark(w);
+        }
+    }
+
+    /** The worker threads (for tests: that they stop). */
+    Thread[] workerThreads() {
+        return crew.workers.clone();
     }
 
     public int threads() { return threads; }
@@ -61,30 +87,32 @@ public final class Parallel implements AutoCloseable {
     public void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.min(threads * CHUNKS_PER_THREAD, Math.max(1, n / Math.max(grain, 1)));
-        if (workers.length == 0 || chunks <= 1 || callers.isHeldByCurrentThread() || isOwnWorker()) {
+        Crew c = crew;
+        if (c.workers.length == 0 || chunks <= 1 || c.callers.isHeldByCurrentThread() || isOwnWorker()) {
             body.run(0, n);
             return;
         }
-        callers.lock();
+        c.callers.lock();
         try {
-            if (closed) throw new IllegalStateException("thread pool closed");
+            if (c.closed) throw new IllegalStateException("thread pool closed");
             Step s = new Step(body, n, (n + chunks - 1) / chunks, chunks);
-            step = s;
-            epoch = epoch + 1;   // volatile write after the step: a worker that sees the epoch sees the step
-            for (Worker w : workers) {
+            c.step = s;
+            c.epoch = c.epoch + 1;   // volatile write after the step: a worker that sees the epoch sees the step
+            for (Worker w : c.workers) {
                 if (w.parked) LockSupport.unpark(w);
             }
             s.work();
             s.awaitDone();
-            step = null;
+            c.step = null;
             if (s.failure != null) rethrow(s.failure);
         } finally {
-            callers.unlock();
+            c.callers.unlock();
+            Reference.reachabilityFence(this);   // the cleaner must not stop the crew while a step runs
         }
     }
 
     private boolean isOwnWorker() {
-        return Thread.currentThread() instanceof Worker w && w.pool == this;
+        return Thread.currentThread() instanceof Worker w && w.crew == crew;
     }
 
     private static void rethrow(Throwable t) {
@@ -137,36 +165,36 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static final class Worker extends Thread {
-        private final Parallel pool;
+        private final Crew crew;
         /** Set before parking so a caller knows to unpark this thread. */
         volatile boolean parked;
 
-        Worker(Parallel pool, int index) {
+        Worker(Crew crew, int index) {
             super("sodec-cpu-" + index);
-            this.pool = pool;
+            this.crew = crew;
             setDaemon(true);
         }
 
         @Override
         public void run() {
-            long seen = pool.epoch;
-            while (!pool.closed) {
+            long seen = crew.epoch;
+            while (!crew.closed) {
                 long idleSince = System.nanoTime();
-                while (pool.epoch == seen && !pool.closed) {
+                while (crew.epoch == seen && !crew.closed) {
                     if (System.nanoTime() - idleSince < SPIN_NANOS) {
                         Thread.onSpinWait();
                     } else {
                         parked = true;
                         // re-check after publishing 'parked': a caller that bumped the epoch before seeing the flag
                         // is seen here; one that bumps it after sees the flag and unparks
-                        if (pool.epoch == seen && !pool.closed) LockSupport.park(this);
+                        if (crew.epoch == seen && !crew.closed) LockSupport.park(this);
                         parked = false;
                         idleSince = System.nanoTime();
                     }
                 }
-                if (pool.closed) return;
-                seen = pool.epoch;
-                Step s = pool.step;
+                if (crew.closed) return;
+                seen = crew.epoch;
+                Step s = crew.step;
                 if (s != null) s.work();
             }
         }
@@ -174,7 +202,6 @@ public final class Parallel implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        for (Worker w : workers) LockSupport.unpark(w);
+        stopCrew.clean();
     }
 }

@@ -113,6 +113,39 @@ class ParallelTest {
         }
     }
 
+    /** close() stops the workers; so does dropping a pool that was never closed (once the GC finds it). */
+    @Test
+    void workersStopOnCloseAndWhenThePoolIsDropped() throws InterruptedException {
+        Parallel closed = new Parallel(3);
+        closed.forRange(100, 1, (a, b) -> { });
+        Thread[] closedWorkers = closed.workerThreads();
+        closed.close();
+        for (Thread t : closedWorkers) {
+            t.join(10_000);
+            assertTrue(!t.isAlive(), t.getName() + " still runs after close()");
+        }
+        Thread[] dropped = startAndDrop();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (anyAlive(dropped) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertTrue(!anyAlive(dropped), "the workers of an unreachable pool still run");
+    }
+
+    private static Thread[] startAndDrop() {
+        Parallel p = new Parallel(3);
+        p.forRange(100, 1, (a, b) -> { });
+        return p.workerThreads();
+    }
+
+    private static boolean anyAlive(Thread[] threads) {
+        for (Thread t : threads) {
+            if (t.isAlive()) return true;
+        }
+        return false;
+    }
+
     @Test
     void closedPoolRefusesWork() {
         Parallel par = new Parallel(2);
