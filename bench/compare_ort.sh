@@ -3,7 +3,8 @@
 # PyTorch CPU (Debian's python3-torch, bench/compare_torch.sh) vs ONNX Runtime's Java API on CPU, for one SD 2.1
 # UNet forward (t = 999, 257 context tokens) and one SD VAE decode per size. Prints seconds and the ratios.
 # usage: bench/compare_ort.sh [THREADS] [SIZES...]   (default 2 threads, sizes 256 512 = latents 32x32, 64x64)
-# env: SD_BENCH_DIR (default /tmp/sdbench; about 11 GB with the ONNX graphs), ORT_RUNS (timed ORT runs, default 1),
+# env: SD_BENCH_DIR (default /tmp/sdbench; about 11 GB with the ONNX graphs), SD_FAMILY (sd21 or onedc: the UNet a
+#      new SD_BENCH_DIR is initialised with), ORT_RUNS (timed ORT runs, default 1),
 #      SKIP_TORCH=1 to reuse the java.log/torch.log of an earlier compare_torch.sh run in the same directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ PY=/usr/bin/python3
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export SD_BENCH_DIR=$DIR
 [ "${SKIP_TORCH:-0}" = 1 ] || bench/compare_torch.sh "$THREADS" $SIZES
-[ -f "$DIR/unet.safetensors" ] || $PY bench/python/sd_torch.py init "$DIR"
+[ -f "$DIR/unet.safetensors" ] || $PY bench/python/sd_torch.py init "$DIR" "${SD_FAMILY:-sd21}"
 $PY bench/python/sd_torch.py inputs "$DIR" $SIZES
 need=""
 for s in $SIZES; do

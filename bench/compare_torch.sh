@@ -2,7 +2,8 @@
 # Side-by-side CPU timing of one SD 2.1 UNet forward and one SD VAE decode: this engine vs PyTorch (Debian's
 # python3-torch), same random weights (written once by sd_torch.py init), same inputs, same thread count.
 # usage: bench/compare_torch.sh [THREADS] [SIZES...]     (default: 2 threads, sizes 256 512)
-# env: SD_BENCH_DIR (default /tmp/sdbench) holds the 3.5 GB of weights.
+# env: SD_BENCH_DIR (default /tmp/sdbench) holds the 3.5 GB of weights; SD_FAMILY (sd21, default, or onedc: OneDC's
+#      SD 1.5-configured decoder UNet) picks the UNet a new directory is initialised with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${1:-2}; shift || true
@@ -10,7 +11,7 @@ SIZES=${*:-256 512}
 DIR=${SD_BENCH_DIR:-/tmp/sdbench}
 PY=/usr/bin/python3
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-[ -f "$DIR/unet.safetensors" ] || $PY bench/python/sd_torch.py init "$DIR"
+[ -f "$DIR/unet.safetensors" ] || $PY bench/python/sd_torch.py init "$DIR" "${SD_FAMILY:-sd21}"
 $PY bench/python/sd_torch.py inputs "$DIR" $SIZES
 mvn -q -o -pl bench -am package -DskipTests 2>&1 | grep -v WARNING || true  # reactor build: never a stale engine from ~/.m2
 echo "machine: $(nproc) cores; $(uptime)"

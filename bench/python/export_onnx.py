@@ -41,7 +41,7 @@ def export(module, args, path, inputs, output):
 def main(d, sizes):
     torch.set_grad_enabled(False)
     ins = sd.read_st(os.path.join(d, "inputs.safetensors"))
-    unet = sd.load(sd.UNet(sd.UNET_CONFIG), os.path.join(d, "unet.safetensors")).eval()
+    unet = sd.load(sd.UNet(sd.unet_config(d)), os.path.join(d, "unet.safetensors")).eval()
     vae = sd.load(sd.VaeDecoder(sd.VAE_CONFIG), os.path.join(d, "vae.safetensors")).eval()
     for s in sizes:
         # each UNet graph gets its own folder: torch names external weight files after the tensors

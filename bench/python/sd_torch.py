@@ -3,7 +3,9 @@
 
 Minimal pure-torch modules written for this benchmark with diffusers' state-dict names (diffusers is not
 installable here), so the weights file is the same one the Java side loads. Subcommands:
-  init  DIR            write random weights (torch default init, seed 0) and inputs to DIR/*.safetensors
+  init  DIR [FAMILY]   write random weights (torch default init, seed 0) and inputs to DIR/*.safetensors; FAMILY
+                       sd21 (default: SD 2.1's UNet, 257 x 1024 context) or onedc (OneDC's decoder UNet: SD 1.5's
+                       configuration, 8 heads, 1x1-conv projections, 96 x 768 context)
   inputs DIR SIZE..    add inputs for sizes DIR/inputs.safetensors lacks (seeded by the size; others kept as they are)
   run   DIR THREADS SIZE..  time the forwards at each image size and write outputs. A size is S (S x S) or WxH, the
                        image's width and height (256 -> 32x32 latent, 512 -> 64x64, 768x512 -> 64x96: OneDC's size)
@@ -35,7 +37,12 @@ VAE_CONFIG = {
     "down_block_types": ["DownEncoderBlock2D"] * 4, "up_block_types": ["UpDecoderBlock2D"] * 4,
     "layers_per_block": 2, "norm_num_groups": 32, "sample_size": 768, "scaling_factor": 0.18215,
 }
-CONTEXT_TOKENS = 257  # ViT-L/14 tokens: what SODEC's Fp feeds the UNet (SD 2.1 text would be 77)
+# OneDC's decoder UNet: SD 1.5's configuration (8 heads at every level, 768-wide context, 1x1-conv projections),
+# conditioned on 96 semantic tokens at 768x512 (its /64 feature map, 8 x 12); LoRA merged, so the same shapes.
+ONEDC_UNET_CONFIG = dict(UNET_CONFIG, cross_attention_dim=768, attention_head_dim=8, use_linear_projection=False,
+                         upcast_attention=False)
+# family -> (UNet configuration, context tokens); sd21's 257 are the ViT-L/14 tokens SODEC's Fp feeds the UNet
+FAMILIES = {"sd21": (UNET_CONFIG, 257), "onedc": (ONEDC_UNET_CONFIG, 96)}
 TIMESTEP = 999
 
 
@@ -116,20 +123,29 @@ class TransformerBlock(nn.Module):
 
 
 class Transformer2D(nn.Module):
-    def __init__(self, dim, ctx, heads):
+    def __init__(self, dim, ctx, heads, linear=True):
         super().__init__()
+        self.linear = linear
         self.norm = nn.GroupNorm(32, dim, 1e-6)
-        self.proj_in = nn.Linear(dim, dim)
+        self.proj_in = nn.Linear(dim, dim) if linear else nn.Conv2d(dim, dim, 1)
         self.transformer_blocks = nn.ModuleList([TransformerBlock(dim, ctx, heads)])
-        self.proj_out = nn.Linear(dim, dim)
+        self.proj_out = nn.Linear(dim, dim) if linear else nn.Conv2d(dim, dim, 1)
 
     def forward(self, x, ctx):
         b, c, h, w = x.shape
-        t = self.norm(x).permute(0, 2, 3, 1).reshape(b, h * w, c)
-        t = self.proj_in(t)
+        t = self.norm(x)
+        if not self.linear:
+            t = self.proj_in(t)
+        t = t.permute(0, 2, 3, 1).reshape(b, h * w, c)
+        if self.linear:
+            t = self.proj_in(t)
         for blk in self.transformer_blocks:
             t = blk(t, ctx)
-        t = self.proj_out(t).reshape(b, h, w, c).permute(0, 3, 1, 2)
+        if self.linear:
+            t = self.proj_out(t)
+        t = t.reshape(b, h, w, c).permute(0, 3, 1, 2)
+        if not self.linear:
+            t = self.proj_out(t)
         return t + x
 
 
@@ -168,6 +184,8 @@ class UNet(nn.Module):
     def __init__(self, c):
         super().__init__()
         boc, heads, ctx, L = c["block_out_channels"], c["attention_head_dim"], c["cross_attention_dim"], c["layers_per_block"]
+        heads = [heads] * len(boc) if isinstance(heads, int) else heads   # diffusers: the NUMBER of heads per level
+        lin = c.get("use_linear_projection", False)
         temb = boc[0] * 4
         self.time_embedding = nn.Module()
         self.time_embedding.linear_1 = nn.Linear(boc[0], temb)
@@ -179,10 +197,10 @@ class UNet(nn.Module):
         for i, kind in enumerate(c["down_block_types"]):
             cin, out = out, boc[i]
             res = [Resnet(cin if j == 0 else out, out, temb, 1e-5) for j in range(L)]
-            att = [Transformer2D(out, ctx, heads[i]) for _ in range(L)] if kind.startswith("CrossAttn") else None
+            att = [Transformer2D(out, ctx, heads[i], lin) for _ in range(L)] if kind.startswith("CrossAttn") else None
             self.down_blocks.append(Block(res, att, ("downsamplers", Down(out)) if i < n - 1 else None))
         self.mid_block = Block([Resnet(boc[-1], boc[-1], temb, 1e-5), Resnet(boc[-1], boc[-1], temb, 1e-5)],
-                               [Transformer2D(boc[-1], ctx, heads[-1])], None)
+                               [Transformer2D(boc[-1], ctx, heads[-1], lin)], None)
         rb, rh = boc[::-1], heads[::-1]
         self.up_blocks = nn.ModuleList()
         out = rb[0]
@@ -190,7 +208,7 @@ class UNet(nn.Module):
             prev, out = out, rb[i]
             cin = rb[min(i + 1, n - 1)]
             res = [Resnet((prev if j == 0 else out) + (cin if j == L else out), out, temb, 1e-5) for j in range(L + 1)]
-            att = [Transformer2D(out, ctx, rh[i]) for _ in range(L + 1)] if kind.startswith("CrossAttn") else None
+            att = [Transformer2D(out, ctx, rh[i], lin) for _ in range(L + 1)] if kind.startswith("CrossAttn") else None
             self.up_blocks.append(Block(res, att, ("upsamplers", Up(out)) if i < n - 1 else None))
         self.conv_norm_out = nn.GroupNorm(32, boc[0], 1e-5)
         self.conv_out = nn.Conv2d(boc[0], c["out_channels"], 3, padding=1)
@@ -339,14 +357,17 @@ def latent_hw(size):
 
 
 # ---------------------------------------------------------------- commands
-def init(d):
+def init(d, family="sd21"):
+    if family not in FAMILIES:
+        raise SystemExit(f"family {family}: expected one of {', '.join(FAMILIES)}")
+    config, tokens = FAMILIES[family]
     torch.manual_seed(0)
     os.makedirs(d, exist_ok=True)
-    unet, vae = UNet(UNET_CONFIG), VaeDecoder(VAE_CONFIG)
-    write_st(os.path.join(d, "unet.safetensors"), unet.state_dict(), {"config": json.dumps(UNET_CONFIG)})
+    unet, vae = UNet(config), VaeDecoder(VAE_CONFIG)
+    write_st(os.path.join(d, "unet.safetensors"), unet.state_dict(), {"config": json.dumps(config)})
     write_st(os.path.join(d, "vae.safetensors"), vae.state_dict(), {"config": json.dumps(VAE_CONFIG)})
     g = torch.Generator().manual_seed(1)
-    ins = {"ctx": torch.randn(1, CONTEXT_TOKENS, 1024, generator=g)}
+    ins = {"ctx": torch.randn(1, tokens, config["cross_attention_dim"], generator=g)}
     for s in ("256", "512"):
         h, w = latent_hw(s)
         ins[f"sample_{s}"] = torch.randn(1, 4, h, w, generator=g)
@@ -370,6 +391,13 @@ def add_inputs(d, sizes):
     if missing:
         write_st(path, ins)
         print(f"added inputs for {' '.join(missing)} to {path}")
+
+
+def unet_config(d):
+    """The UNet configuration DIR/unet.safetensors was written with (its metadata), which the engine reads too."""
+    with open(os.path.join(d, "unet.safetensors"), "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return json.loads(json.loads(f.read(n))["__metadata__"]["config"])
 
 
 def load(module, path):
@@ -396,7 +424,7 @@ def run(d, threads, sizes):
     torch.set_num_threads(threads)
     torch.set_grad_enabled(False)
     ins = read_st(os.path.join(d, "inputs.safetensors"))
-    unet = load(UNet(UNET_CONFIG), os.path.join(d, "unet.safetensors")).eval()
+    unet = load(UNet(unet_config(d)), os.path.join(d, "unet.safetensors")).eval()
     vae = load(VaeDecoder(VAE_CONFIG), os.path.join(d, "vae.safetensors")).eval()
     outs = {}
     for s in sizes:
@@ -432,7 +460,7 @@ def compare(d):
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "init":
-        init(sys.argv[2])
+        init(sys.argv[2], *sys.argv[3:4])
     elif cmd == "inputs":
         for s in sys.argv[3:]:
             latent_hw(s)
