@@ -79,7 +79,7 @@ public final class Parallel implements AutoCloseable {
     /**
      * Up to this many chunks per thread: enough that a step of a few large items (a GEMM's ten C tiles) is claimed
      * item by item. With 4, ten tiles went out as five chunks of two, split 6:4 between two threads; with 16 the
-     * UNet-256's settled calls took 1.13-1.20 s against 1.21 s (alternating processes, idle).
+     * UNet-256's settled calls took 1.06-1.16 s against 1.13-1.21 s (means of four alternating pairs of processes).
      */
     static final int CHUNKS_PER_THREAD = 16;
 
