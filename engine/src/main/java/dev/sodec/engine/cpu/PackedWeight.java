@@ -4,6 +4,7 @@ import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.function.Supplier;
 
 /**
  * A constant GEMM operand (a convolution's or linear layer's weight, rows x K row-major) packed once into the
@@ -56,15 +57,12 @@ final class PackedWeight implements Panel {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment dst = HugePageMemory.allocate(arena, Math.max(1L, (long) rowsPad * k * 4));
-            int slivers = rowsPad / width, kBlocks = (k + GemmDriver.KC - 1) / GemmDriver.KC;
-            par.forRange(slivers * kBlocks, 4, (s0, s1) -> {
+            eachSliver(par, rows, k, width, () -> {
                 float[] tmp = new float[width * GemmDriver.KC];
-                for (int s = s0; s < s1; s++) {
-                    int p0 = (s / slivers) * GemmDriver.KC, kc = Math.min(GemmDriver.KC, k - p0), r0 = (s % slivers) * width;
-                    src.pack(tmp, 0, width, r0, Math.min(width, rows - r0), p0, kc);
-                    MemorySegment.copy(tmp, 0, dst, ValueLayout.JAVA_FLOAT, ((long) rowsPad * p0 + (long) r0 * kc) * 4,
-                            width * kc);   // byteOffset's layout
-                }
+                return (at, r0, n, p0, kc) -> {
+                    src.pack(tmp, 0, width, r0, n, p0, kc);
+                    MemorySegment.copy(tmp, 0, dst, ValueLayout.JAVA_FLOAT, at * 4, width * kc);
+                };
             });
             return new PackedWeight(arena, dst, null, rows, k, width);
         } catch (RuntimeException | Error e) {
@@ -82,14 +80,29 @@ final class PackedWeight implements Panel {
         int rowsPad = GemmDriver.roundUp(rows, width);
         if ((long) rowsPad * k > Integer.MAX_VALUE - 16) return pack(par, src, rows, k, width);
         float[] dst = new float[rowsPad * k];
-        int slivers = rowsPad / width, kBlocks = (k + GemmDriver.KC - 1) / GemmDriver.KC;
+        eachSliver(par, rows, k, width, () -> (at, r0, n, p0, kc) -> src.pack(dst, (int) at, width, r0, n, p0, kc));
+        return new PackedWeight(null, null, dst, rows, k, width);
+    }
+
+    /** Packs one sliver ({@code n} valid rows from {@code r0}, K block {@code p0}) to float index {@code at}. */
+    private interface SliverPacker {
+        void pack(long at, int r0, int n, int p0, int kc);
+    }
+
+    /**
+     * Every sliver of a {@code rows} x {@code k} operand, in parallel, with its float index in the packed layout
+     * (K blocks in order, slivers of {@code width} rows one after another in each); one packer per chunk of slivers.
+     */
+    private static void eachSliver(Parallel par, int rows, int k, int width, Supplier<SliverPacker> perChunk) {
+        int rowsPad = GemmDriver.roundUp(rows, width);
+        int slivers = rowsPad / width, kBlocks = Math.ceilDiv(k, GemmDriver.KC);
         par.forRange(slivers * kBlocks, 4, (s0, s1) -> {
+            SliverPacker packer = perChunk.get();
             for (int s = s0; s < s1; s++) {
                 int p0 = (s / slivers) * GemmDriver.KC, kc = Math.min(GemmDriver.KC, k - p0), r0 = (s % slivers) * width;
-                src.pack(dst, rowsPad * p0 + r0 * kc, width, r0, Math.min(width, rows - r0), p0, kc);   // floatOffset's layout
+                packer.pack((long) rowsPad * p0 + (long) r0 * kc, r0, Math.min(width, rows - r0), p0, kc);
             }
         });
-        return new PackedWeight(null, null, dst, rows, k, width);
     }
 
     @Override
@@ -110,13 +123,21 @@ final class PackedWeight implements Panel {
         return packed;
     }
 
-    /** The packed floats when packed on the heap, else null. */
-    float[] heap() {
-        return heap;
+    /** {@code p} when it is a PackedWeight in native memory (read by the segment kernels), else null. */
+    static PackedWeight inNativeMemory(Panel p) {
+        return p instanceof PackedWeight w && w.heap == null ? w : null;
+    }
+
+    /**
+     * The array {@code p} is packed in when it is a PackedWeight on the heap, else null: the GEMM drivers' own layout
+     * for an operand they pack whole (sliver r0 of K block p0 at rowsPad * p0 + r0 * kc), read like one.
+     */
+    static float[] heapArray(Panel p) {
+        return p instanceof PackedWeight w ? w.heap : null;
     }
 
     /** Float index of the sliver starting at row {@code r0} in the K block at {@code p0}. */
-    int floatOffset(int p0, int r0, int kc) {
+    private int floatOffset(int p0, int r0, int kc) {
         return rowsPad * p0 + r0 * kc;
     }
 

@@ -32,10 +32,13 @@ final class WholeKGemm {
     /** C (+)= A B as {@link GemmDriver#run}; {@code wa}/{@code wb} hold at least the whole packed A/B when not packed. */
     static void run(Parallel par, int m, int n, int k, Panel a, Panel b, MemorySegment c, long cOff, int ldc,
                     boolean accumulate, GemmDriver.TileEpilogue epilogue, float[] wa, float[] wb) {
-        PackedWeight packedA = a instanceof PackedWeight w ? w : null, packedB = b instanceof PackedWeight w ? w : null;
+        // a PackedWeight in native memory is read where it lies; one on the heap is this pass's own layout already
+        PackedWeight packedA = PackedWeight.inNativeMemory(a), packedB = PackedWeight.inNativeMemory(b);
+        float[] heapA = PackedWeight.heapArray(a), heapB = PackedWeight.heapArray(b);
+        float[] arrA = heapA != null ? heapA : wa, arrB = heapB != null ? heapB : wb;
         int mPad = GemmDriver.roundUp(m, MR), nPad = GemmDriver.roundUp(n, NR);
         int kBlocks = (k + KC - 1) / KC;
-        int aSlivers = packedA != null ? 0 : mPad / MR, bSlivers = packedB != null ? 0 : nPad / NR;
+        int aSlivers = a instanceof PackedWeight ? 0 : mPad / MR, bSlivers = b instanceof PackedWeight ? 0 : nPad / NR;
         // sliver s of K block p0 at rowsPad * p0 + r * kc: the layout of PackedWeight and of GemmDriver's kept A
         Parallel.RangeBody pack = (s0, s1) -> {
             for (int s = s0; s < s1; s++) {
@@ -75,18 +78,15 @@ final class WholeKGemm {
                         for (int jr = tj; jr < jEnd; jr += NR) {
                             int nr = Math.min(NR, jEnd - jr);
                             long cAt = rowOff + jr * 4L;
-                            if (packedA != null && packedA.heap() != null) {
-                                LOOPS.microKernel(packedA.heap(), packedA.floatOffset(p0, ir, kc), wb, nPad * p0 + jr * kc,
-                                        kc, c, cAt, ldcBytes, mr, nr, add, tile);
-                            } else if (packedA != null) {
+                            if (packedA != null) {
                                 LOOPS.microKernelPackedA(packedA.segment(), packedA.byteOffset(p0, ir, kc),
-                                        wb, nPad * p0 + jr * kc, kc, c, cAt, ldcBytes, mr, nr, add, tile, sliver);
-                            } else if (packedB.heap() != null) {
-                                LOOPS.microKernel(wa, mPad * p0 + ir * kc, packedB.heap(), packedB.floatOffset(p0, jr, kc),
-                                        kc, c, cAt, ldcBytes, mr, nr, add, tile);
-                            } else {
-                                LOOPS.microKernelPackedB(wa, mPad * p0 + ir * kc, packedB.segment(),
+                                        arrB, nPad * p0 + jr * kc, kc, c, cAt, ldcBytes, mr, nr, add, tile, sliver);
+                            } else if (packedB != null) {
+                                LOOPS.microKernelPackedB(arrA, mPad * p0 + ir * kc, packedB.segment(),
                                         packedB.byteOffset(p0, jr, kc), kc, c, cAt, ldcBytes, mr, nr, add, tile, sliver);
+                            } else {
+                                LOOPS.microKernel(arrA, mPad * p0 + ir * kc, arrB, nPad * p0 + jr * kc, kc, c, cAt,
+                                        ldcBytes, mr, nr, add, tile);
                             }
                             if (epi != null) epi.apply(c, cAt, ldcBytes, mr, nr);
                         }
