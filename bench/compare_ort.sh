@@ -4,14 +4,16 @@
 # UNet forward (t = 999, 257 context tokens) and one SD VAE decode per size. Prints seconds and the ratios.
 # usage: bench/compare_ort.sh [THREADS] [SIZES...]   (default 2 threads, sizes 256 512 = latents 32x32, 64x64)
 # env: SD_BENCH_DIR (default /tmp/sdbench; about 11 GB with the ONNX graphs), SD_FAMILY (sd21 or onedc: the UNet a
-#      new SD_BENCH_DIR is initialised with), ORT_RUNS (timed ORT runs, default 1),
+#      new SD_BENCH_DIR is initialised with), RUNS (default 1; ORT_RUNS is read when RUNS is unset): timed calls
+#      per network and size for the engine (after its two warm-ups) and for ORT (after its one), the median reported,
 #      SKIP_TORCH=1 to reuse the java.log/torch.log of an earlier compare_torch.sh run in the same directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${1:-2}; shift || true
 SIZES=${*:-256 512}
 DIR=${SD_BENCH_DIR:-/tmp/sdbench}
-RUNS=${ORT_RUNS:-1}
+RUNS=${RUNS:-${ORT_RUNS:-1}}
+export RUNS
 PY=/usr/bin/python3
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export SD_BENCH_DIR=$DIR

@@ -3,7 +3,8 @@
 # python3-torch), same random weights (written once by sd_torch.py init), same inputs, same thread count.
 # usage: bench/compare_torch.sh [THREADS] [SIZES...]     (default: 2 threads, sizes 256 512)
 # env: SD_BENCH_DIR (default /tmp/sdbench) holds the 3.5 GB of weights; SD_FAMILY (sd21, default, or onedc: OneDC's
-#      SD 1.5-configured decoder UNet) picks the UNet a new directory is initialised with.
+#      SD 1.5-configured decoder UNet) picks the UNet a new directory is initialised with; RUNS (default 1): the
+#      engine's timed calls per network and size after its two warm-ups, the median reported (torch: one call).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${1:-2}; shift || true
@@ -16,7 +17,7 @@ $PY bench/python/sd_torch.py inputs "$DIR" $SIZES
 mvn -q -o -pl bench -am package -DskipTests 2>&1 | grep -v WARNING || true  # reactor build: never a stale engine from ~/.m2
 echo "machine: $(nproc) cores; $(uptime)"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx2g \
-    -cp 'bench/target/classes:bench/target/lib/*' dev.sodec.bench.SdCompare "$DIR" "$THREADS" $SIZES 2>&1 \
+    -cp 'bench/target/classes:bench/target/lib/*' dev.sodec.bench.SdCompare "$DIR" "$THREADS" "runs=${RUNS:-1}" $SIZES 2>&1 \
     | grep -v WARNING | tee "$DIR/java.log"
 echo "machine: $(uptime)"
 OMP_NUM_THREADS=$THREADS $PY bench/python/sd_torch.py run "$DIR" "$THREADS" $SIZES | tee "$DIR/torch.log"

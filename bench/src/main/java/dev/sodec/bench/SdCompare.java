@@ -1,5 +1,6 @@
 package dev.sodec.bench;
 
+import dev.sodec.codec.bench.Stats;
 import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
 import dev.sodec.codec.sodec.vae.VaeDecoder;
 import dev.sodec.engine.backend.Backend;
@@ -19,12 +20,13 @@ import java.util.Map;
  * The Java half of bench/compare_torch.sh: one SD 2.1 UNet forward (t = 999) and one SD VAE decode per image size,
  * on the weights and inputs bench/python/sd_torch.py wrote, after two warm-up calls each (JIT; the second packs the
  * large weights, which a program does on its second run, as ONNX Runtime does when its session is created). The peak RSS is reset (Linux
- * clear_refs, after a GC) before each timed call, so it is the high-water mark of that call with the weights that
- * were touched so far resident. Prints
- * {@code RESULT java ...} lines and writes the outputs to DIR/java_out.safetensors for the cross-check.
+ * clear_refs, after a GC) before the timed calls, so it is their high-water mark with the weights that were touched
+ * so far resident. With {@code runs=N}, N timed calls per network and size and their median, as OrtCompare reports
+ * ORT's (default one). Prints {@code RESULT java ...} lines and writes the outputs to DIR/java_out.safetensors for the
+ * cross-check.
  *
- * <p>usage: SdCompare DIR THREADS SIZE... (SIZE S or WxH, as bench/python/sd_torch.py names the inputs: latents
- * H/8 x W/8)
+ * <p>usage: SdCompare DIR THREADS [runs=N] SIZE... (SIZE S or WxH, as bench/python/sd_torch.py names the inputs:
+ * latents H/8 x W/8)
  */
 public final class SdCompare {
     private SdCompare() {}
@@ -33,6 +35,10 @@ public final class SdCompare {
         if (args.length < 3) throw new IllegalArgumentException("usage: SdCompare DIR THREADS SIZE...");
         Path dir = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
+        boolean runsGiven = args[2].startsWith("runs=");
+        int runs = runsGiven ? Integer.parseInt(args[2].substring(5)) : 1;
+        int first = runsGiven ? 3 : 2;
+        if (runs < 1 || first >= args.length) throw new IllegalArgumentException("usage: SdCompare DIR THREADS [runs=N] SIZE...");
         try (SafeTensors unetFile = SafeTensors.open(dir.resolve("unet.safetensors"));
              SafeTensors vaeFile = SafeTensors.open(dir.resolve("vae.safetensors"));
              SafeTensors inputs = SafeTensors.open(dir.resolve("inputs.safetensors"));
@@ -41,7 +47,7 @@ public final class SdCompare {
             VaeDecoder vae = VaeDecoder.load(stateDict(vaeFile, "vae"), config(vaeFile));
             Map<String, Tensor> in = inputs.tensors();
             Map<String, Tensor> outs = new LinkedHashMap<>();
-            for (int i = 2; i < args.length; i++) {
+            for (int i = first; i < args.length; i++) {
                 String size = args[i];   // as sd_torch.py names the inputs: S or WxH
                 Tensor x = in.get("sample_" + size), ctx = in.get("ctx"), z = in.get("latent_" + size);
                 if (x == null || z == null) throw new IllegalArgumentException("no inputs for size " + size);
@@ -52,18 +58,28 @@ public final class SdCompare {
                 double tuWarm = (System.nanoTime() - t0) / 1e9;
                 unetRun.run(x, ctx);   // the second run packs the large weights (as ORT does at session creation)
                 boolean reset = settleAndResetPeak();
-                t0 = System.nanoTime();
-                Tensor eps = unetRun.run(x, ctx)[0];
-                double tu = (System.nanoTime() - t0) / 1e9;
+                double[] tus = new double[runs];
+                Tensor eps = null;
+                for (int r = 0; r < runs; r++) {
+                    t0 = System.nanoTime();
+                    eps = unetRun.run(x, ctx)[0];
+                    tus[r] = (System.nanoTime() - t0) / 1e9;
+                }
+                double tu = Stats.median(tus);
                 long unetPeak = ProcessMemory.peakRssBytes();
                 t0 = System.nanoTime();
                 vaeRun.run(z);
                 double tvWarm = (System.nanoTime() - t0) / 1e9;
                 vaeRun.run(z);
                 settleAndResetPeak();
-                t0 = System.nanoTime();
-                Tensor img = vaeRun.run(z)[0];
-                double tv = (System.nanoTime() - t0) / 1e9;
+                double[] tvs = new double[runs];
+                Tensor img = null;
+                for (int r = 0; r < runs; r++) {
+                    t0 = System.nanoTime();
+                    img = vaeRun.run(z)[0];
+                    tvs[r] = (System.nanoTime() - t0) / 1e9;
+                }
+                double tv = Stats.median(tvs);
                 long vaePeak = ProcessMemory.peakRssBytes();
                 System.out.printf("INFO java size=%s warm-up (first run) unet_s=%.3f vae_s=%.3f; activation arena unet %d MiB"
                                 + " (unplanned %d MiB, %d nodes), vae %d MiB (unplanned %d MiB, %d nodes)%n",
@@ -75,7 +91,9 @@ public final class SdCompare {
                         reset ? "" : " (clear_refs refused: process-lifetime peak)", unetPeak >> 20, vaePeak >> 20);
                 outs.put("eps_" + size, eps);
                 outs.put("image_" + size, img);
-                System.out.printf("RESULT java size=%s unet_s=%.3f vae_s=%.3f%n", size, tu, tv);
+                System.out.printf("RESULT java size=%s unet_s=%.3f vae_s=%.3f unet_min_s=%.3f unet_max_s=%.3f vae_min_s=%.3f"
+                        + " vae_max_s=%.3f runs=%d%n", size, tu, tv, Stats.min(tus), Stats.max(tus), Stats.min(tvs),
+                        Stats.max(tvs), runs);
             }
             SafeTensorsWriter.write(dir.resolve("java_out.safetensors"), outs, Map.of());
             System.out.printf("RESULT java peak_rss_mib=%d threads=%d%n", ProcessMemory.peakRssBytes() >> 20, b.threads());

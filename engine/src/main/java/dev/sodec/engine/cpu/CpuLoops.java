@@ -86,19 +86,9 @@ interface CpuLoops {
     void microKernel(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cOff, long ldcBytes,
                      int mr, int nr, boolean add, float[] tile);
 
-    /** Whether the packed-operand kernels below read the segment in place (else they need their sliver scratch). */
+    /** Whether {@link #microKernelPackedB} reads the segment in place (else it needs its sliver scratch). */
     default boolean readsPackedInPlace() {
         return false;
-    }
-
-    /**
-     * {@link #microKernel} with the A sliver read where a {@link PackedWeight} keeps it (native order, at byte offset
-     * {@code aOff}) instead of from a per-call copy; {@code sliver} is MR x kc scratch a loop without vectors may use.
-     */
-    default void microKernelPackedA(MemorySegment a, long aOff, float[] b, int bOff, int kc, MemorySegment c, long cOff,
-                                    long ldcBytes, int mr, int nr, boolean add, float[] tile, float[] sliver) {
-        MemorySegment.copy(a, java.lang.foreign.ValueLayout.JAVA_FLOAT, aOff, sliver, 0, MR * kc);
-        microKernel(sliver, 0, b, bOff, kc, c, cOff, ldcBytes, mr, nr, add, tile);
     }
 
     /** {@link #microKernel} with the B sliver read where a {@link PackedWeight} keeps it; {@code sliver}: nr() x kc. */

@@ -163,25 +163,29 @@ final class GemmDriver {
                     int tilesN = tiles.tilesN(), tmc = tiles.mc(), tnc = tiles.nc();
                     Parallel.RangeBody compute = (t0, t1) -> {
                         float[] tile = new float[MR * NR];
-                        float[] sliver = (packedA != null || packedB != null) && !LOOPS.readsPackedInPlace()
-                                ? new float[Math.max(MR, NR) * KC] : null;
+                        float[] aSliver = packedA != null ? new float[MR * KC] : null;
+                        float[] sliver = packedB != null && !LOOPS.readsPackedInPlace() ? new float[NR * KC] : null;
                         for (int t = t0; t < t1; t++) {
                             int ti = (t / tilesN) * tmc, tj = (t % tilesN) * tnc;
                             int iEnd = Math.min(mb, ti + tmc), jEnd = Math.min(nb, tj + tnc);
                             for (int ir = ti; ir < iEnd; ir += MR) {
                                 int mr = Math.min(MR, iEnd - ir);
                                 long rowOff = (cOff + (long) (fi0 + ir) * ldc + fj0) * 4;
+                                float[] aArr = pa;
+                                int aAt = aBase + ir * kc;
+                                if (packedA != null) {
+                                    PackedWeight.copySliver(packedA, fp0, fi0 + ir, kc, aSliver);
+                                    aArr = aSliver;
+                                    aAt = 0;
+                                }
                                 for (int jr = tj; jr < jEnd; jr += NR) {
                                     int nr = Math.min(NR, jEnd - jr);
-                                    if (packedA != null) {
-                                        LOOPS.microKernelPackedA(packedA.segment(), packedA.byteOffset(fp0, fi0 + ir, kc),
-                                                pb, bBase + jr * kc, kc, c, rowOff + jr * 4L, ldcBytes, mr, nr, add, tile, sliver);
-                                    } else if (packedB != null) {
-                                        LOOPS.microKernelPackedB(pa, aBase + ir * kc, packedB.segment(),
+                                    if (packedB != null) {
+                                        LOOPS.microKernelPackedB(aArr, aAt, packedB.segment(),
                                                 packedB.byteOffset(fp0, fj0 + jr, kc), kc, c, rowOff + jr * 4L, ldcBytes,
                                                 mr, nr, add, tile, sliver);
                                     } else {
-                                        LOOPS.microKernel(pa, aBase + ir * kc, pb, bBase + jr * kc, kc, c, rowOff + jr * 4L,
+                                        LOOPS.microKernel(aArr, aAt, pb, bBase + jr * kc, kc, c, rowOff + jr * 4L,
                                                 ldcBytes, mr, nr, add, tile);
                                     }
                                     if (epi != null) epi.apply(c, rowOff + jr * 4L, ldcBytes, mr, nr);

@@ -223,12 +223,6 @@ final class VectorLoops implements CpuLoops {
     }
 
     @Override
-    public void microKernelPackedA(MemorySegment a, long aOff, float[] b, int bOff, int kc, MemorySegment c, long cOff,
-                                   long ldcBytes, int mr, int nr, boolean add, float[] tile, float[] sliver) {
-        VectorMicroKernel.runPackedA(a, aOff, b, bOff, kc, c, cOff, ldcBytes, mr, nr, add, tile);
-    }
-
-    @Override
     public void microKernelPackedB(float[] a, int aOff, MemorySegment b, long bOff, int kc, MemorySegment c, long cOff,
                                    long ldcBytes, int mr, int nr, boolean add, float[] tile, float[] sliver) {
         VectorMicroKernel.runPackedB(a, aOff, b, bOff, kc, c, cOff, ldcBytes, mr, nr, add, tile);

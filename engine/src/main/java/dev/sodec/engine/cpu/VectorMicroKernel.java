@@ -1,7 +1,6 @@
 package dev.sodec.engine.cpu;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -21,7 +20,6 @@ final class VectorMicroKernel {
     static final int NR = 2 * VL;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE_ORDER = ByteOrder.nativeOrder();
-    private static final ValueLayout.OfFloat NATIVE = ValueLayout.JAVA_FLOAT;
 
     private VectorMicroKernel() {}
 
@@ -66,69 +64,6 @@ final class VectorMicroKernel {
             c60 = av.fma(b0, c60);
             c61 = av.fma(b1, c61);
             av = FloatVector.broadcast(S, a[ai + 7]);
-            c70 = av.fma(b0, c70);
-            c71 = av.fma(b1, c71);
-        }
-        // Spill to the tile buffer with plain array stores: passing vectors to a non-inlined helper would box
-        // them and drag boxing into the loop.
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, VL);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + VL);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + VL);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + VL);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + VL);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + VL);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + VL);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + VL);
-        writeTile(tile, c, cOff, ldcBytes, mr, nr, add);
-    }
-
-    /** {@link #run} with the A sliver read from a {@link PackedWeight}'s segment (byte offset {@code aOff}). */
-    static void runPackedA(MemorySegment a, long aOff, float[] b, int bOff, int kc, MemorySegment c, long cOff, long ldcBytes,
-                    int mr, int nr, boolean add, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            // Indices derived from p (not separate induction variables) so C2 eliminates the range checks.
-            long ai = aOff + p * (long) (MR * 4);
-            int bi = bOff + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
-            FloatVector av = FloatVector.broadcast(S, a.get(NATIVE, ai));
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, a.get(NATIVE, ai + 4));
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, a.get(NATIVE, ai + 8));
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, a.get(NATIVE, ai + 12));
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(S, a.get(NATIVE, ai + 16));
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(S, a.get(NATIVE, ai + 20));
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(S, a.get(NATIVE, ai + 24));
-            c60 = av.fma(b0, c60);
-            c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(S, a.get(NATIVE, ai + 28));
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }

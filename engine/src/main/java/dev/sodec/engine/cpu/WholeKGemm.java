@@ -64,7 +64,8 @@ final class WholeKGemm {
         boolean inPlace = LOOPS.readsPackedInPlace();
         Parallel.RangeBody compute = (t0, t1) -> {
             float[] tile = new float[MR * NR];
-            float[] sliver = (packedA != null || packedB != null) && !inPlace ? new float[Math.max(MR, NR) * KC] : null;
+            float[] aSliver = packedA != null ? new float[MR * KC] : null;
+            float[] sliver = packedB != null && !inPlace ? new float[NR * KC] : null;
             for (int t = t0; t < t1; t++) {
                 int ti = (t / tilesN) * tmc, tj = (t % tilesN) * tnc;
                 int iEnd = Math.min(m, ti + tmc), jEnd = Math.min(n, tj + tnc);
@@ -75,17 +76,21 @@ final class WholeKGemm {
                     for (int ir = ti; ir < iEnd; ir += MR) {
                         int mr = Math.min(MR, iEnd - ir);
                         long rowOff = (cOff + (long) ir * ldc) * 4;
+                        float[] aArr = arrA;
+                        int aAt = mPad * p0 + ir * kc;
+                        if (packedA != null) {
+                            PackedWeight.copySliver(packedA, p0, ir, kc, aSliver);
+                            aArr = aSliver;
+                            aAt = 0;
+                        }
                         for (int jr = tj; jr < jEnd; jr += NR) {
                             int nr = Math.min(NR, jEnd - jr);
                             long cAt = rowOff + jr * 4L;
-                            if (packedA != null) {
-                                LOOPS.microKernelPackedA(packedA.segment(), packedA.byteOffset(p0, ir, kc),
-                                        arrB, nPad * p0 + jr * kc, kc, c, cAt, ldcBytes, mr, nr, add, tile, sliver);
-                            } else if (packedB != null) {
-                                LOOPS.microKernelPackedB(arrA, mPad * p0 + ir * kc, packedB.segment(),
+                            if (packedB != null) {
+                                LOOPS.microKernelPackedB(aArr, aAt, packedB.segment(),
                                         packedB.byteOffset(p0, jr, kc), kc, c, cAt, ldcBytes, mr, nr, add, tile, sliver);
                             } else {
-                                LOOPS.microKernel(arrA, mPad * p0 + ir * kc, arrB, nPad * p0 + jr * kc, kc, c, cAt,
+                                LOOPS.microKernel(aArr, aAt, arrB, nPad * p0 + jr * kc, kc, c, cAt,
                                         ldcBytes, mr, nr, add, tile);
                             }
                             if (epi != null) epi.apply(c, cAt, ldcBytes, mr, nr);

@@ -103,6 +103,28 @@ class WinogradConvTest {
     }
 
     /**
+     * Which UNet-size convs take the path: from a 32x32 output only up to 512 output channels (256-1024 input
+     * channels), so the 640- and 1280-channel levels keep their weight (U is 4x it); from 64x64 any 128+ channels.
+     */
+    @Test
+    void selectsNarrowConvsFrom32x32AndAnyWideEnoughFrom64x64() {
+        assertTrue(appliesTo(960, 320, 32), "960 -> 320 at 32x32 (an SD UNet's top up block)");
+        assertTrue(appliesTo(512, 512, 32), "a VAE decoder's 512-channel conv at 32x32");
+        assertFalse(appliesTo(1280, 320, 32), "more than 1024 input channels at 32x32");
+        assertFalse(appliesTo(640, 640, 32), "640 output channels at 32x32");
+        assertFalse(appliesTo(960, 320, 16), "fewer than 64 tiles");
+        assertFalse(appliesTo(128, 128, 32), "128 channels need a 64x64 output");
+        assertTrue(appliesTo(1280, 1280, 64), "any 128+ channels at 64x64");
+    }
+
+    private static boolean appliesTo(int cin, int cout, int size) {
+        dev.sodec.engine.graph.Graph g = new dev.sodec.engine.graph.Graph();
+        dev.sodec.engine.graph.Node x = g.input("x", 1, cin, size, size);
+        Tensor w = Tensor.zeros(cout, cin, 3, 3);
+        return WinogradConv.applies(g.conv2d(x, w, null, Conv2dParams.of(1, 1)));
+    }
+
+    /**
      * Through a compiled graph (filter made at prepare, workspace planned, SiLU + residual fused): bit-identical for
      * 1 and 3 threads, within tolerance, and not the im2col path's bits (so the Winograd path really ran).
      */
