@@ -16,8 +16,9 @@ import java.lang.foreign.MemorySegment;
  * the program is prepared). convTranspose2d: one such implicit GEMM per stride phase ({@link TransposedConv}), each output
  * element written once.
  *
- * <p>Epilogue: without an activation the residual is copied into the output first (nothing to copy when the plan
- * put the output over the residual) and the product accumulates onto it; with one, the activation and then the
+ * <p>Epilogue: without an activation the residual (and the bias) is put into the output first (nothing to copy when
+ * the plan put the output over the residual), on the GEMM path tile by tile just before the product accumulates
+ * onto it ({@link CpuTileInit}), elsewhere in a pass ahead; with an activation, the activation and then the
  * residual are applied to each finished GEMM tile while it is in cache ({@link CpuEpilogue}), or in one pass after
  * the depthwise and transposed paths.
  */
@@ -96,14 +97,16 @@ final class CpuConv {
         int opg = cout / g;
         int pixels = Math.multiplyExact(oh, ow);
         boolean depthwise = cpg == 1;
-        boolean accumulate = prefill(par, out, depthwise ? null : bias, act == null ? residual : null);
+        Tensor pre = act == null ? residual : null;
         CpuEpilogue epi = CpuEpilogue.of(act, act == null || residual == null ? null : residual.data());
         if (depthwise) {
+            boolean accumulate = prefill(par, out, null, pre);
             DepthwiseConv.run(par, xd, wdd, bd, od, nb, cin, h, wd, cout, kh, kw, oh, ow, p, accumulate);
             if (epi != null) epi.applyRange(od, 0, out.numel());
             return;
         }
         if (SmallOutputConv.applies(cout, cpg, pixels, p) && wdd != null) {
+            boolean accumulate = prefill(par, out, bias, pre);
             SmallOutputConv.run(par, xd, wdd, od, nb, cin, h, wd, cout, kh, kw, oh, ow, p, accumulate);
             if (epi != null) epi.applyRange(od, 0, out.numel());
             return;
@@ -117,6 +120,7 @@ final class CpuConv {
                         + pixelRowsBytes(pixels, cout) + " bytes");
             }
             Panel wt = w instanceof WeightPanel wp ? wp.group(0) : w;
+            boolean accumulate = prefill(par, out, bias, pre);
             for (int b = 0; b < nb; b++) {
                 long chan0 = (long) b * cin * inPlane;
                 Panel src = pointwise
@@ -129,6 +133,10 @@ final class CpuConv {
             if (epi != null) epi.applyRange(od, 0, out.numel());
             return;
         }
+        // the bias and the residual go into each tile of the output just before the product accumulates onto it
+        MemorySegment rd = pre == null ? null : pre.data();
+        CpuTileInit init = CpuTileInit.conv(rd, bd, cout, pixels);
+        par = CpuGemm.usable(par, rd, residual == null ? null : residual.data());
         for (int b = 0; b < nb; b++) {
             for (int gi = 0; gi < g; gi++) {
                 long chan0 = ((long) b * cin + (long) gi * cpg) * inPlane;
@@ -138,7 +146,7 @@ final class CpuConv {
                         : new Im2colPanel(xd, chan0, h, wd, kh, kw, p.strideH(), p.strideW(), p.padH(), p.padW(),
                                 p.dilationH(), p.dilationW(), ow);
                 long cOff = ((long) b * cout + (long) gi * opg) * pixels;
-                GemmDriver.run(par, opg, pixels, kdim, a, src, od, cOff, pixels, accumulate, epi);
+                GemmDriver.run(par, opg, pixels, kdim, a, src, od, cOff, pixels, false, init, epi);
             }
         }
     }

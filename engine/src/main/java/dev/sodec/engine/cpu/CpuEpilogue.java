@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * The fused tail of a convolution or linear node, applied to each finished block of C while it is in cache:
  * {@code y = act(y)} (the bias is already in y), then {@code y += residual}, the residual laid out like y (same
- * byte offsets). Without an activation the residual is not applied here: it was copied into y before the GEMM
- * accumulated onto it.
+ * byte offsets). Without an activation the residual is not applied here: it was put into y before the GEMM
+ * accumulated onto it ({@link CpuTileInit}).
  */
 final class CpuEpilogue implements GemmDriver.TileEpilogue {
     private final Act act;

@@ -17,39 +17,20 @@ final class CpuLinear {
         return SegmentPanel.rowMajor(weight.data(), 0, weight.dim(-1));
     }
 
-    /** y (rows, out) = x (rows, in) weight^T (+ bias), then the epilogue; {@code weight} is B's panel. */
+    /**
+     * y (rows, out) = x (rows, in) weight^T (+ bias), then the epilogue; {@code weight} is B's panel. The residual
+     * (without an activation) and the bias go into each tile of y just before the product accumulates onto it.
+     */
     static void linear(Parallel par, Tensor x, Panel weight, Tensor bias, Act act, Tensor residual, Tensor y) {
         int in = x.dim(-1), out = y.dim(-1);
         int rows = (int) (y.numel() / Math.max(out, 1));
         MemorySegment yd = y.data();
-        boolean accumulate = false;
-        Tensor pre = act == null ? residual : null;
-        if (pre != null) {
-            MemorySegment rd = pre.data();
-            if (rd.address() != yd.address()) MemorySegment.copy(rd, 0, yd, 0, yd.byteSize());
-            accumulate = true;
-        }
-        if (bias != null) {
-            addRows(par, yd, bias.data(), rows, out, !accumulate);
-            accumulate = true;
-        }
+        MemorySegment pre = act == null && residual != null ? residual.data() : null;
+        MemorySegment bd = bias == null ? null : bias.data();
         CpuEpilogue epi = CpuEpilogue.of(act, act == null || residual == null ? null : residual.data());
-        GemmDriver.run(CpuGemm.usable(par, x.data(), yd), rows, out, in,
-                SegmentPanel.rowMajor(x.data(), 0, in), weight, yd, 0, out, accumulate, epi);
-    }
-
-    /** Every row of y (rows, n) becomes bias (when {@code overwrite}) or gets bias added. */
-    private static void addRows(Parallel par, MemorySegment yd, MemorySegment bd, int rows, int n, boolean overwrite) {
-        par.forRange(rows, Math.max(1, CpuElementwise.CHUNK / Math.max(n, 1)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                long base = (long) r * n;
-                if (overwrite) {
-                    MemorySegment.copy(bd, 0, yd, base * 4, (long) n * 4);
-                } else {
-                    CpuLoops.INSTANCE.addInPlace(yd, base, bd, 0, n);
-                }
-            }
-        });
+        GemmDriver.run(CpuGemm.usable(par, x.data(), yd, pre, bd, residual == null ? null : residual.data()), rows,
+                out, in, SegmentPanel.rowMajor(x.data(), 0, in), weight, yd, 0, out, false,
+                CpuTileInit.linear(pre, bd, out), epi);
     }
 
     /** c (B, M, N) = a (B, M, K) x b (B or 1, K, N); rank-2 operands are a batch of one. */

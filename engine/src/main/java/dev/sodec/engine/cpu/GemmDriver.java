@@ -62,16 +62,33 @@ final class GemmDriver {
         void apply(MemorySegment c, long off, long ldcBytes, int rows, int cols);
     }
 
-    static void run(Parallel par, int m, int n, int k, Panel a, Panel b,
-                    MemorySegment c, long cOff, int ldc, boolean accumulate) {
-        run(par, m, n, k, a, b, c, cOff, ldc, accumulate, null);
+    /**
+     * Fills a block of C before the product accumulates onto it (a node's bias and residual): called once per C
+     * tile, just before its first K block, so the values are in cache when the kernel adds to them.
+     */
+    interface TileInit {
+        /** The {@code rows} x {@code cols} block of C at byte offset {@code off}, rows {@code ldcBytes} apart. */
+        void apply(MemorySegment c, long off, long ldcBytes, int rows, int cols);
     }
 
     static void run(Parallel par, int m, int n, int k, Panel a, Panel b,
-                    MemorySegment c, long cOff, int ldc, boolean accumulate, TileEpilogue epilogue) {
+                    MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        run(par, m, n, k, a, b, c, cOff, ldc, accumulate, null, null);
+    }
+
+    /**
+     * C (+)= A B, with {@code init} (may be null) filling each tile of C first (the product then accumulates
+     * onto it; {@code accumulate} must be false with one) and {@code epilogue} (may be null) run on each after its
+     * last K block.
+     */
+    static void run(Parallel par, int m, int n, int k, Panel a, Panel b, MemorySegment c, long cOff, int ldc,
+                    boolean accumulate, TileInit init, TileEpilogue epilogue) {
         if (m == 0 || n == 0) return;
+        if (init != null && accumulate) throw new IllegalArgumentException("gemm: a tile init replaces accumulate");
         if (k == 0) {
-            if (!accumulate) {
+            if (init != null) {
+                init.apply(c, cOff * 4, (long) ldc * 4, m, n);
+            } else if (!accumulate) {
                 for (int i = 0; i < m; i++) c.asSlice((cOff + (long) i * ldc) * 4, (long) n * 4).fill((byte) 0);
             }
             if (epilogue != null) epilogue.apply(c, cOff * 4, (long) ldc * 4, m, n);
@@ -87,9 +104,9 @@ final class GemmDriver {
                 int aLen = a instanceof PackedWeight ? 0 : roundUp(m, MR) * k, bLen = b instanceof PackedWeight ? 0 : roundUp(n, NR) * k;
                 if (ws.a.length < aLen) ws.a = new float[aLen];
                 if (ws.b.length < bLen) ws.b = new float[bLen];
-                WholeKGemm.run(par, m, n, k, a, b, c, cOff, ldc, accumulate, epilogue, ws.a, ws.b);
+                WholeKGemm.run(par, m, n, k, a, b, c, cOff, ldc, accumulate, init, epilogue, ws.a, ws.b);
             } else {
-                blocked(par, m, n, k, a, b, c, cOff, ldc, accumulate, ws, epilogue);
+                blocked(par, m, n, k, a, b, c, cOff, ldc, accumulate, ws, init, epilogue);
             }
         } finally {
             ws.busy = false;
@@ -98,7 +115,7 @@ final class GemmDriver {
 
     private static void blocked(Parallel par, int m, int n, int k, Panel a, Panel b,
                                 MemorySegment c, long cOff, int ldc, boolean accumulate, Workspace ws,
-                                TileEpilogue epilogue) {
+                                TileInit init, TileEpilogue epilogue) {
         // A short, wide product (a conv: few output channels, many pixels) would repack the same A for every
         // column block; when all of A fits, pack it once for every K block and keep it.
         int mPad = roundUp(m, MR);
@@ -134,7 +151,8 @@ final class GemmDriver {
                 int nb = Math.min(NB, n - j0);
                 for (int p0 = 0; p0 < k; p0 += KC) {
                     int kc = Math.min(KC, k - p0);
-                    boolean add = accumulate || p0 > 0;
+                    boolean add = accumulate || init != null || p0 > 0;
+                    TileInit first = p0 == 0 ? init : null;
                     TileEpilogue epi = p0 + kc >= k ? epilogue : null;
                     int aSlivers = keepA || a instanceof PackedWeight ? 0 : (mb + MR - 1) / MR;
                     int bSlivers = b instanceof PackedWeight ? 0 : (nb + NR - 1) / NR;
@@ -168,6 +186,9 @@ final class GemmDriver {
                         for (int t = t0; t < t1; t++) {
                             int ti = (t / tilesN) * tmc, tj = (t % tilesN) * tnc;
                             int iEnd = Math.min(mb, ti + tmc), jEnd = Math.min(nb, tj + tnc);
+                            if (first != null) {
+                                first.apply(c, (cOff + (long) (fi0 + ti) * ldc + fj0 + tj) * 4, ldcBytes, iEnd - ti, jEnd - tj);
+                            }
                             for (int ir = ti; ir < iEnd; ir += MR) {
                                 int mr = Math.min(MR, iEnd - ir);
                                 long rowOff = (cOff + (long) (fi0 + ir) * ldc + fj0) * 4;

@@ -31,7 +31,8 @@ final class WholeKGemm {
 
     /** C (+)= A B as {@link GemmDriver#run}; {@code wa}/{@code wb} hold at least the whole packed A/B when not packed. */
     static void run(Parallel par, int m, int n, int k, Panel a, Panel b, MemorySegment c, long cOff, int ldc,
-                    boolean accumulate, GemmDriver.TileEpilogue epilogue, float[] wa, float[] wb) {
+                    boolean accumulate, GemmDriver.TileInit init, GemmDriver.TileEpilogue epilogue, float[] wa,
+                    float[] wb) {
         // a PackedWeight in native memory is read where it lies; one on the heap is this pass's own layout already
         PackedWeight packedA = PackedWeight.inNativeMemory(a), packedB = PackedWeight.inNativeMemory(b);
         float[] heapA = PackedWeight.heapArray(a), heapB = PackedWeight.heapArray(b);
@@ -69,9 +70,10 @@ final class WholeKGemm {
             for (int t = t0; t < t1; t++) {
                 int ti = (t / tilesN) * tmc, tj = (t % tilesN) * tnc;
                 int iEnd = Math.min(m, ti + tmc), jEnd = Math.min(n, tj + tnc);
+                if (init != null) init.apply(c, (cOff + (long) ti * ldc + tj) * 4, ldcBytes, iEnd - ti, jEnd - tj);
                 for (int p0 = 0; p0 < k; p0 += KC) {
                     int kc = Math.min(KC, k - p0);
-                    boolean add = accumulate || p0 > 0;
+                    boolean add = accumulate || init != null || p0 > 0;
                     GemmDriver.TileEpilogue epi = p0 + kc >= k ? epilogue : null;
                     for (int ir = ti; ir < iEnd; ir += MR) {
                         int mr = Math.min(MR, iEnd - ir);

@@ -37,7 +37,7 @@ class PackedWeightTest {
             MemorySegment c = arena.allocate((long) m * n * 4, 64), r = arena.allocate((long) m * n * 4, 64);
             MemorySegment.copy(c0, 0, c, F32_LE, 0, m * n);
             MemorySegment.copy(residual, 0, r, F32_LE, 0, m * n);
-            GemmDriver.run(par, m, n, k, a, b, c, 0, n, accumulate, CpuEpilogue.of(Act.SILU, r));
+            GemmDriver.run(par, m, n, k, a, b, c, 0, n, accumulate, null, CpuEpilogue.of(Act.SILU, r));
             return c.toArray(F32_LE);
         }
     }
