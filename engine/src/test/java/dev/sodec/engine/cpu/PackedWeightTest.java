@@ -105,7 +105,7 @@ class PackedWeightTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"4, 4, 3, 67", "8, 8, 3, 67", "5, 3, 3, 67", "17, 9, 3, 67", "4, 4, 1, 67", "6, 6, 1, 67",
+    @CsvSource({"4, 4, 3, 67", "8, 8, 3, 67", "9, 8, 3, 67", "5, 3, 3, 67", "17, 9, 3, 67", "4, 4, 1, 67", "6, 6, 1, 67",
             "64, 70, 3, 3", "65, 64, 3, 1", "64, 64, 1, 4"})
     void constantWeightConvsMatchTheDefinitionOnEveryPath(int h, int w, int k, int coutOrWide) {
         SplittableRandom rnd = new SplittableRandom(h * 100 + w * 10 + k);
