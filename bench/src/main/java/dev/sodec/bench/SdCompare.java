@@ -59,12 +59,7 @@ public final class SdCompare {
                 unetRun.run(x, ctx);   // the second run packs the large weights (as ORT does at session creation)
                 boolean reset = settleAndResetPeak();
                 double[] tus = new double[runs];
-                Tensor eps = null;
-                for (int r = 0; r < runs; r++) {
-                    t0 = System.nanoTime();
-                    eps = unetRun.run(x, ctx)[0];
-                    tus[r] = (System.nanoTime() - t0) / 1e9;
-                }
+                Tensor eps = timed(tus, () -> unetRun.run(x, ctx)[0]);
                 double tu = Stats.median(tus);
                 long unetPeak = ProcessMemory.peakRssBytes();
                 t0 = System.nanoTime();
@@ -73,12 +68,7 @@ public final class SdCompare {
                 vaeRun.run(z);
                 settleAndResetPeak();
                 double[] tvs = new double[runs];
-                Tensor img = null;
-                for (int r = 0; r < runs; r++) {
-                    t0 = System.nanoTime();
-                    img = vaeRun.run(z)[0];
-                    tvs[r] = (System.nanoTime() - t0) / 1e9;
-                }
+                Tensor img = timed(tvs, () -> vaeRun.run(z)[0]);
                 double tv = Stats.median(tvs);
                 long vaePeak = ProcessMemory.peakRssBytes();
                 System.out.printf("INFO java size=%s warm-up (first run) unet_s=%.3f vae_s=%.3f; activation arena unet %d MiB"
@@ -98,6 +88,17 @@ public final class SdCompare {
             SafeTensorsWriter.write(dir.resolve("java_out.safetensors"), outs, Map.of());
             System.out.printf("RESULT java peak_rss_mib=%d threads=%d%n", ProcessMemory.peakRssBytes() >> 20, b.threads());
         }
+    }
+
+    /** Calls {@code call} once per element of {@code seconds}, recording each call's time; returns the last output. */
+    private static Tensor timed(double[] seconds, java.util.function.Supplier<Tensor> call) {
+        Tensor out = null;
+        for (int r = 0; r < seconds.length; r++) {
+            long t0 = System.nanoTime();
+            out = call.get();
+            seconds[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        return out;
     }
 
     /**

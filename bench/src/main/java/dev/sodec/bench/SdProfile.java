@@ -117,8 +117,7 @@ public final class SdProfile {
                 int[] w = n.input(1).shape();
                 yield 2.0 * n.numel() * w[1] * w[2] * w[3];
             }
-            case LINEAR -> 2.0 * n.numel() * n.input(0).dim(-1);
-            case MATMUL -> 2.0 * n.numel() * n.input(0).dim(-1);
+            case LINEAR, MATMUL -> 2.0 * n.numel() * n.input(0).dim(-1);
             case ATTENTION -> {
                 Node q = n.input(0), k = n.input(1);
                 yield 2.0 * q.dim(0) * q.dim(1) * k.dim(1) * (q.dim(2) + n.dim(2));

@@ -136,9 +136,8 @@ final class CpuConv {
             return;
         }
         // the bias and the residual go into each tile of the output just before the product accumulates onto it
-        MemorySegment rd = pre == null ? null : pre.data();
-        CpuTileInit init = CpuTileInit.conv(rd, bd, cout, pixels);
-        par = CpuGemm.usable(par, rd, residual == null ? null : residual.data());
+        CpuTileInit init = CpuTileInit.conv(pre == null ? null : pre.data(), bd, cout, pixels);
+        par = CpuGemm.usable(par, residual == null ? null : residual.data());
         for (int b = 0; b < nb; b++) {
             for (int gi = 0; gi < g; gi++) {
                 long chan0 = ((long) b * cin + (long) gi * cpg) * inPlane;

@@ -28,7 +28,7 @@ final class CpuLinear {
         MemorySegment pre = act == null && residual != null ? residual.data() : null;
         MemorySegment bd = bias == null ? null : bias.data();
         CpuEpilogue epi = CpuEpilogue.of(act, act == null || residual == null ? null : residual.data());
-        GemmDriver.run(CpuGemm.usable(par, x.data(), yd, pre, bd, residual == null ? null : residual.data()), rows,
+        GemmDriver.run(CpuGemm.usable(par, x.data(), yd, bd, residual == null ? null : residual.data()), rows,
                 out, in, SegmentPanel.rowMajor(x.data(), 0, in), weight, yd, 0, out, false,
                 CpuTileInit.linear(pre, bd, out), epi);
     }
