@@ -30,9 +30,9 @@ public final class CpuBackend implements Backend {
     private final ConstantStore<Tensor, Resident> constants = new ConstantStore<>(CpuBackend::resident, Resident::free);
     /** Winograd-transformed 3x3 filters, one per weight tensor, made when a program first needs one. */
     private final ConstantStore<Tensor, WinogradConv.Filter> winogradFilters =
-            new ConstantStore<>(WinogradConv::transform, WinogradConv.Filter::free);
-    /** Whether eligible 3x3 convs run by Winograd F(4x4,3x3); system property sodec.cpu.winograd (default true). */
-    private final boolean winograd = Boolean.parseBoolean(System.getProperty("sodec.cpu.winograd", "true"));
+            new ConstantStore<>(CpuBackend::winogradFilter, WinogradConv.Filter::free);
+    /** Which 3x3 convs run by Winograd F(4x4,3x3); system property sodec.cpu.winograd: true (default), false, wide. */
+    private final WinogradConv.Reach winograd = WinogradConv.Reach.parse(System.getProperty("sodec.cpu.winograd", "true"));
     /** Constant conv and linear weights packed once into GEMM slivers, one per weight tensor. */
     private final ConstantStore<PackKey, PackedWeight> packedWeights = new ConstantStore<>(this::packWeight, PackedWeight::free);
     /** Smallest weight (floats: 1 MiB) and most pixels or tokens per call for which a weight is packed once. */
@@ -101,7 +101,18 @@ public final class CpuBackend implements Backend {
 
     /** Whether {@code node} is a conv this backend runs by Winograd (so it has a workspace and a filter). */
     boolean usesWinograd(Node node) {
-        return winograd && WinogradConv.applies(node);
+        return WinogradConv.applies(node, winograd);
+    }
+
+    /**
+     * The transformed filter of a weight; a memory-mapped weight's pages then go, as after packing: the conv reads
+     * only U, so the file's pages need not stay in the process's memory beside it.
+     */
+    private static WinogradConv.Filter winogradFilter(Tensor weight) {
+        WinogradConv.Filter f = WinogradConv.transform(weight);
+        MemorySegment raw = weight.data();
+        if (raw.isMapped()) raw.unload();
+        return f;
     }
 
     ConstantStore<Tensor, WinogradConv.Filter> winogradFilters() {

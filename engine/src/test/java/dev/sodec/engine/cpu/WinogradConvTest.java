@@ -4,6 +4,7 @@ import static dev.sodec.engine.tensor.Tensor.F32_LE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.engine.backend.Conv2dParams;
@@ -117,11 +118,32 @@ class WinogradConvTest {
         assertTrue(appliesTo(1280, 1280, 64), "any 128+ channels at 64x64");
     }
 
+    /** The wide reach adds every 128+ channel conv from a 16x16 output; off takes none. */
+    @Test
+    void wideReachAddsWideConvsFrom16x16AndOffTakesNone() {
+        assertTrue(appliesTo(640, 640, 16, WinogradConv.Reach.WIDE), "640 -> 640 at 16x16");
+        assertTrue(appliesTo(1920, 640, 16, WinogradConv.Reach.WIDE), "1920 -> 640 at 16x16");
+        assertTrue(appliesTo(1280, 1280, 32, WinogradConv.Reach.WIDE), "1280 -> 1280 at 32x32");
+        assertFalse(appliesTo(1280, 1280, 8, WinogradConv.Reach.WIDE), "an 8x8 output is 4 tiles");
+        assertFalse(appliesTo(64, 640, 32, WinogradConv.Reach.WIDE), "fewer than 128 input channels");
+        assertFalse(appliesTo(1280, 1280, 16, WinogradConv.Reach.DEFAULT), "the default leaves the 1280 level");
+        assertFalse(appliesTo(512, 512, 64, WinogradConv.Reach.OFF), "off");
+        assertEquals(WinogradConv.Reach.WIDE, WinogradConv.Reach.parse(" Wide"));
+        assertEquals(WinogradConv.Reach.OFF, WinogradConv.Reach.parse("false"));
+        assertEquals(WinogradConv.Reach.DEFAULT, WinogradConv.Reach.parse("true"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WinogradConv.Reach.parse("yes"));
+        assertEquals("sodec.cpu.winograd must be true, false or wide, got 'yes'", e.getMessage());
+    }
+
     private static boolean appliesTo(int cin, int cout, int size) {
+        return appliesTo(cin, cout, size, WinogradConv.Reach.DEFAULT);
+    }
+
+    private static boolean appliesTo(int cin, int cout, int size, WinogradConv.Reach reach) {
         dev.sodec.engine.graph.Graph g = new dev.sodec.engine.graph.Graph();
         dev.sodec.engine.graph.Node x = g.input("x", 1, cin, size, size);
         Tensor w = Tensor.zeros(cout, cin, 3, 3);
-        return WinogradConv.applies(g.conv2d(x, w, null, Conv2dParams.of(1, 1)));
+        return WinogradConv.applies(g.conv2d(x, w, null, Conv2dParams.of(1, 1)), reach);
     }
 
     /**
@@ -145,9 +167,28 @@ class WinogradConvTest {
         assertFalse(java.util.Arrays.equals(one.toFloatArray(), im2col.toFloatArray()));
     }
 
+    /** Under {@code sodec.cpu.winograd=wide} a 16x15 output (16 tiles) runs by Winograd, within tolerance. */
+    @Test
+    void wideReachRunsASmallOutputByWinograd() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int c = 128, k = 136, h = 16, w = 15;
+        assertEquals(WinogradConv.WIDE_MIN_TILES, WinogradConv.tiles(h, w));
+        Tensor x = random(rnd, 1, c, h, w), r = random(rnd, 1, k, h, w);
+        Tensor wt = random(rnd, k, c, 3, 3), bias = random(rnd, k);
+        Tensor wide = runGraph(2, "wide", x, r, wt, bias), im2col = runGraph(2, "true", x, r, wt, bias);
+        double[] exp = reference(x, wt, bias, 1, true, r, h, w);
+        assertWithinOpTolerance(exp, wide);
+        assertWithinOpTolerance(exp, im2col);
+        assertFalse(java.util.Arrays.equals(wide.toFloatArray(), im2col.toFloatArray()));
+    }
+
     private static Tensor runGraph(int threads, boolean winograd, Tensor x, Tensor r, Tensor wt, Tensor bias) {
+        return runGraph(threads, Boolean.toString(winograd), x, r, wt, bias);
+    }
+
+    private static Tensor runGraph(int threads, String winograd, Tensor x, Tensor r, Tensor wt, Tensor bias) {
         String before = System.getProperty("sodec.cpu.winograd");
-        System.setProperty("sodec.cpu.winograd", Boolean.toString(winograd));
+        System.setProperty("sodec.cpu.winograd", winograd);
         CpuBackend cpu;
         try {
             cpu = new CpuBackend(threads);
