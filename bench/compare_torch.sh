@@ -4,7 +4,8 @@
 # usage: bench/compare_torch.sh [THREADS] [SIZES...]     (default: 2 threads, sizes 256 512)
 # env: SD_BENCH_DIR (default /tmp/sdbench) holds the 3.5 GB of weights; SD_FAMILY (sd21, default, or onedc: OneDC's
 #      SD 1.5-configured decoder UNet) picks the UNet a new directory is initialised with; RUNS (default 1): the
-#      engine's timed calls per network and size after its two warm-ups, the median reported (torch: one call).
+#      engine's timed calls per network and size after its two warm-ups, the median reported (torch: one call);
+#      SODEC_JAVA_OPTS: extra JVM options for the engine (e.g. -Dsodec.cpu.winograd=wide), as ./sodec reads them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${1:-2}; shift || true
@@ -16,7 +17,8 @@ export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 $PY bench/python/sd_torch.py inputs "$DIR" $SIZES
 mvn -q -o -pl bench -am package -DskipTests 2>&1 | grep -v WARNING || true  # reactor build: never a stale engine from ~/.m2
 echo "machine: $(nproc) cores; $(uptime)"
-"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx2g \
+# shellcheck disable=SC2086 # SODEC_JAVA_OPTS is a list of options
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx2g ${SODEC_JAVA_OPTS:-} \
     -cp 'bench/target/classes:bench/target/lib/*' dev.sodec.bench.SdCompare "$DIR" "$THREADS" "runs=${RUNS:-1}" $SIZES 2>&1 \
     | grep -v WARNING | tee "$DIR/java.log"
 echo "machine: $(uptime)"
