@@ -35,14 +35,7 @@ public final class OrtCompare {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, Tensor> outs = new LinkedHashMap<>();
         try (SafeTensors inputs = SafeTensors.open(dir.resolve("inputs.safetensors"));
-             OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(threads);
-            so.setInterOpNumThreads(1);
-            so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            // ORT's pool threads spin between ops by default, which costs it dearly on a machine shared with other
-            // jobs (the engine's and torch's pools park); ORT_SPIN=1 restores the default for an idle machine.
-            if (!"1".equals(System.getenv("ORT_SPIN"))) so.addConfigEntry("session.intra_op.allow_spinning", "0");
+             OrtSession.SessionOptions so = sessionOptions(threads)) {
             Map<String, Tensor> in = inputs.tensors();
             for (int i = 3; i < args.length; i++) {
                 String size = args[i];
@@ -64,13 +57,28 @@ public final class OrtCompare {
         System.out.printf("RESULT ort peak_rss_mib=%d threads=%d%n", ProcessMemory.peakRssBytes() >> 20, threads);
     }
 
-    private static String onnx(Path dir, String name) {
+    /**
+     * The side-by-side's ORT settings: {@code threads} intra-op threads, inter-op 1, sequential, all graph
+     * optimisations. ORT's pool threads spin between ops by default, which costs it dearly on a machine shared with
+     * other jobs (the engine's and torch's pools park); ORT_SPIN=1 restores the default for an idle machine.
+     */
+    static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(threads);
+        so.setInterOpNumThreads(1);
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (!"1".equals(System.getenv("ORT_SPIN"))) so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        return so;
+    }
+
+    static String onnx(Path dir, String name) {
         Path p = dir.resolve(name + ".onnx");
         if (!Files.isRegularFile(p)) throw new IllegalArgumentException(p + " missing: run bench/python/export_onnx.py first");
         return p.toString();
     }
 
-    private static Tensor need(Map<String, Tensor> in, String name) {
+    static Tensor need(Map<String, Tensor> in, String name) {
         Tensor t = in.get(name);
         if (t == null) throw new IllegalArgumentException("inputs.safetensors has no '" + name + "'");
         return t;
@@ -87,14 +95,7 @@ public final class OrtCompare {
                 long t0 = System.nanoTime();
                 try (OrtSession.Result res = s.run(feed)) {
                     if (r >= 0) sec[r] = (System.nanoTime() - t0) / 1e9;
-                    OnnxTensor o = (OnnxTensor) res.get(output).orElseThrow(() -> new IllegalStateException("no output " + output));
-                    long[] shape = o.getInfo().getShape();
-                    int[] ishape = new int[shape.length];
-                    for (int i = 0; i < shape.length; i++) ishape[i] = Math.toIntExact(shape[i]);
-                    FloatBuffer fb = o.getFloatBuffer();
-                    float[] v = new float[fb.remaining()];
-                    fb.get(v);
-                    last = Tensor.fromFloats(v, ishape);
+                    last = output(res, output);
                 }
             }
             return last;
@@ -103,7 +104,19 @@ public final class OrtCompare {
         }
     }
 
-    private static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
+    /** The named output of an ORT run as an F32 tensor. */
+    static Tensor output(OrtSession.Result res, String name) throws OrtException {
+        OnnxTensor o = (OnnxTensor) res.get(name).orElseThrow(() -> new IllegalStateException("no output " + name));
+        long[] shape = o.getInfo().getShape();
+        int[] ishape = new int[shape.length];
+        for (int i = 0; i < shape.length; i++) ishape[i] = Math.toIntExact(shape[i]);
+        FloatBuffer fb = o.getFloatBuffer();
+        float[] v = new float[fb.remaining()];
+        fb.get(v);
+        return Tensor.fromFloats(v, ishape);
+    }
+
+    static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
         float[] v = t.toFloatArray();
         int[] s = t.shape();
         long[] shape = new long[s.length];
