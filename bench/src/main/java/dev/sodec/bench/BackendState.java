@@ -18,12 +18,13 @@ final class BackendState {
     private BackendState() {}
 
     /**
-     * A CPU backend with Winograd and weight prepacking (system properties sodec.cpu.winograd and sodec.cpu.prepack,
-     * read by its constructor) set as given; the properties are restored after.
+     * A CPU backend with Winograd's reach ({@code true}, {@code false} or {@code wide}) and weight prepacking (system
+     * properties sodec.cpu.winograd and sodec.cpu.prepack, read by its constructor) set as given; the properties are
+     * restored after.
      */
-    static dev.sodec.engine.cpu.CpuBackend cpuWith(int threads, boolean winograd, boolean prepack) {
+    static dev.sodec.engine.cpu.CpuBackend cpuWith(int threads, String winograd, boolean prepack) {
         String w = System.getProperty("sodec.cpu.winograd"), p = System.getProperty("sodec.cpu.prepack");
-        System.setProperty("sodec.cpu.winograd", Boolean.toString(winograd));
+        System.setProperty("sodec.cpu.winograd", winograd);
         System.setProperty("sodec.cpu.prepack", Boolean.toString(prepack));
         try {
             return new dev.sodec.engine.cpu.CpuBackend(threads);

@@ -38,9 +38,10 @@ public class ConvBench {
     public int threads;
 
     /**
-     * How the CPU backend runs the conv: {@code winograd} (its default where eligible), {@code im2col} (the weight
-     * packed once, its default elsewhere) or {@code im2col-percall} (the weight packed on every call, as before
-     * PackedWeight).
+     * How the CPU backend runs the conv: {@code winograd} (its default where eligible), {@code winograd-wide} (its
+     * {@code sodec.cpu.winograd=wide} reach, which also takes 128+ channels from a 16x16 output), {@code im2col} (the
+     * weight packed once, its default elsewhere) or {@code im2col-percall} (the weight packed on every call, as
+     * before PackedWeight). A conv outside the chosen reach runs by im2col whatever this says.
      */
     @Param({"im2col", "winograd"})
     public String algo;
@@ -52,10 +53,13 @@ public class ConvBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        if (!algo.equals("im2col") && !algo.equals("winograd") && !algo.equals("im2col-percall")) {
-            throw new IllegalArgumentException("algo: " + algo);
-        }
-        cpu = BackendState.cpuWith(threads, algo.equals("winograd"), !algo.equals("im2col-percall"));
+        String reach = switch (algo) {
+            case "winograd" -> "true";
+            case "winograd-wide" -> "wide";
+            case "im2col", "im2col-percall" -> "false";
+            default -> throw new IllegalArgumentException("algo: " + algo);
+        };
+        cpu = BackendState.cpuWith(threads, reach, !algo.equals("im2col-percall"));
         SplittableRandom rnd = new SplittableRandom(2);
         x = random(rnd, 1, channels, size, size);
         w = random(rnd, channels, channels, 3, 3);

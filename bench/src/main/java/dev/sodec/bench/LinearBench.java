@@ -52,7 +52,7 @@ public class LinearBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        cpu = BackendState.cpuWith(threads, true, prepack);
+        cpu = BackendState.cpuWith(threads, "true", prepack);
         x = BackendState.random(1, tokens, in);
         Tensor w = BackendState.random(2, out, in), b = BackendState.random(3, out);
         op = BackendState.compile(cpu, new Tensor[] {x}, (g, n) -> g.linear(n[0], w, b));
