@@ -84,6 +84,29 @@ final class PackedWeight implements Panel {
         return new PackedWeight(null, null, dst, rows, k, width);
     }
 
+    /**
+     * {@code weight} (as {@link #pack(Parallel, Tensor, int)} takes it) packed into a heap array; the array kernel
+     * reads it. Falls back to native memory past an array's size, as {@link #packOnHeap(Parallel, Panel, int, int, int)}.
+     */
+    static PackedWeight packOnHeap(Parallel par, Tensor weight, int width) {
+        int rows = weight.dim(0);
+        int k = Math.toIntExact(weight.numel() / Math.max(rows, 1));
+        return packOnHeap(CpuGemm.usable(par, weight.data()), SegmentPanel.rowMajor(weight.data(), 0, k), rows, k, width);
+    }
+
+    /** Bytes {@code weight} takes packed on the heap with slivers of {@code width}, or -1 past an array's size. */
+    static long heapBytes(Tensor weight, int width) {
+        int rows = weight.dim(0);
+        long k = weight.numel() / Math.max(rows, 1);
+        long floats = (long) GemmDriver.roundUp(rows, width) * k;
+        return floats > Integer.MAX_VALUE - 16 ? -1 : floats * 4;
+    }
+
+    /** Bytes of this weight's heap array (0 when it lives in native memory). */
+    long heapBytes() {
+        return heap == null ? 0 : heap.length * 4L;
+    }
+
     /** Packs one sliver ({@code n} valid rows from {@code r0}, K block {@code p0}) to float index {@code at}. */
     private interface SliverPacker {
         void pack(long at, int r0, int n, int p0, int kc);
