@@ -37,12 +37,14 @@ public final class CpuBackend implements Backend {
     private final ConstantStore<PackKey, PackedWeight> packedWeights = new ConstantStore<>(this::packWeight, this::freePacked);
     /**
      * Share of the JVM's maximum heap that linear weights may be packed into (system property
-     * sodec.cpu.heapWeights, default 0.25; 0 keeps every packed weight in native memory). The kernel reads a weight
-     * packed in a float[] faster than one in native memory inside a network, where it is compiled for mixed work: an
-     * SD 2.1 UNet-256 with its linear weights on the heap ran 0.88x and 0.91x the time (same process, two backends,
-     * calls alternating, 2-core Zen 4). The heap is bounded by -Xmx, so past the share weights go to native memory.
+     * sodec.cpu.heapWeights, default 0: every packed weight in native memory). The kernel reads a weight packed in a
+     * float[] faster than one in native memory inside a network, where it is compiled for mixed work: an SD 2.1
+     * UNet-256 with its linear weights on the heap ran 0.87-0.96x the time (same process, two backends, calls
+     * alternating, 2-core Zen 4). Not the default: with 1.2 GB of weights in a heap G1 had sized to 2 GB, mixed
+     * collections paused 58-72 ms and the first calls after packing ran slow, which a latency-sensitive service must
+     * size its heap for (-Xms) first. Past the share, weights go to native memory.
      */
-    private final long heapWeightBudget = heapWeightBudget(System.getProperty("sodec.cpu.heapWeights", "0.25"));
+    private final long heapWeightBudget = heapWeightBudget(System.getProperty("sodec.cpu.heapWeights", "0"));
     private final java.util.concurrent.atomic.AtomicLong heapWeightBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Smallest weight (floats: 1 MiB) and most pixels or tokens per call for which a weight is packed once. */
     static final long PREPACK_MIN_FLOATS = 1 << 18;
