@@ -111,11 +111,11 @@ public final class SdCompare {
         return ProcessMemory.resetPeak();
     }
 
-    private static StateDict stateDict(SafeTensors f, String source) {
+    static StateDict stateDict(SafeTensors f, String source) {
         return new StateDict(f.tensors(), source);
     }
 
-    private static Config config(SafeTensors f) {
+    static Config config(SafeTensors f) {
         return Config.parse(f.metadata().get("config"), "config");
     }
 }

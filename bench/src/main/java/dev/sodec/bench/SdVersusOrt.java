@@ -5,16 +5,16 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.sodec.codec.bench.Stats;
+import dev.sodec.codec.conformance.Comparison;
 import dev.sodec.codec.sodec.unet.UNet2DConditionModel;
 import dev.sodec.codec.sodec.vae.VaeDecoder;
 import dev.sodec.engine.backend.Backend;
 import dev.sodec.engine.backend.Backends;
 import dev.sodec.engine.graph.Executable;
 import dev.sodec.engine.io.SafeTensors;
-import dev.sodec.engine.json.Config;
-import dev.sodec.engine.nn.StateDict;
 import dev.sodec.engine.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -49,8 +49,8 @@ public final class SdVersusOrt {
              SafeTensors inputs = SafeTensors.open(dir.resolve("inputs.safetensors"));
              Backend b = Backends.create(Backends.DEFAULT, threads);
              OrtSession.SessionOptions so = OrtCompare.sessionOptions(threads)) {
-            UNet2DConditionModel unet = UNet2DConditionModel.load(new StateDict(unetFile.tensors(), "unet"), config(unetFile));
-            VaeDecoder vae = VaeDecoder.load(new StateDict(vaeFile.tensors(), "vae"), config(vaeFile));
+            UNet2DConditionModel unet = UNet2DConditionModel.load(SdCompare.stateDict(unetFile, "unet"), SdCompare.config(unetFile));
+            VaeDecoder vae = VaeDecoder.load(SdCompare.stateDict(vaeFile, "vae"), SdCompare.config(vaeFile));
             Map<String, Tensor> in = inputs.tensors();
             System.out.printf("INFO engine: %s; ORT threads %d; %d rounds%n", b.description(), threads, rounds);
             for (int i = 3; i < sizesEnd; i++) {
@@ -116,19 +116,12 @@ public final class SdVersusOrt {
         }
     }
 
-    /** ||a - b|| / ||b|| over all elements (shapes must match). */
+    /** ||a - b|| / ||b|| by the conformance rules' measure; the shapes must match. */
     private static double relL2(Tensor a, Tensor b) {
-        float[] x = a.toFloatArray(), y = b.toFloatArray();
-        if (x.length != y.length) throw new IllegalStateException("engine and ORT outputs differ in size: " + x.length + " vs " + y.length);
-        double d = 0, n = 0;
-        for (int i = 0; i < x.length; i++) {
-            d += (double) (x[i] - y[i]) * (x[i] - y[i]);
-            n += (double) y[i] * y[i];
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalStateException("engine and ORT outputs differ in shape: " + Arrays.toString(a.shape())
+                    + " vs " + Arrays.toString(b.shape()));
         }
-        return Math.sqrt(d / Math.max(n, Double.MIN_NORMAL));
-    }
-
-    private static Config config(SafeTensors f) {
-        return Config.parse(f.metadata().get("config"), "config");
+        return Comparison.compare("output", a, b, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY).relL2();
     }
 }

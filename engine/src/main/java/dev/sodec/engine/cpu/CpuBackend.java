@@ -198,7 +198,7 @@ public final class CpuBackend implements Backend {
         for (long used; (used = heapWeightBytes.get()) + bytes <= heapWeightBudget; ) {
             if (!heapWeightBytes.compareAndSet(used, used + bytes)) continue;
             try {
-                return PackedWeight.packOnHeap(par, weight, width);
+                return PackedWeight.pack(par, weight, width, true);
             } catch (RuntimeException | Error e) {
                 heapWeightBytes.addAndGet(-bytes);
                 throw e;

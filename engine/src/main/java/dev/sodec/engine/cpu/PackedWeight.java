@@ -41,11 +41,21 @@ final class PackedWeight implements Panel {
      * ({@link GemmDriver#MR} for an A operand, {@link GemmDriver#NR} for a B operand read transposed).
      */
     static PackedWeight pack(Parallel par, Tensor weight, int width) {
+        return pack(par, weight, width, false);
+    }
+
+    /**
+     * {@link #pack(Parallel, Tensor, int)}, into a heap array when {@code onHeap} (the array kernel reads it; native
+     * memory past an array's size, as {@link #packOnHeap(Parallel, Panel, int, int, int)}).
+     */
+    static PackedWeight pack(Parallel par, Tensor weight, int width, boolean onHeap) {
         int rows = weight.dim(0);
         long kl = weight.numel() / Math.max(rows, 1);
         if (kl > Integer.MAX_VALUE) throw new IllegalArgumentException("weight too large to pack: " + kl + " columns");
         int k = (int) kl;
-        return pack(CpuGemm.usable(par, weight.data()), SegmentPanel.rowMajor(weight.data(), 0, k), rows, k, width);
+        Parallel usable = CpuGemm.usable(par, weight.data());
+        Panel src = SegmentPanel.rowMajor(weight.data(), 0, k);
+        return onHeap ? packOnHeap(usable, src, rows, k, width) : pack(usable, src, rows, k, width);
     }
 
     /**
@@ -82,16 +92,6 @@ final class PackedWeight implements Panel {
         float[] dst = new float[rowsPad * k];
         eachSliver(par, rows, k, width, () -> (at, r0, n, p0, kc) -> src.pack(dst, (int) at, width, r0, n, p0, kc));
         return new PackedWeight(null, null, dst, rows, k, width);
-    }
-
-    /**
-     * {@code weight} (as {@link #pack(Parallel, Tensor, int)} takes it) packed into a heap array; the array kernel
-     * reads it. Falls back to native memory past an array's size, as {@link #packOnHeap(Parallel, Panel, int, int, int)}.
-     */
-    static PackedWeight packOnHeap(Parallel par, Tensor weight, int width) {
-        int rows = weight.dim(0);
-        int k = Math.toIntExact(weight.numel() / Math.max(rows, 1));
-        return packOnHeap(CpuGemm.usable(par, weight.data()), SegmentPanel.rowMajor(weight.data(), 0, k), rows, k, width);
     }
 
     /** Bytes {@code weight} takes packed on the heap with slivers of {@code width}, or -1 past an array's size. */

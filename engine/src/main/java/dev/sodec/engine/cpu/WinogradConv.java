@@ -94,11 +94,6 @@ final class WinogradConv {
         }
     }
 
-    /** Whether {@code n} is a conv this path runs under the default reach (the weight must be a graph constant). */
-    static boolean applies(Node n) {
-        return applies(n, Reach.DEFAULT);
-    }
-
     /** Whether {@code n} is a conv this path runs under {@code reach} (the weight must be a graph constant: U is made once). */
     static boolean applies(Node n, Reach reach) {
         if (reach == Reach.OFF || n.op != Op.CONV2D || n.input(1).op != Op.CONSTANT) return false;
