@@ -9,10 +9,10 @@ import dev.sodec.engine.graph.Node;
 import dev.sodec.engine.graph.Op;
 import dev.sodec.engine.graph.Program;
 import dev.sodec.engine.graph.Schedule;
+import dev.sodec.engine.io.FileBytes;
 import dev.sodec.engine.tensor.DType;
 import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -121,8 +121,7 @@ public final class CpuBackend implements Backend {
      */
     private static WinogradConv.Filter winogradFilter(Tensor weight) {
         WinogradConv.Filter f = WinogradConv.transform(weight);
-        MemorySegment raw = weight.data();
-        if (raw.isMapped()) raw.unload();
+        FileBytes.releasePages(weight.data());
         return f;
     }
 
@@ -183,8 +182,7 @@ public final class CpuBackend implements Backend {
         try {
             PackedWeight p = key.linear() ? packOnHeapWithinBudget(r.f32(), key.width()) : null;
             if (p == null) p = PackedWeight.pack(par, r.f32(), key.width());
-            MemorySegment raw = r.f32().data();
-            if (raw.isMapped()) raw.unload();
+            FileBytes.releasePages(r.f32().data());
             return p;
         } finally {
             constants.release(weight);

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A file's bytes as one read-only native segment, valid until {@link #close()}.
@@ -27,18 +29,24 @@ public final class FileBytes implements AutoCloseable {
     /** System property: the copy limit in bytes (0 maps every file). */
     public static final String COPY_LIMIT_PROPERTY = "sodec.io.copyLimit";
 
+    /** The open mappings, so that {@link #releasePages} can find the one a weight's bytes lie in. */
+    private static final Set<FileBytes> MAPPINGS = ConcurrentHashMap.newKeySet();
+
     private final Path path;
     private final Arena arena;
     private final MemorySegment bytes;
+    /** The mapping itself (null for a private copy); {@link #bytes} is a plain native view of it where possible. */
+    private final MemorySegment mapping;
     private final boolean mapped;
     private final long size;
     private final FileTime modified;
 
-    private FileBytes(Path path, Arena arena, MemorySegment bytes, boolean mapped, long size, FileTime modified) {
+    private FileBytes(Path path, Arena arena, MemorySegment bytes, MemorySegment mapping, long size, FileTime modified) {
         this.path = path;
         this.arena = arena;
         this.bytes = bytes;
-        this.mapped = mapped;
+        this.mapping = mapping;
+        this.mapped = mapping != null;
         this.size = size;
         this.modified = modified;
     }
@@ -60,7 +68,9 @@ public final class FileBytes implements AutoCloseable {
             long size = ch.size();
             if (size > copyLimit()) {
                 MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-                return new FileBytes(path, arena, m, true, size, modified);
+                FileBytes fb = new FileBytes(path, arena, plainView(m, arena), m, size, modified);
+                MAPPINGS.add(fb);
+                return fb;
             }
             MemorySegment copy = arena.allocate(Math.max(size, 1), 64).asSlice(0, size);
             ByteBuffer buf = copy.asByteBuffer();
@@ -70,10 +80,48 @@ public final class FileBytes implements AutoCloseable {
                             + " bytes while it was being read");
                 }
             }
-            return new FileBytes(path, arena, copy.asReadOnly(), false, size, modified);
+            return new FileBytes(path, arena, copy.asReadOnly(), null, size, modified);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * The mapping as a plain native segment over the same pages, with the same lifetime, when the JVM grants this
+     * code native access (else the mapping itself). Why: the CPU kernels' vector loads all go through the JDK's one
+     * {@code FloatVector.fromMemorySegment}, whose type profile is shared by every caller in the process. Once a
+     * mapped segment (a class of its own) has been read there, C2 compiles each kernel's segment loads with a type
+     * switch and per-load checks it cannot hoist: a packed linear (1024x320 by 2560, one thread) ran at 68 GFLOP/s
+     * instead of 99 after one mapped weight had been read with vectors anywhere in the JVM, and at about that rate
+     * inside the SD UNet. Faults on the view surface as on the mapping (both are unsafe accesses to the same pages).
+     */
+    private static MemorySegment plainView(MemorySegment mapping, Arena arena) {
+        if (!FileBytes.class.getModule().isNativeAccessEnabled()) return mapping;
+        return MemorySegment.ofAddress(mapping.address()).reinterpret(mapping.byteSize(), arena, null).asReadOnly();
+    }
+
+    /**
+     * Lets this process's pages of {@code part} go when it lies in an open mapped file (its contents stay in the
+     * file and are read back if touched again); nothing for other memory. For a weight whose kernels read only a
+     * packed or transformed copy.
+     */
+    public static void releasePages(MemorySegment part) {
+        if (part.isMapped()) {
+            part.unload();
+            return;
+        }
+        long at = part.address(), n = part.byteSize();
+        for (FileBytes fb : MAPPINGS) {
+            long base = fb.bytes.address();
+            if (at >= base && at + n <= base + fb.size) {
+                try {
+                    fb.mapping.asSlice(at - base, n).unload();
+                } catch (IllegalStateException closedMeanwhile) {
+                    // the file was closed beside us: its pages are gone already
+                }
+                return;
+            }
         }
     }
 
@@ -112,6 +160,7 @@ public final class FileBytes implements AutoCloseable {
 
     @Override
     public void close() {
+        MAPPINGS.remove(this);
         arena.close();
     }
 }

@@ -60,6 +60,36 @@ class FileBytesTest {
         }
     }
 
+    /**
+     * With native access (as the tests and ./sodec run) a mapping is handed out as a plain native segment, so that
+     * no mapped segment ever reaches the kernels' vector loads (see FileBytes#plainView); its pages can still be let go.
+     */
+    @Test
+    void aMappedFileIsReadThroughAPlainViewWhosePagesCanBeLetGo() throws Exception {
+        Path f = file(3 * 4096);
+        byte[] orig = Files.readAllBytes(f);
+        String old = System.setProperty(FileBytes.COPY_LIMIT_PROPERTY, "100");
+        try {
+            java.lang.foreign.MemorySegment part;
+            try (FileBytes fb = FileBytes.open(f)) {
+                assertTrue(fb.mapped());
+                assertTrue(FileBytes.class.getModule().isNativeAccessEnabled(), "tests run with --enable-native-access");
+                assertFalse(fb.bytes().isMapped(), "the kernels would see a mapped segment");
+                assertTrue(fb.bytes().isReadOnly() && fb.bytes().isNative());
+                assertArrayEquals(orig, fb.bytes().toArray(ValueLayout.JAVA_BYTE));
+                part = fb.bytes().asSlice(4096, 4096);
+                FileBytes.releasePages(part);
+                // let go, read back from the file on the next touch
+                assertArrayEquals(java.util.Arrays.copyOfRange(orig, 4096, 8192), part.toArray(ValueLayout.JAVA_BYTE));
+            }
+            assertFalse(part.scope().isAlive(), "the view lives exactly as long as the file");
+            FileBytes.releasePages(part);   // a closed file's range is no longer known: nothing to do, no error
+        } finally {
+            if (old == null) System.clearProperty(FileBytes.COPY_LIMIT_PROPERTY);
+            else System.setProperty(FileBytes.COPY_LIMIT_PROPERTY, old);
+        }
+    }
+
     @Test
     void emptyFilesAndBadLimitsAreHandled() throws Exception {
         try (FileBytes fb = FileBytes.open(file(0))) {
