@@ -99,7 +99,8 @@ public final class SdProfile {
                 List<Node> slow = new ArrayList<>(order);
                 slow.sort((x, y) -> Long.compare(best.get(y)[0], best.get(x)[0]));
                 System.out.println("slowest nodes (best of the profiled runs):");
-                for (int i = 0; i < Math.min(40, slow.size()); i++) {
+                int top = Integer.getInteger("sdprofile.top", 40);   // -Dsdprofile.top=1000 lists every node
+                for (int i = 0; i < Math.min(top, slow.size()); i++) {
                     Node n = slow.get(i);
                     long ns = best.get(n)[0];
                     double f = flops(n);

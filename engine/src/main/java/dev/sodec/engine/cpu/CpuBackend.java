@@ -28,10 +28,10 @@ public final class CpuBackend implements Backend {
     private final Parallel par;
     private final OpenPrograms programs = new OpenPrograms();
     private final ConstantStore<Tensor, Resident> constants = new ConstantStore<>(CpuBackend::resident, Resident::free);
-    /** Winograd-transformed 3x3 filters, one per weight tensor, made when a program first needs one. */
-    private final ConstantStore<Tensor, WinogradConv.Filter> winogradFilters =
+    /** Winograd-transformed 3x3 filters, one per weight tensor and tile size, made when a program first needs one. */
+    private final ConstantStore<WinogradConv.Key, WinogradConv.Filter> winogradFilters =
             new ConstantStore<>(CpuBackend::winogradFilter, WinogradConv.Filter::free);
-    /** Which 3x3 convs run by Winograd F(4x4,3x3); system property sodec.cpu.winograd: true (default), false, wide. */
+    /** Which 3x3 convs run by Winograd (and which tile); system property sodec.cpu.winograd: true (default), false, wide. */
     private final WinogradConv.Reach winograd = WinogradConv.Reach.parse(System.getProperty("sodec.cpu.winograd", "true"));
     /** Constant conv and linear weights packed once into GEMM slivers, one per weight tensor. */
     private final ConstantStore<PackKey, PackedWeight> packedWeights = new ConstantStore<>(this::packWeight, this::freePacked);
@@ -102,7 +102,8 @@ public final class CpuBackend implements Backend {
     @Override
     public long workspaceBytes(Node node) {
         if (node.op == Op.GDN) return CpuGdn.workspaceBytes(node.input(0).shape());
-        if (usesWinograd(node)) return WinogradConv.workspaceBytes(node);
+        WinogradConv.Tile tile = winogradTile(node);
+        if (tile != null) return WinogradConv.workspaceBytes(node, tile);
         if (node.op == Op.CONV2D && CpuConv.pixelRows(node.dim(2) * node.dim(3), node.dim(1),
                 node.attrs(Attrs.Conv.class).params().groups())) {
             return CpuConv.pixelRowsBytes(node.dim(2) * node.dim(3), node.dim(1));
@@ -110,22 +111,22 @@ public final class CpuBackend implements Backend {
         return 0;
     }
 
-    /** Whether {@code node} is a conv this backend runs by Winograd (so it has a workspace and a filter). */
-    boolean usesWinograd(Node node) {
-        return WinogradConv.applies(node, winograd);
+    /** The tile size of a conv this backend runs by Winograd (so it has a workspace and a filter), else null. */
+    WinogradConv.Tile winogradTile(Node node) {
+        return WinogradConv.tileFor(node, winograd);
     }
 
     /**
      * The transformed filter of a weight; a memory-mapped weight's pages then go, as after packing: the conv reads
      * only U, so the file's pages need not stay in the process's memory beside it.
      */
-    private static WinogradConv.Filter winogradFilter(Tensor weight) {
-        WinogradConv.Filter f = WinogradConv.transform(weight);
-        FileBytes.releasePages(weight.data());
+    private static WinogradConv.Filter winogradFilter(WinogradConv.Key key) {
+        WinogradConv.Filter f = WinogradConv.transform(key.weight(), key.tile());
+        FileBytes.releasePages(key.weight().data());
         return f;
     }
 
-    ConstantStore<Tensor, WinogradConv.Filter> winogradFilters() {
+    ConstantStore<WinogradConv.Key, WinogradConv.Filter> winogradFilters() {
         return winogradFilters;
     }
 
@@ -147,7 +148,7 @@ public final class CpuBackend implements Backend {
             case LINEAR -> true;
             // one input channel per group runs the direct depthwise loop, which reads the weight as stored
             case CONV2D -> node.attrs(Attrs.Conv.class).params().groups() == 1 && node.input(1).shape()[1] > 1
-                    && !usesWinograd(node) && !SmallOutputConv.applies(node.dim(1), node.input(1).shape()[1],
+                    && winogradTile(node) == null && !SmallOutputConv.applies(node.dim(1), node.input(1).shape()[1],
                     node.dim(2) * node.dim(3), node.attrs(Attrs.Conv.class).params());
             default -> false;
         };

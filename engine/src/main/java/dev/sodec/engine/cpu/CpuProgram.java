@@ -44,7 +44,8 @@ final class CpuProgram implements Program {
         try {
             for (Node c : schedule.constants) constants.put(c, backend.constants().acquire(c.constant()).f32());
             for (Node n : schedule.nodes) {
-                if (backend.usesWinograd(n)) winograd.put(n, backend.winogradFilters().acquire(n.input(1).constant()));
+                WinogradConv.Tile tile = backend.winogradTile(n);
+                if (tile != null) winograd.put(n, backend.winogradFilters().acquire(new WinogradConv.Key(n.input(1).constant(), tile)));
             }
         } catch (RuntimeException e) {
             releaseConstants();
@@ -158,7 +159,9 @@ final class CpuProgram implements Program {
     private void releaseConstants() {
         for (Node c : constants.keySet()) backend.constants().release(c.constant());
         constants.clear();
-        for (Node n : winograd.keySet()) backend.winogradFilters().release(n.input(1).constant());
+        for (Map.Entry<Node, WinogradConv.Filter> e : winograd.entrySet()) {
+            backend.winogradFilters().release(new WinogradConv.Key(e.getKey().input(1).constant(), e.getValue().tile()));
+        }
         winograd.clear();
         for (Node n : packed.keySet()) backend.releasePacked(n);
         packed = Map.of();

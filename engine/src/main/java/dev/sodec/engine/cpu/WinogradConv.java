@@ -12,10 +12,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * 3x3, stride-1, undilated, ungrouped convolution by Winograd F(4x4, 3x3): each 4x4 output tile is
- * {@code A^T [(G g G^T) . (B^T d B)] A} of its 6x6 input tile d, so the 36 element-wise products over channels
- * become 36 GEMMs {@code M[xi] = U[xi] (K x C) * V[xi] (C x tiles)}: 4 times fewer multiply-adds than im2col
- * (36 per 16 outputs instead of 144).
+ * 3x3, stride-1, undilated, ungrouped convolution by Winograd F(m x m, 3x3) ({@link Tile}): each m x m output tile
+ * is {@code A^T [(G g G^T) . (B^T d B)] A} of its (m+2) x (m+2) input tile d, so the element-wise products over
+ * channels become (m+2)^2 GEMMs {@code M[xi] = U[xi] (K x C) * V[xi] (C x tiles)}: F(4x4) takes 4 times fewer
+ * multiply-adds than im2col (36 per 16 outputs instead of 144), F(2x2) 2.25 times (16 per 4 instead of 36) for a U
+ * of 16/9 of the weight instead of 4 times it.
  *
  * <p>The filter transform U is made once per weight ({@link Filter}, held beside the resident constant). Per call,
  * tiles go in blocks whose transformed input and products fit the node's planned workspace: input transform
@@ -42,6 +43,11 @@ final class WinogradConv {
      * 31.6 to 16.5 ms and the UNet's per-node sum by 30-120 ms (noisy VM), for about 100 MB of U. Wider outputs
      * keep the rule above.
      */
+    /*
+     * F(2x2) (2026-12-03, Zen 4, 2 threads, SD 2.1 UNet at 256x256): the 640- and 1280-channel convs at 16x16 and
+     * 32x32 outputs, which the F(4x4) rules leave on im2col for U's memory (or which F(4x4) at 16 tiles runs with
+     * half-empty register tiles and U streamed from memory per call). See Tile.F2 for what it measured.
+     */
     /** Fewer input or output channels than this stay on im2col. */
     static final int MIN_CHANNELS = 128;
     /** Fewest 4x4 output tiles (a 64x64 output). */
@@ -59,6 +65,8 @@ final class WinogradConv {
      * 1280-channel levels, which the rules above leave on im2col for their memory.
      */
     static final int WIDE_MIN_TILES = 16;
+    /** Fewest 2x2 output tiles (a 16x16 output) for the F(2x2) rule. */
+    static final int F2_MIN_TILES = 64;
     /** Floats of transformed input plus products per tile block (16 MiB). */
     static final long BLOCK_FLOATS = 1 << 22;
 
@@ -66,12 +74,36 @@ final class WinogradConv {
 
     private WinogradConv() {}
 
-    /** The transformed filter U[36][K][C] of one weight, off-heap, freed with the weight's resident form. */
-    record Filter(MemorySegment u, Arena arena, int k, int c) {
+    /** The two tile sizes: output edge m, input edge a = m + 2, and n = a^2 transforms (GEMMs). */
+    enum Tile {
+        /** F(4x4, 3x3): 36 GEMMs per 16 outputs; U is 4x the weight. */
+        F4(4),
+        /** F(2x2, 3x3): 16 GEMMs per 4 outputs; U is 16/9 of the weight. */
+        F2(2);
+
+        final int m, a, n;
+
+        Tile(int m) {
+            this.m = m;
+            this.a = m + 2;
+            this.n = a * a;
+        }
+
+        /** Output tiles of an oh x ow output. */
+        int tiles(int oh, int ow) {
+            return Math.ceilDiv(oh, m) * Math.ceilDiv(ow, m);
+        }
+    }
+
+    /** The transformed filter U[n][K][C] of one weight for one tile size, off-heap, freed with the weight's resident form. */
+    record Filter(MemorySegment u, Arena arena, int k, int c, Tile tile) {
         void free() {
             arena.close();
         }
     }
+
+    /** What a Winograd filter is made from: a weight and the tile size its convs run with. */
+    record Key(Tensor weight, Tile tile) {}
 
     /**
      * Which convs a backend runs by Winograd (system property {@code sodec.cpu.winograd}): none, those the rules
@@ -94,15 +126,21 @@ final class WinogradConv {
         }
     }
 
-    /** Whether {@code n} is a conv this path runs under {@code reach} (the weight must be a graph constant: U is made once). */
-    static boolean applies(Node n, Reach reach) {
-        if (reach == Reach.OFF || n.op != Op.CONV2D || n.input(1).op != Op.CONSTANT) return false;
+    /**
+     * The tile size conv {@code n} runs by under {@code reach}, or null for im2col (the weight must be a graph
+     * constant: U is made once). F(4x4) where the rules above pick it (and under {@link Reach#WIDE} from 16 of its
+     * tiles up); otherwise F(2x2) for a 128+ channel conv from a 16x16 output up.
+     */
+    static Tile tileFor(Node n, Reach reach) {
+        if (reach == Reach.OFF || n.op != Op.CONV2D || n.input(1).op != Op.CONSTANT) return null;
         Conv2dParams p = n.attrs(Attrs.Conv.class).params();
         int[] ws = n.input(1).shape();
-        int tiles = tiles(n.dim(2), n.dim(3));
+        if (!applies(ws, p)) return null;
+        int oh = n.dim(2), ow = n.dim(3);
         boolean narrow = Math.min(ws[0], ws[1]) >= NARROW_MIN && ws[0] <= NARROW_MAX && ws[1] <= NARROW_MAX_IN;
         int minTiles = reach == Reach.WIDE ? WIDE_MIN_TILES : narrow ? NARROW_MIN_TILES : MIN_TILES;
-        return applies(ws, p) && tiles >= minTiles;
+        if (Tile.F4.tiles(oh, ow) >= minTiles) return Tile.F4;
+        return Tile.F2.tiles(oh, ow) >= F2_MIN_TILES ? Tile.F2 : null;
     }
 
     static boolean applies(int[] ws, Conv2dParams p) {
@@ -110,63 +148,59 @@ final class WinogradConv {
                 && p.dilationH() == 1 && p.dilationW() == 1 && ws[0] >= MIN_CHANNELS && ws[1] >= MIN_CHANNELS;
     }
 
-    static int tiles(int oh, int ow) {
-        return Math.ceilDiv(oh, 4) * Math.ceilDiv(ow, 4);
-    }
-
     /** Tiles per block: as many as the block budget holds, a multiple of the GEMM's column sliver. */
-    static int tileBlock(int c, int k, int tiles) {
+    static int tileBlock(Tile tile, int c, int k, int tiles) {
         int nr = GemmDriver.NR;
-        long fit = BLOCK_FLOATS / (36L * (c + k));
+        long fit = BLOCK_FLOATS / ((long) tile.n * (c + k));
         int tb = (int) Math.max(nr, fit / nr * nr);
         return Math.min(tb, GemmDriver.roundUp(tiles, nr));
     }
 
-    /** Workspace bytes of conv node {@code n} on this path. */
-    static long workspaceBytes(Node n) {
+    /** Workspace bytes of conv node {@code n} on this path with {@code tile}. */
+    static long workspaceBytes(Node n, Tile tile) {
         int k = n.dim(1), c = n.input(0).dim(1);
-        return workspaceBytes(c, k, tiles(n.dim(2), n.dim(3)));
+        return workspaceBytes(tile, c, k, tile.tiles(n.dim(2), n.dim(3)));
     }
 
-    static long workspaceBytes(int c, int k, int tiles) {
-        return 36L * (c + k) * tileBlock(c, k, tiles) * 4;
+    static long workspaceBytes(Tile tile, int c, int k, int tiles) {
+        return (long) tile.n * (c + k) * tileBlock(tile, c, k, tiles) * 4;
     }
 
     /**
      * U = G g G^T for every (output, input) channel pair, computed in double and rounded once, stored as the GEMM
      * driver packs its A operand ({@link #packedOffset}) so packing a sliver is one copy.
      */
-    static Filter transform(Tensor w) {
-        int k = w.dim(0), c = w.dim(1);
+    static Filter transform(Tensor w, Tile tile) {
+        int k = w.dim(0), c = w.dim(1), a = tile.a, n = tile.n;
         float[] g = w.toF32().contiguous().toFloatArray();
         int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
         Arena arena = Arena.ofShared();
-        MemorySegment u = HugePageMemory.allocate(arena, 36L * mPad * c * 4);   // zero-filled: the padding rows stay 0
-        double[] gg = new double[18], uu = new double[36];
+        MemorySegment u = HugePageMemory.allocate(arena, (long) n * mPad * c * 4);   // zero-filled: the padding rows stay 0
+        double[] gg = new double[3 * a], uu = new double[n];
         int mr = GemmDriver.MR;
-        float[] sliver = new float[36 * c * mr];   // one MR-row sliver of every U[xi], [xi][i][row]
+        float[] sliver = new float[n * c * mr];   // one MR-row sliver of every U[xi], [xi][i][row]
         for (int r = 0; r < k; r += mr) {
             java.util.Arrays.fill(sliver, 0f);   // rows past K stay 0, as the driver's padding lanes must be
             for (int o = r; o < Math.min(k, r + mr); o++) {
                 for (int i = 0; i < c; i++) {
                     int base = (o * c + i) * 9;
-                    for (int col = 0; col < 3; col++) {   // gg (6x3) = G g
-                        transformG(g[base + col], g[base + 3 + col], g[base + 6 + col], gg, col, 3);
+                    for (int col = 0; col < 3; col++) {   // gg (a x 3) = G g
+                        transformG(tile, g[base + col], g[base + 3 + col], g[base + 6 + col], gg, col, 3);
                     }
-                    for (int row = 0; row < 6; row++) {   // uu (6x6) = gg G^T
-                        transformG(gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2], uu, row * 6, 1);
+                    for (int row = 0; row < a; row++) {   // uu (a x a) = gg G^T
+                        transformG(tile, gg[row * 3], gg[row * 3 + 1], gg[row * 3 + 2], uu, row * a, 1);
                     }
-                    for (int xi = 0; xi < 36; xi++) sliver[(xi * c + i) * mr + (o - r)] = (float) uu[xi];
+                    for (int xi = 0; xi < n; xi++) sliver[(xi * c + i) * mr + (o - r)] = (float) uu[xi];
                 }
             }
-            for (int xi = 0; xi < 36; xi++) {
+            for (int xi = 0; xi < n; xi++) {
                 for (int p0 = 0; p0 < c; p0 += GemmDriver.KC) {
                     int kc = Math.min(GemmDriver.KC, c - p0);
                     MemorySegment.copy(sliver, (xi * c + p0) * mr, u, F32_LE, packedOffset(xi, r, p0, mPad, c) * 4, kc * mr);
                 }
             }
         }
-        return new Filter(u, arena, k, c);
+        return new Filter(u, arena, k, c, tile);
     }
 
     /**
@@ -189,8 +223,15 @@ final class WinogradConv {
         };
     }
 
-    /** The 6 values G (g0 g1 g2)^T, written {@code stride} apart from {@code off}. */
-    private static void transformG(double g0, double g1, double g2, double[] dst, int off, int stride) {
+    /** The a values G (g0 g1 g2)^T, written {@code stride} apart from {@code off}. */
+    private static void transformG(Tile tile, double g0, double g1, double g2, double[] dst, int off, int stride) {
+        if (tile == Tile.F2) {
+            dst[off] = g0;
+            dst[off + stride] = (g0 + g1 + g2) * 0.5;
+            dst[off + 2 * stride] = (g0 - g1 + g2) * 0.5;
+            dst[off + 3 * stride] = g2;
+            return;
+        }
         // products with the reciprocals (double): the division's rounding difference is far below the float result's
         double s02 = g0 + g2, a = g0 * (1.0 / 24) + g2 * (1.0 / 6), b = g1 * (1.0 / 12);
         dst[off] = g0 * 0.25;
@@ -202,8 +243,8 @@ final class WinogradConv {
     }
 
     /**
-     * y = act(conv(x, w) + bias) + residual with U = {@link #transform}(w); {@code ws} holds
-     * {@link #workspaceBytes(int, int, int)} bytes.
+     * y = act(conv(x, w) + bias) + residual with U = {@link #transform}(w, tile); {@code ws} holds
+     * {@link #workspaceBytes(Tile, int, int, int)} bytes.
      */
     static void run(Parallel par, Tensor x, Filter f, Tensor bias, Conv2dParams p, Act act, Tensor residual,
                     Tensor out, MemorySegment ws) {
@@ -211,30 +252,32 @@ final class WinogradConv {
         int k = out.dim(1), oh = out.dim(2), ow = out.dim(3);
         if (f.c() != c || f.k() != k) throw new IllegalArgumentException("winograd filter is " + f.k() + "x" + f.c()
                 + ", conv is " + k + "x" + c);
-        int tw = Math.ceilDiv(ow, 4), tiles = tw * Math.ceilDiv(oh, 4);
-        int tb = tileBlock(c, k, tiles);
-        if (ws.byteSize() < workspaceBytes(c, k, tiles)) throw new IllegalArgumentException("winograd workspace too small");
+        Tile tile = f.tile();
+        int n = tile.n, tw = Math.ceilDiv(ow, tile.m), tiles = tile.tiles(oh, ow);
+        int tb = tileBlock(tile, c, k, tiles);
+        if (ws.byteSize() < workspaceBytes(tile, c, k, tiles)) throw new IllegalArgumentException("winograd workspace too small");
         MemorySegment xd = x.data(), od = out.data(), u = f.u();
         float[] bv = bias == null ? null : bias.toFloatArray();
         MemorySegment rd = act == null && residual != null ? residual.data() : null;
         CpuEpilogue epi = act == null ? null : CpuEpilogue.of(act, residual == null ? null : residual.data());
         int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
-        long vBase = 0, mBase = 36L * c * tb;   // float offsets in ws: V[36][C][tb], then M[36][K][tb]
+        long vBase = 0, mBase = (long) n * c * tb;   // float offsets in ws: V[n][C][tb], then M[n][K][tb]
         int ph = p.padH(), pw = p.padW();
         long inPlane = (long) h * w, outPlane = (long) oh * ow;
         for (int b = 0; b < nb; b++) {
             long xImg = (long) b * c * inPlane, oImg = (long) b * k * outPlane;
             for (int t0 = 0; t0 < tiles; t0 += tb) {
                 int nt = Math.min(tb, tiles - t0), ft0 = t0;
-                par.forRange(c, 1, (c0, c1) -> inputTransform(xd, xImg, h, w, ph, pw, tw, ft0, nt, tb, c0, c1, c, ws, vBase));
-                par.forRange(36, 1, (x0, x1) -> {
+                par.forRange(c, 1, (c0, c1) -> inputTransform(tile, xd, xImg, h, w, ph, pw, tw, ft0, nt, tb, c0, c1, c,
+                        ws, vBase));
+                par.forRange(n, 1, (x0, x1) -> {
                     for (int xi = x0; xi < x1; xi++) {
                         Panel a = packedPanel(u, xi, mPad, c);
                         Panel v = SegmentPanel.kMajor(ws, vBase + (long) xi * c * tb, tb);
                         GemmDriver.run(SERIAL, k, nt, c, a, v, ws, mBase + (long) xi * k * tb, tb, false);
                     }
                 });
-                par.forRange(k, 1, (k0, k1) -> outputTransform(ws, mBase, k, tb, nt, ft0, tw, oh, ow, k0, k1, bv,
+                par.forRange(k, 1, (k0, k1) -> outputTransform(tile, ws, mBase, k, tb, nt, ft0, tw, oh, ow, k0, k1, bv,
                         od, rd, oImg));
             }
             if (epi != null) {
@@ -243,36 +286,42 @@ final class WinogradConv {
         }
     }
 
-    /** V[xi][ch][t] = (B^T d B)[xi] for the 6x6 input tile d of tiles t0..t0+nt, channels c0..c1. */
-    private static void inputTransform(MemorySegment xd, long xImg, int h, int w, int ph, int pw, int tw, int t0,
-                                       int nt, int tb, int c0, int c1, int c, MemorySegment ws, long vBase) {
+    /** V[xi][ch][t] = (B^T d B)[xi] for the a x a input tile d of tiles t0..t0+nt, channels c0..c1. */
+    private static void inputTransform(Tile tile, MemorySegment xd, long xImg, int h, int w, int ph, int pw, int tw,
+                                       int t0, int nt, int tb, int c0, int c1, int c, MemorySegment ws, long vBase) {
+        int m = tile.m, a = tile.a, n = tile.n;
         // the input rows the block reads, copied into a strip with the zero padding around them in place
-        int ty0 = t0 / tw, row0 = ty0 * 4 - ph, stripRows = ((t0 + nt - 1) / tw - ty0) * 4 + 6;
-        int sw = tw * 4 + 2;   // columns -pw .. tw*4+2-pw
+        int ty0 = t0 / tw, row0 = ty0 * m - ph, stripRows = ((t0 + nt - 1) / tw - ty0) * m + a;
+        int sw = tw * m + 2;   // columns -pw .. tw*m+2-pw
         int r0 = Math.max(row0, 0), r1 = Math.min(row0 + stripRows, h);
         int x0 = Math.max(-pw, 0), x1 = Math.min(sw - pw, w);   // input columns inside the strip
         float[] strip = new float[stripRows * sw];
-        float[] v = new float[36 * nt];
-        float[] d = new float[36], t = new float[36];
+        float[] v = new float[n * nt];
+        float[] d = new float[n], t = new float[n];
         for (int ch = c0; ch < c1; ch++) {
             long plane = xImg + ch * (long) h * w;
             for (int y = r0; y < r1 && x1 > x0; y++) {
                 MemorySegment.copy(xd, F32_LE, (plane + (long) y * w + x0) * 4, strip, (y - row0) * sw + x0 + pw, x1 - x0);
             }
             for (int j = 0; j < nt; j++) {
-                int tile = t0 + j, base = ((tile / tw) - ty0) * 4 * sw + (tile % tw) * 4;
-                for (int dy = 0; dy < 6; dy++) System.arraycopy(strip, base + dy * sw, d, dy * 6, 6);
-                for (int col = 0; col < 6; col++) transformB(d, col, 6, t, col, 6);     // t = B^T d
-                for (int row = 0; row < 6; row++) transformB(t, row * 6, 1, d, row * 6, 1); // d = t B
-                for (int xi = 0; xi < 36; xi++) v[xi * nt + j] = d[xi];
+                int ti = t0 + j, base = ((ti / tw) - ty0) * m * sw + (ti % tw) * m;
+                for (int dy = 0; dy < a; dy++) System.arraycopy(strip, base + dy * sw, d, dy * a, a);
+                if (tile == Tile.F4) {
+                    for (int col = 0; col < 6; col++) transformB(d, col, 6, t, col, 6);     // t = B^T d
+                    for (int row = 0; row < 6; row++) transformB(t, row * 6, 1, d, row * 6, 1); // d = t B
+                } else {
+                    for (int col = 0; col < 4; col++) transformB2(d, col, 4, t, col, 4);
+                    for (int row = 0; row < 4; row++) transformB2(t, row * 4, 1, d, row * 4, 1);
+                }
+                for (int xi = 0; xi < n; xi++) v[xi * nt + j] = d[xi];
             }
-            for (int xi = 0; xi < 36; xi++) {
+            for (int xi = 0; xi < n; xi++) {
                 MemorySegment.copy(v, xi * nt, ws, F32_LE, (vBase + ((long) xi * c + ch) * tb) * 4, nt);
             }
         }
     }
 
-    /** The 6 values B^T s of the 6 values s (read {@code ss} apart), written {@code ds} apart. */
+    /** The 6 values B^T s of the 6 values s (read {@code ss} apart), written {@code ds} apart (F(4x4)). */
     private static void transformB(float[] s, int so, int ss, float[] dst, int d0, int ds) {
         float s0 = s[so], s1 = s[so + ss], s2 = s[so + 2 * ss], s3 = s[so + 3 * ss], s4 = s[so + 4 * ss], s5 = s[so + 5 * ss];
         dst[d0] = 4 * s0 - 5 * s2 + s4;
@@ -283,30 +332,45 @@ final class WinogradConv {
         dst[d0 + 5 * ds] = 4 * s1 - 5 * s3 + s5;
     }
 
+    /** The 4 values B^T s of the 4 values s (F(2x2)). */
+    private static void transformB2(float[] s, int so, int ss, float[] dst, int d0, int ds) {
+        float s0 = s[so], s1 = s[so + ss], s2 = s[so + 2 * ss], s3 = s[so + 3 * ss];
+        dst[d0] = s0 - s2;
+        dst[d0 + ds] = s1 + s2;
+        dst[d0 + 2 * ds] = s2 - s1;
+        dst[d0 + 3 * ds] = s1 - s3;
+    }
+
     /** Output tiles of channels k0..k1: A^T M A + bias (+ the residual, read before the write: it may be y). */
-    private static void outputTransform(MemorySegment ws, long mBase, int k, int tb, int nt, int t0, int tw, int oh,
-                                        int ow, int k0, int k1, float[] bias, MemorySegment od, MemorySegment rd,
-                                        long oImg) {
-        float[] m = new float[36 * nt];
-        float[] s = new float[36], t = new float[24];
-        float[] strip = new float[4 * tw * 4];   // 4 output rows of one tile row, 4*tw columns
+    private static void outputTransform(Tile tile, MemorySegment ws, long mBase, int k, int tb, int nt, int t0, int tw,
+                                        int oh, int ow, int k0, int k1, float[] bias, MemorySegment od,
+                                        MemorySegment rd, long oImg) {
+        int mo = tile.m, a = tile.a, n = tile.n;
+        float[] m = new float[n * nt];
+        float[] s = new float[n], t = new float[mo * a];
+        float[] strip = new float[mo * tw * mo];   // mo output rows of one tile row, mo*tw columns
         long outPlane = (long) oh * ow;
         for (int ch = k0; ch < k1; ch++) {
-            for (int xi = 0; xi < 36; xi++) {
+            for (int xi = 0; xi < n; xi++) {
                 MemorySegment.copy(ws, F32_LE, (mBase + ((long) xi * k + ch) * tb) * 4, m, xi * nt, nt);
             }
             float bv = bias == null ? 0f : bias[ch];
             long plane = oImg + ch * outPlane;
-            int sw = tw * 4;
+            int sw = tw * mo;
             for (int j = 0; j < nt; ) {
                 int ty = (t0 + j) / tw, txFirst = (t0 + j) % tw, txEnd = Math.min(tw, txFirst + nt - j);
                 for (int tx = txFirst; tx < txEnd; tx++, j++) {
-                    for (int xi = 0; xi < 36; xi++) s[xi] = m[xi * nt + j];
-                    for (int col = 0; col < 6; col++) transformA(s, col, 6, t, col, 6);   // t (4x6) = A^T s
-                    for (int row = 0; row < 4; row++) transformA(t, row * 6, 1, strip, row * sw + tx * 4, 1); // t A
+                    for (int xi = 0; xi < n; xi++) s[xi] = m[xi * nt + j];
+                    if (tile == Tile.F4) {
+                        for (int col = 0; col < 6; col++) transformA(s, col, 6, t, col, 6);   // t (4x6) = A^T s
+                        for (int row = 0; row < 4; row++) transformA(t, row * 6, 1, strip, row * sw + tx * 4, 1); // t A
+                    } else {
+                        for (int col = 0; col < 4; col++) transformA2(s, col, 4, t, col, 4);   // t (2x4) = A^T s
+                        for (int row = 0; row < 2; row++) transformA2(t, row * 4, 1, strip, row * sw + tx * 2, 1);
+                    }
                 }
-                int oy = ty * 4, rows = Math.min(4, oh - oy);
-                int ox0 = txFirst * 4, ox1 = Math.min(ow, txEnd * 4);
+                int oy = ty * mo, rows = Math.min(mo, oh - oy);
+                int ox0 = txFirst * mo, ox1 = Math.min(ow, txEnd * mo);
                 for (int r = 0; r < rows; r++) {
                     int so = r * sw;
                     for (int q = ox0; q < ox1; q++) strip[so + q] += bv;
@@ -320,7 +384,7 @@ final class WinogradConv {
         }
     }
 
-    /** The 4 values A^T s of the 6 values s (read {@code ss} apart), written {@code ds} apart. */
+    /** The 4 values A^T s of the 6 values s (read {@code ss} apart), written {@code ds} apart (F(4x4)). */
     private static void transformA(float[] s, int so, int ss, float[] dst, int d0, int ds) {
         float s0 = s[so], s1 = s[so + ss], s2 = s[so + 2 * ss], s3 = s[so + 3 * ss], s4 = s[so + 4 * ss], s5 = s[so + 5 * ss];
         float p12 = s1 + s2, m12 = s1 - s2, p34 = s3 + s4, m34 = s3 - s4;
@@ -328,5 +392,12 @@ final class WinogradConv {
         dst[d0 + ds] = m12 + 2 * m34;
         dst[d0 + 2 * ds] = p12 + 4 * p34;
         dst[d0 + 3 * ds] = m12 + 8 * m34 + s5;
+    }
+
+    /** The 2 values A^T s of the 4 values s (F(2x2)). */
+    private static void transformA2(float[] s, int so, int ss, float[] dst, int d0, int ds) {
+        float s0 = s[so], s1 = s[so + ss], s2 = s[so + 2 * ss], s3 = s[so + 3 * ss];
+        dst[d0] = s0 + s1 + s2;
+        dst[d0 + ds] = s1 - s2 - s3;
     }
 }

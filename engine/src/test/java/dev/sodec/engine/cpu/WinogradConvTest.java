@@ -4,6 +4,7 @@ import static dev.sodec.engine.tensor.Tensor.F32_LE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Winograd F(4x4,3x3) against a float64 direct convolution, within the golden op tolerances (FORMAT.md). */
+/** Winograd F(4x4,3x3) and F(2x2,3x3) against a float64 direct convolution, within the golden op tolerances (FORMAT.md). */
 class WinogradConvTest {
     private static Tensor random(SplittableRandom rnd, int... shape) {
         float[] v = new float[(int) dev.sodec.engine.tensor.Shapes.numel(shape)];
@@ -69,16 +70,23 @@ class WinogradConvTest {
 
     @ParameterizedTest
     @CsvSource({
-            // batch, c, k, h, w, pad, bias, silu, residual
-            "1, 3, 5, 4, 4, 1, true, false, false",
-            "2, 7, 5, 9, 13, 1, true, false, true",
-            "1, 65, 67, 11, 10, 1, true, true, false",
-            "1, 33, 31, 23, 18, 1, false, true, true",
-            "1, 16, 9, 7, 6, 0, true, false, false",
-            "1, 9, 16, 5, 7, 2, true, true, true",
+            // tile, batch, c, k, h, w, pad, bias, silu, residual
+            "F4, 1, 3, 5, 4, 4, 1, true, false, false",
+            "F4, 2, 7, 5, 9, 13, 1, true, false, true",
+            "F4, 1, 65, 67, 11, 10, 1, true, true, false",
+            "F4, 1, 33, 31, 23, 18, 1, false, true, true",
+            "F4, 1, 16, 9, 7, 6, 0, true, false, false",
+            "F4, 1, 9, 16, 5, 7, 2, true, true, true",
+            "F2, 1, 3, 5, 4, 4, 1, true, false, false",
+            "F2, 2, 7, 5, 9, 13, 1, true, false, true",
+            "F2, 1, 65, 67, 11, 10, 1, true, true, false",
+            "F2, 1, 33, 31, 23, 18, 1, false, true, true",
+            "F2, 1, 16, 9, 7, 6, 0, true, false, false",
+            "F2, 1, 9, 16, 5, 7, 2, true, true, true",
+            "F2, 1, 140, 129, 17, 16, 1, true, false, true",
     })
-    void matchesDirectConvolution(int nb, int c, int k, int h, int w, int pad, boolean withBias, boolean silu,
-                                  boolean withResidual) {
+    void matchesDirectConvolution(WinogradConv.Tile tile, int nb, int c, int k, int h, int w, int pad, boolean withBias,
+                                  boolean silu, boolean withResidual) {
         SplittableRandom rnd = new SplittableRandom(c * 31L + k * 7L + h + w);
         Tensor x = random(rnd, nb, c, h, w), wt = random(rnd, k, c, 3, 3);
         Tensor bias = withBias ? random(rnd, k) : null;
@@ -86,9 +94,9 @@ class WinogradConvTest {
         Tensor residual = withResidual ? random(rnd, nb, k, oh, ow) : null;
         Act act = silu ? Act.SILU : null;
         double[] exp = reference(x, wt, bias, pad, silu, residual, oh, ow);
-        WinogradConv.Filter f = WinogradConv.transform(wt);
+        WinogradConv.Filter f = WinogradConv.transform(wt, tile);
         try (Arena arena = Arena.ofShared(); Parallel par = new Parallel(2)) {
-            MemorySegment ws = arena.allocate(WinogradConv.workspaceBytes(c, k, WinogradConv.tiles(oh, ow)), 64);
+            MemorySegment ws = arena.allocate(WinogradConv.workspaceBytes(tile, c, k, tile.tiles(oh, ow)), 64);
             Tensor out = Tensor.zeros(nb, k, oh, ow);
             WinogradConv.run(par, x, f, bias, Conv2dParams.of(1, pad), act, residual, out, ws);
             assertWithinOpTolerance(exp, out);
@@ -104,30 +112,36 @@ class WinogradConvTest {
     }
 
     /**
-     * Which UNet-size convs take the path: from a 32x32 output only up to 512 output channels (256-1024 input
-     * channels), so the 640- and 1280-channel levels keep their weight (U is 4x it); from 64x64 any 128+ channels.
+     * Which UNet-size convs take which tile: F(4x4) from a 32x32 output only up to 512 output channels (256-1024
+     * input channels), from 64x64 any 128+ channels; F(2x2) for the other 128+ channel convs from a 16x16 output
+     * (the 640- and 1280-channel levels, whose U would be 4x the weight under F(4x4)); im2col below.
      */
     @Test
-    void selectsNarrowConvsFrom32x32AndAnyWideEnoughFrom64x64() {
-        assertTrue(appliesTo(960, 320, 32), "960 -> 320 at 32x32 (an SD UNet's top up block)");
-        assertTrue(appliesTo(512, 512, 32), "a VAE decoder's 512-channel conv at 32x32");
-        assertFalse(appliesTo(1280, 320, 32), "more than 1024 input channels at 32x32");
-        assertFalse(appliesTo(640, 640, 32), "640 output channels at 32x32");
-        assertFalse(appliesTo(960, 320, 16), "fewer than 64 tiles");
-        assertFalse(appliesTo(128, 128, 32), "128 channels need a 64x64 output");
-        assertTrue(appliesTo(1280, 1280, 64), "any 128+ channels at 64x64");
+    void selectsTheTileByChannelsAndOutputSize() {
+        WinogradConv.Tile f4 = WinogradConv.Tile.F4, f2 = WinogradConv.Tile.F2;
+        assertEquals(f4, tileFor(960, 320, 32), "960 -> 320 at 32x32 (an SD UNet's top up block)");
+        assertEquals(f4, tileFor(512, 512, 32), "a VAE decoder's 512-channel conv at 32x32");
+        assertEquals(f2, tileFor(1280, 320, 32), "more than 1024 input channels at 32x32");
+        assertEquals(f2, tileFor(640, 640, 32), "640 output channels at 32x32");
+        assertEquals(f2, tileFor(960, 320, 16), "fewer than 64 4x4 tiles");
+        assertEquals(f2, tileFor(640, 640, 16), "an SD UNet's 640 level at a 256x256 image");
+        assertEquals(f2, tileFor(1280, 1280, 16), "the 1280 level at 16x16");
+        assertEquals(f2, tileFor(128, 128, 32), "128 channels need a 64x64 output for F(4x4)");
+        assertEquals(f4, tileFor(1280, 1280, 64), "any 128+ channels at 64x64");
+        assertNull(tileFor(1280, 1280, 8), "an 8x8 output is 16 2x2 tiles");
+        assertNull(tileFor(64, 640, 32), "fewer than 128 input channels");
     }
 
-    /** The wide reach adds every 128+ channel conv from a 16x16 output; off takes none. */
+    /** The wide reach takes F(4x4) for every 128+ channel conv from a 16x16 output; off takes none. */
     @Test
-    void wideReachAddsWideConvsFrom16x16AndOffTakesNone() {
-        assertTrue(appliesTo(640, 640, 16, WinogradConv.Reach.WIDE), "640 -> 640 at 16x16");
-        assertTrue(appliesTo(1920, 640, 16, WinogradConv.Reach.WIDE), "1920 -> 640 at 16x16");
-        assertTrue(appliesTo(1280, 1280, 32, WinogradConv.Reach.WIDE), "1280 -> 1280 at 32x32");
-        assertFalse(appliesTo(1280, 1280, 8, WinogradConv.Reach.WIDE), "an 8x8 output is 4 tiles");
-        assertFalse(appliesTo(64, 640, 32, WinogradConv.Reach.WIDE), "fewer than 128 input channels");
-        assertFalse(appliesTo(1280, 1280, 16, WinogradConv.Reach.DEFAULT), "the default leaves the 1280 level");
-        assertFalse(appliesTo(512, 512, 64, WinogradConv.Reach.OFF), "off");
+    void wideReachTakesF4From16x16AndOffTakesNone() {
+        WinogradConv.Tile f4 = WinogradConv.Tile.F4;
+        assertEquals(f4, tileFor(640, 640, 16, WinogradConv.Reach.WIDE), "640 -> 640 at 16x16");
+        assertEquals(f4, tileFor(1920, 640, 16, WinogradConv.Reach.WIDE), "1920 -> 640 at 16x16");
+        assertEquals(f4, tileFor(1280, 1280, 32, WinogradConv.Reach.WIDE), "1280 -> 1280 at 32x32");
+        assertNull(tileFor(1280, 1280, 8, WinogradConv.Reach.WIDE), "an 8x8 output");
+        assertNull(tileFor(64, 640, 32, WinogradConv.Reach.WIDE), "fewer than 128 input channels");
+        assertNull(tileFor(512, 512, 64, WinogradConv.Reach.OFF), "off");
         assertEquals(WinogradConv.Reach.WIDE, WinogradConv.Reach.parse(" Wide"));
         assertEquals(WinogradConv.Reach.OFF, WinogradConv.Reach.parse("false"));
         assertEquals(WinogradConv.Reach.DEFAULT, WinogradConv.Reach.parse("true"));
@@ -135,15 +149,15 @@ class WinogradConvTest {
         assertEquals("sodec.cpu.winograd must be true, false or wide, got 'yes'", e.getMessage());
     }
 
-    private static boolean appliesTo(int cin, int cout, int size) {
-        return appliesTo(cin, cout, size, WinogradConv.Reach.DEFAULT);
+    private static WinogradConv.Tile tileFor(int cin, int cout, int size) {
+        return tileFor(cin, cout, size, WinogradConv.Reach.DEFAULT);
     }
 
-    private static boolean appliesTo(int cin, int cout, int size, WinogradConv.Reach reach) {
+    private static WinogradConv.Tile tileFor(int cin, int cout, int size, WinogradConv.Reach reach) {
         dev.sodec.engine.graph.Graph g = new dev.sodec.engine.graph.Graph();
         dev.sodec.engine.graph.Node x = g.input("x", 1, cin, size, size);
         Tensor w = Tensor.zeros(cout, cin, 3, 3);
-        return WinogradConv.applies(g.conv2d(x, w, null, Conv2dParams.of(1, 1)), reach);
+        return WinogradConv.tileFor(g.conv2d(x, w, null, Conv2dParams.of(1, 1)), reach);
     }
 
     /**
@@ -155,7 +169,7 @@ class WinogradConvTest {
         SplittableRandom rnd = new SplittableRandom(5);
         int c = 128, k = 136, h = 61, w = 65;
         assertTrue(WinogradConv.applies(new int[] {k, c, 3, 3}, Conv2dParams.of(1, 1)));
-        assertTrue(WinogradConv.tiles(h, w) >= WinogradConv.MIN_TILES);
+        assertTrue(WinogradConv.Tile.F4.tiles(h, w) >= WinogradConv.MIN_TILES);
         Tensor x = random(rnd, 1, c, h, w), r = random(rnd, 1, k, h, w);
         Tensor wt = random(rnd, k, c, 3, 3), bias = random(rnd, k);
         Tensor one = runGraph(1, true, x, r, wt, bias), three = runGraph(3, true, x, r, wt, bias);
@@ -167,19 +181,29 @@ class WinogradConvTest {
         assertFalse(java.util.Arrays.equals(one.toFloatArray(), im2col.toFloatArray()));
     }
 
-    /** Under {@code sodec.cpu.winograd=wide} a 16x15 output (16 tiles) runs by Winograd, within tolerance. */
+    /**
+     * A 16x16 output (16 4x4 tiles, 64 2x2 ones) through a compiled graph: F(2x2) by default, F(4x4) under
+     * {@code sodec.cpu.winograd=wide}, im2col when off; each within tolerance and each its own bits (so each path ran),
+     * and F(2x2) bit-identical for 1 and 3 threads.
+     */
     @Test
-    void wideReachRunsASmallOutputByWinograd() {
+    void aSmallOutputRunsByF2ByDefaultAndByF4WhenWide() {
         SplittableRandom rnd = new SplittableRandom(9);
-        int c = 128, k = 136, h = 16, w = 15;
-        assertEquals(WinogradConv.WIDE_MIN_TILES, WinogradConv.tiles(h, w));
+        int c = 128, k = 136, h = 16, w = 16;
+        assertEquals(WinogradConv.WIDE_MIN_TILES, WinogradConv.Tile.F4.tiles(h, w));
+        assertEquals(WinogradConv.F2_MIN_TILES, WinogradConv.Tile.F2.tiles(h, w));
         Tensor x = random(rnd, 1, c, h, w), r = random(rnd, 1, k, h, w);
         Tensor wt = random(rnd, k, c, 3, 3), bias = random(rnd, k);
-        Tensor wide = runGraph(2, "wide", x, r, wt, bias), im2col = runGraph(2, "true", x, r, wt, bias);
+        Tensor f2 = runGraph(2, "true", x, r, wt, bias), f2one = runGraph(1, "true", x, r, wt, bias);
+        Tensor f4 = runGraph(2, "wide", x, r, wt, bias), im2col = runGraph(2, "false", x, r, wt, bias);
         double[] exp = reference(x, wt, bias, 1, true, r, h, w);
-        assertWithinOpTolerance(exp, wide);
+        assertWithinOpTolerance(exp, f2);
+        assertWithinOpTolerance(exp, f4);
         assertWithinOpTolerance(exp, im2col);
-        assertFalse(java.util.Arrays.equals(wide.toFloatArray(), im2col.toFloatArray()));
+        assertArrayEquals(f2one.toFloatArray(), f2.toFloatArray());
+        assertFalse(java.util.Arrays.equals(f2.toFloatArray(), im2col.toFloatArray()));
+        assertFalse(java.util.Arrays.equals(f4.toFloatArray(), im2col.toFloatArray()));
+        assertFalse(java.util.Arrays.equals(f2.toFloatArray(), f4.toFloatArray()));
     }
 
     private static Tensor runGraph(int threads, boolean winograd, Tensor x, Tensor r, Tensor wt, Tensor bias) {
