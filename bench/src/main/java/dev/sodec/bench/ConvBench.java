@@ -38,8 +38,9 @@ public class ConvBench {
     public int threads;
 
     /**
-     * How the CPU backend runs the conv: {@code winograd} (its default where eligible), {@code winograd-wide} (its
-     * {@code sodec.cpu.winograd=wide} reach, which also takes 128+ channels from a 16x16 output), {@code im2col} (the
+     * How the CPU backend runs the conv: {@code winograd} (its default where eligible: F(4x4) or, for 128+ channels
+     * from a 16x16 output, F(2x2)), {@code winograd-wide} (its {@code sodec.cpu.winograd=wide} reach: F(4x4) for 128+
+     * channels from a 16x16 output), {@code im2col} (the
      * weight packed once, its default elsewhere) or {@code im2col-percall} (the weight packed on every call, as
      * before PackedWeight). A conv outside the chosen reach runs by im2col whatever this says.
      */
