@@ -30,7 +30,7 @@ public final class CpuBackend implements Backend {
     private final ConstantStore<Tensor, Resident> constants = new ConstantStore<>(CpuBackend::resident, Resident::free);
     /** Winograd-transformed 3x3 filters, one per weight tensor and tile size, made when a program first needs one. */
     private final ConstantStore<WinogradConv.Key, WinogradConv.Filter> winogradFilters =
-            new ConstantStore<>(CpuBackend::winogradFilter, WinogradConv.Filter::free);
+            new ConstantStore<>(this::winogradFilter, WinogradConv.Filter::free);
     /** Which 3x3 convs run by Winograd (and which tile); system property sodec.cpu.winograd: true (default), false, wide. */
     private final WinogradConv.Reach winograd = WinogradConv.Reach.parse(System.getProperty("sodec.cpu.winograd", "true"));
     /** Constant conv and linear weights packed once into GEMM slivers, one per weight tensor. */
@@ -120,8 +120,8 @@ public final class CpuBackend implements Backend {
      * The transformed filter of a weight; a memory-mapped weight's pages then go, as after packing: the conv reads
      * only U, so the file's pages need not stay in the process's memory beside it.
      */
-    private static WinogradConv.Filter winogradFilter(WinogradConv.Key key) {
-        WinogradConv.Filter f = WinogradConv.transform(key.weight(), key.tile());
+    private WinogradConv.Filter winogradFilter(WinogradConv.Key key) {
+        WinogradConv.Filter f = WinogradConv.transform(par, key.weight(), key.tile());
         FileBytes.releasePages(key.weight().data());
         return f;
     }

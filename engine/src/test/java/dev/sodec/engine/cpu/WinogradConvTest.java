@@ -94,20 +94,34 @@ class WinogradConvTest {
         Tensor residual = withResidual ? random(rnd, nb, k, oh, ow) : null;
         Act act = silu ? Act.SILU : null;
         double[] exp = reference(x, wt, bias, pad, silu, residual, oh, ow);
-        WinogradConv.Filter f = WinogradConv.transform(wt, tile);
         try (Arena arena = Arena.ofShared(); Parallel par = new Parallel(2)) {
-            MemorySegment ws = arena.allocate(WinogradConv.workspaceBytes(tile, c, k, tile.tiles(oh, ow)), 64);
-            Tensor out = Tensor.zeros(nb, k, oh, ow);
-            WinogradConv.run(par, x, f, bias, Conv2dParams.of(1, pad), act, residual, out, ws);
-            assertWithinOpTolerance(exp, out);
-            // the output written over its residual (how the plan may place an epilogue without activation)
-            if (withResidual && !silu) {
-                Tensor inPlace = Tensor.fromFloats(residual.toFloatArray(), residual.shape());
-                WinogradConv.run(par, x, f, bias, Conv2dParams.of(1, pad), null, inPlace, inPlace, ws);
-                assertArrayEquals(out.toFloatArray(), inPlace.toFloatArray());
+            WinogradConv.Filter f = WinogradConv.transform(par, wt, tile);
+            try {
+                MemorySegment ws = arena.allocate(WinogradConv.workspaceBytes(tile, c, k, tile.tiles(oh, ow)), 64);
+                Tensor out = Tensor.zeros(nb, k, oh, ow);
+                WinogradConv.run(par, x, f, bias, Conv2dParams.of(1, pad), act, residual, out, ws);
+                assertWithinOpTolerance(exp, out);
+                // the output written over its residual (how the plan may place an epilogue without activation)
+                if (withResidual && !silu) {
+                    Tensor inPlace = Tensor.fromFloats(residual.toFloatArray(), residual.shape());
+                    WinogradConv.run(par, x, f, bias, Conv2dParams.of(1, pad), null, inPlace, inPlace, ws);
+                    assertArrayEquals(out.toFloatArray(), inPlace.toFloatArray());
+                }
+                // the filter is the same for any thread count
+                Tensor serial = Tensor.zeros(nb, k, oh, ow);
+                WinogradConv.Filter f1;
+                try (Parallel one = new Parallel(1)) {
+                    f1 = WinogradConv.transform(one, wt, tile);
+                }
+                try {
+                    WinogradConv.run(par, x, f1, bias, Conv2dParams.of(1, pad), act, residual, serial, ws);
+                } finally {
+                    f1.free();
+                }
+                assertArrayEquals(out.toFloatArray(), serial.toFloatArray());
+            } finally {
+                f.free();
             }
-        } finally {
-            f.free();
         }
     }
 
