@@ -34,18 +34,7 @@ public final class CpuBackend implements Backend {
     /** Which 3x3 convs run by Winograd (and which tile); system property sodec.cpu.winograd: true (default), false, wide. */
     private final WinogradConv.Reach winograd = WinogradConv.Reach.parse(System.getProperty("sodec.cpu.winograd", "true"));
     /** Constant conv and linear weights packed once into GEMM slivers, one per weight tensor. */
-    private final ConstantStore<PackKey, PackedWeight> packedWeights = new ConstantStore<>(this::packWeight, this::freePacked);
-    /**
-     * Share of the JVM's maximum heap that linear weights may be packed into (system property
-     * sodec.cpu.heapWeights, default 0: every packed weight in native memory). The kernel reads a weight packed in a
-     * float[] faster than one in native memory inside a network, where it is compiled for mixed work: an SD 2.1
-     * UNet-256 with its linear weights on the heap ran 0.87-0.96x the time (same process, two backends, calls
-     * alternating, 2-core Zen 4). Not the default: with 1.2 GB of weights in a heap G1 had sized to 2 GB, mixed
-     * collections paused 58-72 ms and the first calls after packing ran slow, which a latency-sensitive service must
-     * size its heap for (-Xms) first. Past the share, weights go to native memory.
-     */
-    private final long heapWeightBudget = heapWeightBudget(System.getProperty("sodec.cpu.heapWeights", "0"));
-    private final java.util.concurrent.atomic.AtomicLong heapWeightBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final ConstantStore<PackKey, PackedWeight> packedWeights = new ConstantStore<>(this::packWeight, PackedWeight::free);
     /** Smallest weight (floats: 1 MiB) and most pixels or tokens per call for which a weight is packed once. */
     static final long PREPACK_MIN_FLOATS = 1 << 18;
     static final long PREPACK_MAX_COLUMNS = 2048;
@@ -181,52 +170,12 @@ public final class CpuBackend implements Backend {
         Tensor weight = key.weight();
         Resident r = constants.acquire(weight);
         try {
-            PackedWeight p = key.linear() ? packOnHeapWithinBudget(r.f32(), key.width()) : null;
-            if (p == null) p = PackedWeight.pack(par, r.f32(), key.width());
+            PackedWeight p = PackedWeight.pack(par, r.f32(), key.width());
             FileBytes.releasePages(r.f32().data());
             return p;
         } finally {
             constants.release(weight);
         }
-    }
-
-    /** {@code weight} packed into a float[] when the heap share has room for it, else null (reserving its bytes). */
-    private PackedWeight packOnHeapWithinBudget(Tensor weight, int width) {
-        long bytes = PackedWeight.heapBytes(weight, width);
-        if (bytes < 0) return null;
-        for (long used; (used = heapWeightBytes.get()) + bytes <= heapWeightBudget; ) {
-            if (!heapWeightBytes.compareAndSet(used, used + bytes)) continue;
-            try {
-                return PackedWeight.pack(par, weight, width, true);
-            } catch (RuntimeException | Error e) {
-                heapWeightBytes.addAndGet(-bytes);
-                throw e;
-            }
-        }
-        return null;
-    }
-
-    private void freePacked(PackedWeight p) {
-        heapWeightBytes.addAndGet(-p.heapBytes());
-        p.free();
-    }
-
-    /** Bytes of packed linear weights on the heap now (for tests). */
-    long heapWeightBytes() {
-        return heapWeightBytes.get();
-    }
-
-    static long heapWeightBudget(String share) {
-        double f;
-        try {
-            f = Double.parseDouble(share.trim());
-        } catch (NumberFormatException e) {
-            f = Double.NaN;
-        }
-        if (!(f >= 0 && f <= 1)) {
-            throw new IllegalArgumentException("sodec.cpu.heapWeights must be a share of the heap from 0 to 1, got '" + share + "'");
-        }
-        return (long) (Runtime.getRuntime().maxMemory() * f);
     }
 
     @Override

@@ -41,21 +41,12 @@ final class PackedWeight implements Panel {
      * ({@link GemmDriver#MR} for an A operand, {@link GemmDriver#NR} for a B operand read transposed).
      */
     static PackedWeight pack(Parallel par, Tensor weight, int width) {
-        return pack(par, weight, width, false);
-    }
-
-    /**
-     * {@link #pack(Parallel, Tensor, int)}, into a heap array when {@code onHeap} (the array kernel reads it; native
-     * memory past an array's size, as {@link #packOnHeap(Parallel, Panel, int, int, int)}).
-     */
-    static PackedWeight pack(Parallel par, Tensor weight, int width, boolean onHeap) {
         int rows = weight.dim(0);
         long kl = weight.numel() / Math.max(rows, 1);
         if (kl > Integer.MAX_VALUE) throw new IllegalArgumentException("weight too large to pack: " + kl + " columns");
         int k = (int) kl;
         Parallel usable = CpuGemm.usable(par, weight.data());
-        Panel src = SegmentPanel.rowMajor(weight.data(), 0, k);
-        return onHeap ? packOnHeap(usable, src, rows, k, width) : pack(usable, src, rows, k, width);
+        return pack(usable, SegmentPanel.rowMajor(weight.data(), 0, k), rows, k, width);
     }
 
     /**
@@ -92,19 +83,6 @@ final class PackedWeight implements Panel {
         float[] dst = new float[rowsPad * k];
         eachSliver(par, rows, k, width, () -> (at, r0, n, p0, kc) -> src.pack(dst, (int) at, width, r0, n, p0, kc));
         return new PackedWeight(null, null, dst, rows, k, width);
-    }
-
-    /** Bytes {@code weight} takes packed on the heap with slivers of {@code width}, or -1 past an array's size. */
-    static long heapBytes(Tensor weight, int width) {
-        int rows = weight.dim(0);
-        long k = weight.numel() / Math.max(rows, 1);
-        long floats = (long) GemmDriver.roundUp(rows, width) * k;
-        return floats > Integer.MAX_VALUE - 16 ? -1 : floats * 4;
-    }
-
-    /** Bytes of this weight's heap array (0 when it lives in native memory). */
-    long heapBytes() {
-        return heap == null ? 0 : heap.length * 4L;
     }
 
     /** Packs one sliver ({@code n} valid rows from {@code r0}, K block {@code p0}) to float index {@code at}. */

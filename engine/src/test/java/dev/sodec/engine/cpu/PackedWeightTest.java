@@ -3,7 +3,6 @@ package dev.sodec.engine.cpu;
 import static dev.sodec.engine.tensor.Tensor.F32_LE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sodec.engine.backend.Conv2dParams;
@@ -182,48 +181,6 @@ class PackedWeightTest {
             }
             assertEquals(0, cpu.packedWeights().size(), "closing the program frees the packed weight");
             assertEquals(0, cpu.constants().size(), "and the constants it held");
-        }
-    }
-
-    /**
-     * Linear weights go onto the heap while the heap share has room (the array kernel reads them), else into native
-     * memory; either way the bits are those of the per-call path, and the share is given back when the weight goes.
-     */
-    @Test
-    void linearWeightsArePackedOnTheHeapWithinTheirShare() {
-        SplittableRandom rnd = new SplittableRandom(12);
-        int rows = 40, in = 700, out = (int) (CpuBackend.PREPACK_MIN_FLOATS / in) + 5;
-        Tensor x = random(rnd, rows, in), w = random(rnd, out, in), bias = random(rnd, out);
-        long bytes = PackedWeight.heapBytes(w, GemmDriver.NR);
-        assertTrue(bytes >= (long) out * in * 4, "the packed size covers the weight");
-        float[] perCall = null;
-        for (String share : new String[] {"0", "1", "0.0000001"}) {
-            try (CpuBackend cpu = withHeapShare(share)) {
-                Graph g = new Graph();
-                g.output("y", g.linear(g.input("x", x.shape()), w, bias));
-                try (Executable e = Executable.compile(cpu, g)) {
-                    float[] first = e.run(x)[0].data().toArray(F32_LE);
-                    if (perCall == null) perCall = first;
-                    assertArrayEquals(perCall, first, "per call, share " + share);
-                    assertArrayEquals(perCall, e.run(x)[0].data().toArray(F32_LE), "packed, share " + share);
-                    assertEquals(1, cpu.packedWeights().size());
-                    assertEquals(share.equals("1") ? bytes : 0, cpu.heapWeightBytes(), "heap bytes, share " + share);
-                }
-                assertEquals(0, cpu.heapWeightBytes(), "the share comes back when the weight is freed");
-            }
-        }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CpuBackend.heapWeightBudget("2"));
-        assertEquals("sodec.cpu.heapWeights must be a share of the heap from 0 to 1, got '2'", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> CpuBackend.heapWeightBudget("half"));
-    }
-
-    private static CpuBackend withHeapShare(String share) {
-        String before = System.getProperty("sodec.cpu.heapWeights");
-        System.setProperty("sodec.cpu.heapWeights", share);
-        try {
-            return new CpuBackend(2);
-        } finally {
-            if (before == null) System.clearProperty("sodec.cpu.heapWeights"); else System.setProperty("sodec.cpu.heapWeights", before);
         }
     }
 }
