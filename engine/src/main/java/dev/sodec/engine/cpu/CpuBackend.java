@@ -42,7 +42,7 @@ public final class CpuBackend implements Backend {
     private final boolean prepack = Boolean.parseBoolean(System.getProperty("sodec.cpu.prepack", "true"));
 
     /** A weight and the sliver width it is packed with (a conv's weight is an A operand or, pixels as rows, a B one). */
-    record PackKey(Tensor weight, int width, boolean linear) {}
+    record PackKey(Tensor weight, int width) {}
 
     /** A constant as the kernels read it: the weight itself when F32 and contiguous, else an F32 copy. */
     record Resident(Tensor f32, Arena arena) {
@@ -158,7 +158,7 @@ public final class CpuBackend implements Backend {
 
     private static PackKey packKey(Node node) {
         int width = node.op == Op.LINEAR ? GemmDriver.NR : CpuConv.weightWidth(node.dim(2) * node.dim(3), node.dim(1));
-        return new PackKey(node.input(1).constant(), width, node.op == Op.LINEAR);
+        return new PackKey(node.input(1).constant(), width);
     }
 
     /**

@@ -45,8 +45,7 @@ final class PackedWeight implements Panel {
         long kl = weight.numel() / Math.max(rows, 1);
         if (kl > Integer.MAX_VALUE) throw new IllegalArgumentException("weight too large to pack: " + kl + " columns");
         int k = (int) kl;
-        Parallel usable = CpuGemm.usable(par, weight.data());
-        return pack(usable, SegmentPanel.rowMajor(weight.data(), 0, k), rows, k, width);
+        return pack(CpuGemm.usable(par, weight.data()), SegmentPanel.rowMajor(weight.data(), 0, k), rows, k, width);
     }
 
     /**

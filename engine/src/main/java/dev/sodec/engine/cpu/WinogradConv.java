@@ -45,8 +45,11 @@ final class WinogradConv {
      */
     /*
      * F(2x2) (2026-12-03, Zen 4, 2 threads, SD 2.1 UNet at 256x256): the 640- and 1280-channel convs at 16x16 and
-     * 32x32 outputs, which the F(4x4) rules leave on im2col for U's memory (or which F(4x4) at 16 tiles runs with
-     * half-empty register tiles and U streamed from memory per call). See Tile.F2 for what it measured.
+     * 32x32 outputs, which the F(4x4) rules leave on im2col for U's memory (and which F(4x4) at 16 tiles runs with
+     * half-empty register tiles and U streamed from memory per call). 640 -> 640 at 16x16 went from 11.5-12 to
+     * 5.8-6.5 ms, 1280 -> 1280 at 16x16 from 43 to 23 ms, the UNet's per-node sum from 1156 to 985 ms; peak RSS
+     * 4.55 -> 4.75 GiB at 256x256 and 4.80 -> 5.57 GiB at 512x512. At 8x8 (16 tiles) a transposed variant with U
+     * made per call (no memory over im2col) did not pay (bench/README.md).
      */
     /** Fewer input or output channels than this stay on im2col. */
     static final int MIN_CHANNELS = 128;
@@ -107,9 +110,9 @@ final class WinogradConv {
 
     /**
      * Which convs a backend runs by Winograd (system property {@code sodec.cpu.winograd}): none, those the rules
-     * above pick (the default), or also every 128+ channel conv from a 16x16 output up, for speed at the cost of
-     * memory (U is 4x each such weight: on a 2-core Zen 4 an SD 2.1 UNet ran 5-12% faster, and its peak RSS grew by
-     * 0.8 GiB at 256x256 and 2.9 GiB at 512x512, where the 1280-channel level reaches 16x16).
+     * above pick (the default), or F(4x4) also for every 128+ channel conv from a 16x16 output up, where the default
+     * takes F(2x2): U is then 4x each such weight instead of 16/9 (measured before F(2x2): peak RSS 0.8 GiB more at
+     * 256x256 and 2.9 GiB at 512x512); per conv faster at 32x32, slower at 16x16.
      */
     enum Reach {
         OFF, DEFAULT, WIDE;

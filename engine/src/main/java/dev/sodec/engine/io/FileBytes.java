@@ -37,7 +37,6 @@ public final class FileBytes implements AutoCloseable {
     private final MemorySegment bytes;
     /** The mapping itself (null for a private copy); {@link #bytes} is a plain native view of it where possible. */
     private final MemorySegment mapping;
-    private final boolean mapped;
     private final long size;
     private final FileTime modified;
 
@@ -46,7 +45,6 @@ public final class FileBytes implements AutoCloseable {
         this.arena = arena;
         this.bytes = bytes;
         this.mapping = mapping;
-        this.mapped = mapping != null;
         this.size = size;
         this.modified = modified;
     }
@@ -131,14 +129,14 @@ public final class FileBytes implements AutoCloseable {
     public MemorySegment bytes() { return bytes; }
 
     /** Whether the bytes are a mapping of the file (large files) rather than a private copy. */
-    public boolean mapped() { return mapped; }
+    public boolean mapped() { return mapping != null; }
 
     /**
      * Whether a mapped file now has another size or modification time than at open (its bytes may have changed
      * under the mapping, or a page may be gone). A private copy never changes: false.
      */
     public boolean changedOnDisk() {
-        if (!mapped) return false;
+        if (mapping == null) return false;
         try {
             return Files.size(path) != size || !Files.getLastModifiedTime(path).equals(modified);
         } catch (IOException e) {
