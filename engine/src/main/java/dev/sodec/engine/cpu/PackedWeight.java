@@ -72,6 +72,18 @@ final class PackedWeight implements Panel {
     }
 
     /**
+     * An operand packed in this layout by its owner ({@code rows} x {@code k}, slivers of {@code width}): a Winograd
+     * filter's U[xi] as a B operand. The view does not own the memory; {@link #free} leaves it alone.
+     */
+    static PackedWeight view(MemorySegment packed, int rows, int k, int width) {
+        long need = (long) GemmDriver.roundUp(rows, width) * k * 4;
+        if (packed.byteSize() < need) {
+            throw new IllegalArgumentException("packed operand is " + packed.byteSize() + " bytes, needs " + need);
+        }
+        return new PackedWeight(null, packed, null, rows, k, width);
+    }
+
+    /**
      * Packs a per-call operand (one attention head's keys or values) into a heap array: the kernels read an array
      * operand faster than a segment (one thread, in cache: 170-183 against 131-150 GFLOP/s), and per call there is
      * no huge-page placement to gain. Falls back to {@link #pack(Parallel, Panel, int, int, int)} past an array's size.

@@ -50,6 +50,10 @@ final class WinogradConv {
      * 5.8-6.5 ms, 1280 -> 1280 at 16x16 from 43 to 23 ms, the UNet's per-node sum from 1156 to 985 ms; peak RSS
      * 4.55 -> 4.75 GiB at 256x256 and 4.80 -> 5.57 GiB at 512x512. At 8x8 (16 tiles) a transposed variant with U
      * made per call (no memory over im2col) did not pay (bench/README.md).
+     * F2_ROWS (2026-12-03, same machine): that transposed variant with U kept, packed as the B operand. 2560 -> 1280
+     * at 8x8 went from 23.5 to 14.4 ms (its U, 210 MB, streams at about 15 GB/s; this VM reads 25 GB/s), the
+     * UNet's 8x8-level convs from 150 to 102 ms per call, the UNet 4.3% faster at 256x256 and 2.8% at 512x512; peak
+     * RSS 4758 -> 5322 MiB at 256x256 and 5441 -> 6315 MiB at 512x512.
      */
     /** Fewer input or output channels than this stay on im2col. */
     static final int MIN_CHANNELS = 128;
@@ -70,6 +74,8 @@ final class WinogradConv {
     static final int WIDE_MIN_TILES = 16;
     /** Fewest 2x2 output tiles (a 16x16 output) for the F(2x2) rule. */
     static final int F2_MIN_TILES = 64;
+    /** Fewest 2x2 output tiles (an 8x8 output) for {@link Tile#F2_ROWS}, below {@link #F2_MIN_TILES}. */
+    static final int F2_ROWS_MIN_TILES = 16;
     /** Floats of transformed input plus products per tile block (16 MiB). */
     static final long BLOCK_FLOATS = 1 << 22;
 
@@ -77,19 +83,36 @@ final class WinogradConv {
 
     private WinogradConv() {}
 
-    /** The two tile sizes: output edge m, input edge a = m + 2, and n = a^2 transforms (GEMMs). */
+    /**
+     * The tile sizes: output edge m, input edge a = m + 2, n = a^2 transforms (GEMMs), and which way round the GEMMs
+     * run.
+     */
     enum Tile {
         /** F(4x4, 3x3): 36 GEMMs per 16 outputs; U is 4x the weight. */
-        F4(4),
+        F4(4, false),
         /** F(2x2, 3x3): 16 GEMMs per 4 outputs; U is 16/9 of the weight. */
-        F2(2);
+        F2(2, false),
+        /**
+         * F(2x2, 3x3) over few tiles (16 to 63: square outputs of 7x7 to 14x14), run transposed: {@code M[xi]^T (tiles x K) =
+         * V[xi]^T (tiles x C) * U[xi]^T (C x K)}, the tiles as the rows (two full register slivers at 16 tiles, where
+         * as the columns they would fill half of one) and U packed as the B operand, read in place.
+         */
+        F2_ROWS(2, true);
 
         final int m, a, n;
+        /** Tiles are the GEMM's rows, output channels its columns. */
+        final boolean rows;
 
-        Tile(int m) {
+        Tile(int m, boolean rows) {
             this.m = m;
             this.a = m + 2;
             this.n = a * a;
+            this.rows = rows;
+        }
+
+        /** Sliver width U is packed in: the GEMM driver's A slivers (MR rows), or its B slivers (NR columns) for rows. */
+        int width() {
+            return rows ? GemmDriver.NR : GemmDriver.MR;
         }
 
         /** Output tiles of an oh x ow output. */
@@ -143,7 +166,8 @@ final class WinogradConv {
         boolean narrow = Math.min(ws[0], ws[1]) >= NARROW_MIN && ws[0] <= NARROW_MAX && ws[1] <= NARROW_MAX_IN;
         int minTiles = reach == Reach.WIDE ? WIDE_MIN_TILES : narrow ? NARROW_MIN_TILES : MIN_TILES;
         if (Tile.F4.tiles(oh, ow) >= minTiles) return Tile.F4;
-        return Tile.F2.tiles(oh, ow) >= F2_MIN_TILES ? Tile.F2 : null;
+        int tiles = Tile.F2.tiles(oh, ow);
+        return tiles >= F2_MIN_TILES ? Tile.F2 : tiles >= F2_ROWS_MIN_TILES ? Tile.F2_ROWS : null;
     }
 
     static boolean applies(int[] ws, Conv2dParams p) {
@@ -151,12 +175,12 @@ final class WinogradConv {
                 && p.dilationH() == 1 && p.dilationW() == 1 && ws[0] >= MIN_CHANNELS && ws[1] >= MIN_CHANNELS;
     }
 
-    /** Tiles per block: as many as the block budget holds, a multiple of the GEMM's column sliver. */
+    /** Tiles per block: as many as the block budget holds, a multiple of the GEMM's sliver the tiles run along. */
     static int tileBlock(Tile tile, int c, int k, int tiles) {
-        int nr = GemmDriver.NR;
+        int sliver = tile.rows ? GemmDriver.MR : GemmDriver.NR;
         long fit = BLOCK_FLOATS / ((long) tile.n * (c + k));
-        int tb = (int) Math.max(nr, fit / nr * nr);
-        return Math.min(tb, GemmDriver.roundUp(tiles, nr));
+        int tb = (int) Math.max(sliver, fit / sliver * sliver);
+        return Math.min(tb, GemmDriver.roundUp(tiles, sliver));
     }
 
     /** Workspace bytes of conv node {@code n} on this path with {@code tile}. */
@@ -171,16 +195,16 @@ final class WinogradConv {
 
     /**
      * U = G g G^T for every (output, input) channel pair, computed in double and rounded once, stored as the GEMM
-     * driver packs its A operand ({@link #packedOffset}) so packing a sliver is one copy.
+     * driver packs an operand ({@link #packedOffset}): its A, so packing a sliver is one copy, or for
+     * {@link Tile#F2_ROWS} its B ({@link PackedWeight}'s layout), read in place.
      */
     static Filter transform(Parallel par, Tensor w, Tile tile) {
         int k = w.dim(0), c = w.dim(1), a = tile.a, n = tile.n;
         float[] g = w.toF32().contiguous().toFloatArray();
-        int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
+        int mr = tile.width(), mPad = GemmDriver.roundUp(k, mr);
         Arena arena = Arena.ofShared();
         MemorySegment u = HugePageMemory.allocate(arena, (long) n * mPad * c * 4);   // zero-filled: the padding rows stay 0
-        int mr = GemmDriver.MR;
-        // split over MR-row slivers (a program's first run waits for this: 0.1-0.4 s per 1280x1280 weight on one thread)
+        // split over slivers (a program's first run waits for this: 0.1-0.4 s per 1280x1280 weight on one thread)
         par.forRange(mPad / mr, 1, (s0, s1) -> {
             double[] gg = new double[3 * a], uu = new double[n];
             float[] sliver = new float[n * c * mr];   // one MR-row sliver of every U[xi], [xi][i][row]
@@ -201,7 +225,7 @@ final class WinogradConv {
                 for (int xi = 0; xi < n; xi++) {
                     for (int p0 = 0; p0 < c; p0 += GemmDriver.KC) {
                         int kc = Math.min(GemmDriver.KC, c - p0);
-                        MemorySegment.copy(sliver, (xi * c + p0) * mr, u, F32_LE, packedOffset(xi, r, p0, mPad, c) * 4, kc * mr);
+                        MemorySegment.copy(sliver, (xi * c + p0) * mr, u, F32_LE, packedOffset(xi, r, p0, mPad, c, mr) * 4, kc * mr);
                     }
                 }
             }
@@ -210,12 +234,13 @@ final class WinogradConv {
     }
 
     /**
-     * Float index of U[xi][o][i]: per xi, K blocks of {@link GemmDriver#KC}, in each MR-row slivers stored K-major
-     * ({@code kc} x MR), the layout {@link GemmDriver} packs A into.
+     * Float index of U[xi][o][i]: per xi, K blocks of {@link GemmDriver#KC}, in each slivers of {@code width} output
+     * channels stored K-major ({@code kc} x width), the layout {@link GemmDriver} packs A into (width MR) and
+     * {@link PackedWeight} holds a B operand in (width NR).
      */
-    static long packedOffset(int xi, int o, int i, int mPad, int c) {
-        int p0 = i / GemmDriver.KC * GemmDriver.KC, kc = Math.min(GemmDriver.KC, c - p0), r = o / GemmDriver.MR * GemmDriver.MR;
-        return (long) xi * mPad * c + (long) mPad * p0 + (long) r * kc + (long) (i - p0) * GemmDriver.MR + (o - r);
+    static long packedOffset(int xi, int o, int i, int mPad, int c, int width) {
+        int p0 = i / GemmDriver.KC * GemmDriver.KC, kc = Math.min(GemmDriver.KC, c - p0), r = o / width * width;
+        return (long) xi * mPad * c + (long) mPad * p0 + (long) r * kc + (long) (i - p0) * width + (o - r);
     }
 
     /** The A operand U[xi] as a panel: the driver asks for whole slivers of whole K blocks, each one stored run. */
@@ -225,13 +250,13 @@ final class WinogradConv {
                     || kc != Math.min(GemmDriver.KC, c - p0)) {
                 throw new IllegalStateException("winograd filter asked for an unaligned sliver");
             }
-            MemorySegment.copy(u, F32_LE, packedOffset(xi, r0, p0, mPad, c) * 4, dst, off, width * kc);
+            MemorySegment.copy(u, F32_LE, packedOffset(xi, r0, p0, mPad, c, width) * 4, dst, off, width * kc);
         };
     }
 
     /** The a values G (g0 g1 g2)^T, written {@code stride} apart from {@code off}. */
     private static void transformG(Tile tile, double g0, double g1, double g2, double[] dst, int off, int stride) {
-        if (tile == Tile.F2) {
+        if (tile.m == 2) {
             dst[off] = g0;
             dst[off + stride] = (g0 + g1 + g2) * 0.5;
             dst[off + 2 * stride] = (g0 - g1 + g2) * 0.5;
@@ -266,8 +291,9 @@ final class WinogradConv {
         float[] bv = bias == null ? null : bias.toFloatArray();
         MemorySegment rd = act == null && residual != null ? residual.data() : null;
         CpuEpilogue epi = act == null ? null : CpuEpilogue.of(act, residual == null ? null : residual.data());
-        int mPad = GemmDriver.roundUp(k, GemmDriver.MR);
-        long vBase = 0, mBase = (long) n * c * tb;   // float offsets in ws: V[n][C][tb], then M[n][K][tb]
+        int mPad = GemmDriver.roundUp(k, tile.width());
+        // float offsets in ws: V[n][C][tb], then M[n][K][tb] (for rows M[n][tb][K], the transposed products)
+        long vBase = 0, mBase = (long) n * c * tb;
         int ph = p.padH(), pw = p.padW();
         long inPlane = (long) h * w, outPlane = (long) oh * ow;
         for (int b = 0; b < nb; b++) {
@@ -278,13 +304,23 @@ final class WinogradConv {
                         ws, vBase));
                 par.forRange(n, 1, (x0, x1) -> {
                     for (int xi = x0; xi < x1; xi++) {
-                        Panel a = packedPanel(u, xi, mPad, c);
                         Panel v = SegmentPanel.kMajor(ws, vBase + (long) xi * c * tb, tb);
-                        GemmDriver.run(SERIAL, k, nt, c, a, v, ws, mBase + (long) xi * k * tb, tb, false);
+                        if (tile.rows) {
+                            PackedWeight ut = PackedWeight.view(u.asSlice((long) xi * mPad * c * 4, (long) mPad * c * 4), k, c,
+                                    GemmDriver.NR);
+                            GemmDriver.run(SERIAL, nt, k, c, v, ut, ws, mBase + (long) xi * k * tb, k, false);
+                        } else {
+                            GemmDriver.run(SERIAL, k, nt, c, packedPanel(u, xi, mPad, c), v, ws, mBase + (long) xi * k * tb, tb, false);
+                        }
                     }
                 });
-                par.forRange(k, 1, (k0, k1) -> outputTransform(tile, ws, mBase, k, tb, nt, ft0, tw, oh, ow, k0, k1, bv,
-                        od, rd, oImg));
+                par.forRange(k, 1, (k0, k1) -> {
+                    if (tile.rows) {
+                        outputTransformRows(ws, mBase, k, tb, nt, ft0, tw, oh, ow, k0, k1, bv, od, rd, oImg);
+                    } else {
+                        outputTransform(tile, ws, mBase, k, tb, nt, ft0, tw, oh, ow, k0, k1, bv, od, rd, oImg);
+                    }
+                });
             }
             if (epi != null) {
                 par.forRange(k, 1, (k0, k1) -> epi.applyRange(od, oImg + k0 * outPlane, oImg + k1 * outPlane));
@@ -313,7 +349,7 @@ final class WinogradConv {
             for (int j = 0; j < nt; ) {   // one run of tiles along a tile row at a time
                 int ti = t0 + j, txFirst = ti % tw, run = Math.min(tw - txFirst, nt - j);
                 int rowBase = ((ti / tw) - ty0) * m * sw;
-                if (tile == Tile.F2) {
+                if (tile.m == 2) {
                     inputRunF2(strip, rowBase, sw, tw + 1, txFirst, run, split, v, nt, j);
                 } else {
                     for (int q = 0; q < run; q++) {
@@ -409,7 +445,7 @@ final class WinogradConv {
             int sw = tw * mo;
             for (int j = 0; j < nt; ) {
                 int ty = (t0 + j) / tw, txFirst = (t0 + j) % tw, txEnd = Math.min(tw, txFirst + nt - j);
-                if (tile == Tile.F2) {
+                if (tile.m == 2) {
                     outputRunF2(m, nt, j, txFirst, txEnd, strip, sw);
                     j += txEnd - txFirst;
                 } else {
@@ -429,6 +465,39 @@ final class WinogradConv {
                         for (int q = ox0; q < ox1; q++) strip[so + q] += rd.get(F32_LE, off + (q - ox0) * 4L);
                     }
                     MemorySegment.copy(strip, so + ox0, od, F32_LE, off, ox1 - ox0);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link Tile#F2_ROWS}' output transform: the products lie M[xi][tile][K], so each tile's 16 values of channels
+     * k0..k1 are 16 runs; its 2x2 outputs of every channel + bias (+ the residual, read before the write: it may be
+     * y), in the order {@link #outputTransform} adds them.
+     */
+    private static void outputTransformRows(MemorySegment ws, long mBase, int k, int tb, int nt, int t0, int tw,
+                                            int oh, int ow, int k0, int k1, float[] bias, MemorySegment od,
+                                            MemorySegment rd, long oImg) {
+        int nk = k1 - k0;
+        float[] m = new float[16 * nk], y = new float[4];
+        long outPlane = (long) oh * ow;
+        for (int j = 0; j < nt; j++) {
+            for (int xi = 0; xi < 16; xi++) {
+                MemorySegment.copy(ws, F32_LE, (mBase + ((long) xi * tb + j) * k + k0) * 4, m, xi * nk, nk);
+            }
+            int oy = (t0 + j) / tw * 2, ox = (t0 + j) % tw * 2;
+            int rows = Math.min(2, oh - oy), cols = Math.min(2, ow - ox);
+            for (int q = 0; q < nk; q++) {
+                outputRunF2(m, nk, q, 0, 1, y, 2);
+                float bv = bias == null ? 0f : bias[k0 + q];
+                long plane = oImg + (k0 + q) * outPlane;
+                for (int r = 0; r < rows; r++) {
+                    for (int s = 0; s < cols; s++) {
+                        long at = (plane + (long) (oy + r) * ow + ox + s) * 4;
+                        float v = y[r * 2 + s] + bv;
+                        if (rd != null) v += rd.get(F32_LE, at);
+                        od.set(F32_LE, at, v);
+                    }
                 }
             }
         }

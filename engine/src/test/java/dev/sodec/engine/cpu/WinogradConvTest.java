@@ -84,6 +84,16 @@ class WinogradConvTest {
             "F2, 1, 16, 9, 7, 6, 0, true, false, false",
             "F2, 1, 9, 16, 5, 7, 2, true, true, true",
             "F2, 1, 140, 129, 17, 16, 1, true, false, true",
+            "F2_ROWS, 1, 3, 5, 4, 4, 1, true, false, false",
+            "F2_ROWS, 2, 7, 5, 9, 13, 1, true, false, true",
+            "F2_ROWS, 1, 65, 67, 11, 10, 1, true, true, false",
+            "F2_ROWS, 1, 9, 16, 5, 7, 2, true, true, true",
+            "F2_ROWS, 1, 16, 9, 7, 6, 0, true, false, false",
+            "F2_ROWS, 1, 140, 129, 8, 8, 1, true, false, true",
+            // more input channels than a K block (512), a partial last column sliver (67 of 96)
+            "F2_ROWS, 1, 530, 67, 10, 9, 1, false, true, true",
+            // c + k past what one tile block holds for 144 tiles: two blocks
+            "F2_ROWS, 1, 2100, 40, 24, 24, 1, true, false, true",
     })
     void matchesDirectConvolution(WinogradConv.Tile tile, int nb, int c, int k, int h, int w, int pad, boolean withBias,
                                   boolean silu, boolean withResidual) {
@@ -128,7 +138,8 @@ class WinogradConvTest {
     /**
      * Which UNet-size convs take which tile: F(4x4) from a 32x32 output only up to 512 output channels (256-1024
      * input channels), from 64x64 any 128+ channels; F(2x2) for the other 128+ channel convs from a 16x16 output
-     * (the 640- and 1280-channel levels, whose U would be 4x the weight under F(4x4)); im2col below.
+     * (the 640- and 1280-channel levels, whose U would be 4x the weight under F(4x4)), transposed from 8x8 to 15x15;
+     * im2col below.
      */
     @Test
     void selectsTheTileByChannelsAndOutputSize() {
@@ -142,7 +153,14 @@ class WinogradConvTest {
         assertEquals(f2, tileFor(1280, 1280, 16), "the 1280 level at 16x16");
         assertEquals(f2, tileFor(128, 128, 32), "128 channels need a 64x64 output for F(4x4)");
         assertEquals(f4, tileFor(1280, 1280, 64), "any 128+ channels at 64x64");
-        assertNull(tileFor(1280, 1280, 8), "an 8x8 output is 16 2x2 tiles");
+        WinogradConv.Tile rows = WinogradConv.Tile.F2_ROWS;
+        assertEquals(rows, tileFor(1280, 1280, 8), "an 8x8 output is 16 2x2 tiles");
+        assertEquals(rows, tileFor(2560, 1280, 8), "an SD UNet's 8x8 level after the skip concat");
+        assertEquals(rows, tileFor(1280, 1280, 14), "14x14: 49 2x2 tiles");
+        assertEquals(f2, tileFor(1280, 1280, 15), "15x15: 64 2x2 tiles, 15 of them cut");
+        assertEquals(rows, tileFor(1280, 1280, 7), "a 7x7 output is 16 2x2 tiles too, 7 of them cut");
+        assertNull(tileFor(1280, 1280, 6), "a 6x6 output: 9 tiles");
+        assertNull(tileFor(1280, 1280, 4), "a 4x4 output: 4 tiles");
         assertNull(tileFor(64, 640, 32), "fewer than 128 input channels");
     }
 
@@ -153,7 +171,8 @@ class WinogradConvTest {
         assertEquals(f4, tileFor(640, 640, 16, WinogradConv.Reach.WIDE), "640 -> 640 at 16x16");
         assertEquals(f4, tileFor(1920, 640, 16, WinogradConv.Reach.WIDE), "1920 -> 640 at 16x16");
         assertEquals(f4, tileFor(1280, 1280, 32, WinogradConv.Reach.WIDE), "1280 -> 1280 at 32x32");
-        assertNull(tileFor(1280, 1280, 8, WinogradConv.Reach.WIDE), "an 8x8 output");
+        assertEquals(WinogradConv.Tile.F2_ROWS, tileFor(1280, 1280, 8, WinogradConv.Reach.WIDE), "an 8x8 output: F(2x2) as by default");
+        assertNull(tileFor(1280, 1280, 8, WinogradConv.Reach.OFF), "off at 8x8");
         assertNull(tileFor(64, 640, 32, WinogradConv.Reach.WIDE), "fewer than 128 input channels");
         assertNull(tileFor(512, 512, 64, WinogradConv.Reach.OFF), "off");
         assertEquals(WinogradConv.Reach.WIDE, WinogradConv.Reach.parse(" Wide"));
@@ -218,6 +237,25 @@ class WinogradConvTest {
         assertFalse(java.util.Arrays.equals(f2.toFloatArray(), im2col.toFloatArray()));
         assertFalse(java.util.Arrays.equals(f4.toFloatArray(), im2col.toFloatArray()));
         assertFalse(java.util.Arrays.equals(f2.toFloatArray(), f4.toFloatArray()));
+    }
+
+    /**
+     * An 8x8 output (16 2x2 tiles) through a compiled graph runs by the transposed F(2x2): within tolerance, its own
+     * bits (not im2col's), the same bits for 1 and 3 threads.
+     */
+    @Test
+    void an8x8OutputRunsByTransposedF2() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        int c = 136, k = 200, h = 8, w = 8;
+        Tensor x = random(rnd, 1, c, h, w), r = random(rnd, 1, k, h, w);
+        Tensor wt = random(rnd, k, c, 3, 3), bias = random(rnd, k);
+        Tensor rows = runGraph(3, "true", x, r, wt, bias), rowsOne = runGraph(1, "true", x, r, wt, bias);
+        Tensor im2col = runGraph(3, "false", x, r, wt, bias);
+        double[] exp = reference(x, wt, bias, 1, true, r, h, w);
+        assertWithinOpTolerance(exp, rows);
+        assertWithinOpTolerance(exp, im2col);
+        assertArrayEquals(rowsOne.toFloatArray(), rows.toFloatArray());
+        assertFalse(java.util.Arrays.equals(rows.toFloatArray(), im2col.toFloatArray()));
     }
 
     private static Tensor runGraph(int threads, boolean winograd, Tensor x, Tensor r, Tensor wt, Tensor bias) {
