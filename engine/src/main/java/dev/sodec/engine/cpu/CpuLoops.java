@@ -107,11 +107,17 @@ interface CpuLoops {
     double sumSquaredDeviation(MemorySegment seg, long off, long n, float mean, float[] scratch);
 
     /**
-     * The unnormalised softmax down each column of a {@code rows} x {@code cols} block (row stride {@code ld} floats,
-     * at byte offset 0): x[p][j] = exp((x[p][j] - max[j]) * scale) with max[j] the column's maximum, and sums[j] the
-     * float sum of the column's new values in row order. {@code max} and {@code sums} hold at least cols floats.
+     * One block of rows of an online softmax down the columns of a {@code rows} x {@code cols} block (row stride
+     * {@code ld} floats, from float {@code off}); column j's state is max[at + j] and sums[at + j] (start: -inf and
+     * 0). The maximum rises to the block's: max = max(max, x[.][j]); rescale[at + j] = exp((old max - max) * scale)
+     * (what the caller's accumulators of earlier blocks are multiplied by); sums = sums * rescale, then + each
+     * x[p][j] = exp((x[p][j] - max) * scale) in row order. scale > 0.
      */
-    void expColumns(MemorySegment x, int rows, int cols, int ld, float scale, float[] max, float[] sums);
+    void expColumnsOnline(MemorySegment x, long off, int rows, int cols, int ld, float scale, float[] max, float[] sums,
+                          float[] rescale, int at);
+
+    /** c[r][j] *= f[j] for a {@code rows} x {@code cols} block (row stride {@code ld} floats) from float {@code off}. */
+    void scaleColumns(MemorySegment c, long off, int rows, int cols, int ld, float[] f);
 
     /** dst[dOff, +n) = softmax(src[so, +n) * scale) for scale > 0; src and dst may be the same memory. */
     void softmaxRow(MemorySegment src, long so, MemorySegment dst, long dOff, int n, float scale, float[] scratch);

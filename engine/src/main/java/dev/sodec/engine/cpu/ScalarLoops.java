@@ -187,19 +187,31 @@ final class ScalarLoops implements CpuLoops {
     }
 
     @Override
-    public void expColumns(MemorySegment x, int rows, int cols, int ld, float scale, float[] max, float[] sums) {
+    public void expColumnsOnline(MemorySegment x, long off, int rows, int cols, int ld, float scale, float[] max,
+                                 float[] sums, float[] rescale, int at) {
         for (int j = 0; j < cols; j++) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p < rows; p++) m = Math.max(m, get(x, (long) p * ld + j));
-            float sum = 0f;
+            float m = max[at + j];
+            for (int p = 0; p < rows; p++) m = Math.max(m, get(x, off + (long) p * ld + j));
+            rescale[at + j] = ScalarMath.exp((max[at + j] - m) * scale);
+            float sum = sums[at + j] * rescale[at + j];
             for (int p = 0; p < rows; p++) {
-                long i = (long) p * ld + j;
+                long i = off + (long) p * ld + j;
                 float e = ScalarMath.exp((get(x, i) - m) * scale);
                 set(x, i, e);
                 sum += e;
             }
-            max[j] = m;
-            sums[j] = sum;
+            max[at + j] = m;
+            sums[at + j] = sum;
+        }
+    }
+
+    @Override
+    public void scaleColumns(MemorySegment c, long off, int rows, int cols, int ld, float[] f) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                long i = off + (long) r * ld + j;
+                set(c, i, get(c, i) * f[j]);
+            }
         }
     }
 

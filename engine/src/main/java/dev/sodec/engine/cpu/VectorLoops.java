@@ -239,44 +239,76 @@ final class VectorLoops implements CpuLoops {
     }
 
     @Override
-    public void expColumns(MemorySegment x, int rows, int cols, int ld, float scale, float[] max, float[] sums) {
-        // Row by row over the full vectors of columns (contiguous reads), each pass its own method (see softmaxRow);
-        // the running maxima and sums live in the arrays. Columns past the last full vector go one by one.
+    public void expColumnsOnline(MemorySegment x, long off, int rows, int cols, int ld, float scale, float[] max,
+                                 float[] sums, float[] rescale, int at) {
+        // Down one vector of columns at a time, the maximum and the sum in registers; each pass its own method (see
+        // softmaxRow). Columns past the last full vector go one by one.
         int full = cols - cols % L;
         if (full > 0) {
-            java.util.Arrays.fill(max, 0, full, Float.NEGATIVE_INFINITY);
-            java.util.Arrays.fill(sums, 0, full, 0f);
-            for (int p = 0; p < rows; p++) maxInto(x, (long) p * ld * 4, max, full);
-            for (int p = 0; p < rows; p++) expShiftedInto(x, (long) p * ld * 4, max, sums, full, scale);
+            System.arraycopy(max, at, rescale, at, full);
+            for (int j = 0; j < full; j += L) columnMaxInto(x, off + j, rows, ld, max, at + j);
+            rescaleSums(max, sums, rescale, at, full, scale);
+            for (int j = 0; j < full; j += L) expColumnInto(x, off + j, rows, ld, max, sums, at + j, scale);
         }
         for (int j = full; j < cols; j++) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p < rows; p++) m = Math.max(m, x.get(F32_LE, ((long) p * ld + j) * 4));
-            float sum = 0f;
+            float m = max[at + j];
+            for (int p = 0; p < rows; p++) m = Math.max(m, x.get(F32_LE, (off + (long) p * ld + j) * 4));
+            rescale[at + j] = ScalarMath.exp((max[at + j] - m) * scale);
+            float sum = sums[at + j] * rescale[at + j];
             for (int p = 0; p < rows; p++) {
-                long at = ((long) p * ld + j) * 4;
-                float e = ScalarMath.exp((x.get(F32_LE, at) - m) * scale);
-                x.set(F32_LE, at, e);
+                long i = (off + (long) p * ld + j) * 4;
+                float e = ScalarMath.exp((x.get(F32_LE, i) - m) * scale);
+                x.set(F32_LE, i, e);
                 sum += e;
             }
-            max[j] = m;
-            sums[j] = sum;
+            max[at + j] = m;
+            sums[at + j] = sum;
         }
     }
 
-    private static void maxInto(MemorySegment x, long rowAt, float[] max, int full) {
-        for (int j = 0; j < full; j += L) {
-            FloatVector.fromArray(S, max, j).max(FloatVector.fromMemorySegment(S, x, rowAt + j * 4L, LE)).intoArray(max, j);
+    /** rescale (holding the old maxima) = exp((old - max) * scale); sums *= rescale. */
+    private static void rescaleSums(float[] max, float[] sums, float[] rescale, int at, int full, float scale) {
+        for (int j = at; j < at + full; j += L) {
+            FloatVector r = VectorMath.exp(FloatVector.fromArray(S, rescale, j).sub(FloatVector.fromArray(S, max, j)).mul(scale));
+            r.intoArray(rescale, j);
+            FloatVector.fromArray(S, sums, j).mul(r).intoArray(sums, j);
         }
     }
 
-    private static void expShiftedInto(MemorySegment x, long rowAt, float[] max, float[] sums, int full, float scale) {
-        for (int j = 0; j < full; j += L) {
-            long at = rowAt + j * 4L;
-            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, x, at, LE).sub(FloatVector.fromArray(S, max, j)).mul(scale));
+    @Override
+    public void scaleColumns(MemorySegment c, long off, int rows, int cols, int ld, float[] f) {
+        int full = cols - cols % L;
+        for (int r = 0; r < rows; r++) {
+            long rowAt = (off + (long) r * ld) * 4;
+            for (int j = 0; j < full; j += L) {
+                long at = rowAt + j * 4L;
+                FloatVector.fromMemorySegment(S, c, at, LE).mul(FloatVector.fromArray(S, f, j)).intoMemorySegment(c, at, LE);
+            }
+            for (int j = full; j < cols; j++) {
+                long at = rowAt + j * 4L;
+                c.set(F32_LE, at, c.get(F32_LE, at) * f[j]);
+            }
+        }
+    }
+
+    /** max[i..] = the lane-wise maximum of max[i..] and the rows of one vector of columns from float {@code off}. */
+    private static void columnMaxInto(MemorySegment x, long off, int rows, int ld, float[] max, int i) {
+        FloatVector m = FloatVector.fromArray(S, max, i);
+        for (int p = 0; p < rows; p++) m = m.max(FloatVector.fromMemorySegment(S, x, (off + (long) p * ld) * 4, LE));
+        m.intoArray(max, i);
+    }
+
+    /** x = exp((x - max) * scale) down one vector of columns, each added to sums[i..] in row order. */
+    private static void expColumnInto(MemorySegment x, long off, int rows, int ld, float[] max, float[] sums, int i,
+                                      float scale) {
+        FloatVector m = FloatVector.fromArray(S, max, i), sum = FloatVector.fromArray(S, sums, i);
+        for (int p = 0; p < rows; p++) {
+            long at = (off + (long) p * ld) * 4;
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, x, at, LE).sub(m).mul(scale));
             e.intoMemorySegment(x, at, LE);
-            FloatVector.fromArray(S, sums, j).add(e).intoArray(sums, j);
+            sum = sum.add(e);
         }
+        sum.intoArray(sums, i);
     }
 
     @Override

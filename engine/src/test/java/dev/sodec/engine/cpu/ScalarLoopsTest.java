@@ -112,20 +112,46 @@ class ScalarLoopsTest {
         SCA.fmaRun(fs, 2, as, 12, -0.37f, N - 5);
         assertArrayEquals(fs, fv);
         assertEquals(Math.fma(-0.37f, a[3], inputs(9)[2]), fs[2]);
-        // expColumns: 37 rows x 21 columns (full vectors, then single columns) with a row stride of 24
-        float[] block = new float[37 * 24];
+        // expColumnsOnline: 37 rows x 21 columns (full vectors, then single columns), row stride 24, from float 5,
+        // as two blocks of rows (20, then 17 whose values are larger, so the maxima rise); the state from index 3
+        float[] block = new float[5 + 37 * 24];
         Random br = new Random(11);
-        for (int i = 0; i < block.length; i++) block[i] = (float) (3 * br.nextGaussian());
+        for (int i = 0; i < block.length; i++) block[i] = (float) (3 * br.nextGaussian() + (i >= 5 + 20 * 24 ? 2 : 0));
         MemorySegment xv = seg(block), xs = seg(block.clone());
-        float[] mv = new float[21], sv = new float[21], ms = new float[21], ss = new float[21];
-        VEC.expColumns(xv, 37, 21, 24, 0.7f, mv, sv);
-        SCA.expColumns(xs, 37, 21, 24, 0.7f, ms, ss);
+        float[] mv = new float[24], sv = new float[24], rv2 = new float[24];
+        float[] ms = new float[24], ss = new float[24], rs2 = new float[24];
+        java.util.Arrays.fill(mv, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(ms, Float.NEGATIVE_INFINITY);
+        VEC.expColumnsOnline(xv, 5, 20, 21, 24, 0.7f, mv, sv, rv2, 3);
+        SCA.expColumnsOnline(xs, 5, 20, 21, 24, 0.7f, ms, ss, rs2, 3);
+        assertArrayEquals(rs2, rv2);
+        assertEquals(0f, rs2[3 + 4], "the first block rescales nothing that came before");
+        VEC.expColumnsOnline(xv, 5 + 20 * 24, 17, 21, 24, 0.7f, mv, sv, rv2, 3);
+        SCA.expColumnsOnline(xs, 5 + 20 * 24, 17, 21, 24, 0.7f, ms, ss, rs2, 3);
         assertArrayEquals(xs.toArray(dev.sodec.engine.tensor.Tensor.F32_LE), xv.toArray(dev.sodec.engine.tensor.Tensor.F32_LE));
         assertArrayEquals(ms, mv);
         assertArrayEquals(ss, sv);
-        float m0 = Float.NEGATIVE_INFINITY;
-        for (int p = 0; p < 37; p++) m0 = Math.max(m0, block[p * 24]);
-        assertEquals(m0, ms[0]);
+        assertArrayEquals(rs2, rv2);
+        for (int j = 0; j < 21; j++) {
+            // the state after both blocks is the whole column's softmax state
+            double m = Double.NEGATIVE_INFINITY, m1 = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int p = 0; p < 37; p++) m = Math.max(m, block[5 + p * 24 + j]);
+            for (int p = 0; p < 20; p++) m1 = Math.max(m1, block[5 + p * 24 + j]);
+            for (int p = 0; p < 37; p++) sum += Math.exp((block[5 + p * 24 + j] - m) * 0.7);
+            assertEquals((float) m, ms[3 + j]);
+            assertEquals(Math.exp((m1 - m) * 0.7), rs2[3 + j], 1e-6);
+            // the first block's values were scaled to its own maximum; the caller rescales them by rs2
+            assertEquals(sum, ss[3 + j], 1e-5 * sum);
+        }
+        // scaleColumns: 5 rows x 21 columns, row stride 24
+        float[] cb = inputs(3);
+        MemorySegment cv = seg(java.util.Arrays.copyOf(cb, 5 + 5 * 24)), cs = seg(java.util.Arrays.copyOf(cb, 5 + 5 * 24));
+        float[] f = java.util.Arrays.copyOfRange(rs2, 3, 24);
+        VEC.scaleColumns(cv, 5, 5, 21, 24, f);
+        SCA.scaleColumns(cs, 5, 5, 21, 24, f);
+        assertArrayEquals(cs.toArray(dev.sodec.engine.tensor.Tensor.F32_LE), cv.toArray(dev.sodec.engine.tensor.Tensor.F32_LE));
+        assertEquals(cb[5 + 24 + 7] * f[7], cs.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 5 + 24 + 7));
+        assertEquals(cb[5 + 22], cs.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 5 + 22), "past the columns");
     }
 
     @Test
