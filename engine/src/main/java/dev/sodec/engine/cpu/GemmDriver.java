@@ -119,17 +119,14 @@ final class GemmDriver {
         // A short, wide product (a conv: few output channels, many pixels) would repack the same A for every
         // column block; when all of A fits, pack it once for every K block and keep it.
         int mPad = roundUp(m, MR);
-        // A constant weight packed once (PackedWeight) is read by the kernel where it lies: no per-call copy. One packed
-        // on the heap is already in the layout of a whole packed operand, read like the kept A.
-        PackedWeight packedA = PackedWeight.inNativeMemory(a), packedB = PackedWeight.inNativeMemory(b);
-        float[] heapA = PackedWeight.heapArray(a), heapB = PackedWeight.heapArray(b);
+        // A constant weight packed once (PackedWeight) is read by the kernel where it lies: no per-call copy.
+        PackedWeight packedA = PackedWeight.of(a), packedB = PackedWeight.of(b);
         boolean keepA = !(a instanceof PackedWeight) && m <= MB && n > NB && (long) mPad * k <= KEEP_A_MAX;
         int aLen = keepA ? mPad * k : roundUp(Math.min(m, MB), MR) * Math.min(k, KC);
         int bLen = roundUp(Math.min(n, NB), NR) * Math.min(k, KC);
         if (ws.a.length < aLen) ws.a = new float[aLen];
         if (ws.b.length < bLen) ws.b = new float[bLen];
-        float[] pa = heapA != null ? heapA : ws.a, pb = heapB != null ? heapB : ws.b;
-        int nPad = roundUp(n, NR);
+        float[] pa = ws.a, pb = ws.b;
         long ldcBytes = (long) ldc * 4;
         if (keepA) {
             int slivers = mPad / MR, kBlocks = Math.ceilDiv(k, KC);
@@ -157,8 +154,7 @@ final class GemmDriver {
                     int aSlivers = keepA || a instanceof PackedWeight ? 0 : (mb + MR - 1) / MR;
                     int bSlivers = b instanceof PackedWeight ? 0 : (nb + NR - 1) / NR;
                     // where this block's slivers start in an operand packed whole (the kept A: one row block)
-                    int aBase = keepA || heapA != null ? mPad * p0 + i0 * kc : 0;
-                    int bBase = heapB != null ? nPad * p0 + j0 * kc : 0;
+                    int aBase = keepA ? mPad * p0 + i0 * kc : 0;
                     int fi0 = i0, fj0 = j0, fp0 = p0;
                     Parallel.RangeBody pack = (s0, s1) -> {
                         for (int s = s0; s < s1; s++) {
@@ -206,7 +202,7 @@ final class GemmDriver {
                                                 packedB.byteOffset(fp0, fj0 + jr, kc), kc, c, rowOff + jr * 4L, ldcBytes,
                                                 mr, nr, add, tile, sliver);
                                     } else {
-                                        LOOPS.microKernel(aArr, aAt, pb, bBase + jr * kc, kc, c, rowOff + jr * 4L,
+                                        LOOPS.microKernel(aArr, aAt, pb, jr * kc, kc, c, rowOff + jr * 4L,
                                                 ldcBytes, mr, nr, add, tile);
                                     }
                                     if (epi != null) epi.apply(c, rowOff + jr * 4L, ldcBytes, mr, nr);

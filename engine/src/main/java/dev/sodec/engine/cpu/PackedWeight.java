@@ -22,14 +22,11 @@ import java.util.function.Supplier;
 final class PackedWeight implements Panel {
     private final Arena arena;
     private final MemorySegment packed;
-    /** The floats when packed on the heap ({@link #packOnHeap}), else null. */
-    private final float[] heap;
     private final int rows, k, width, rowsPad;
 
-    private PackedWeight(Arena arena, MemorySegment packed, float[] heap, int rows, int k, int width) {
+    private PackedWeight(Arena arena, MemorySegment packed, int rows, int k, int width) {
         this.arena = arena;
         this.packed = packed;
-        this.heap = heap;
         this.rows = rows;
         this.k = k;
         this.width = width;
@@ -64,7 +61,7 @@ final class PackedWeight implements Panel {
                     MemorySegment.copy(tmp, 0, dst, ValueLayout.JAVA_FLOAT, at * 4, width * kc);
                 };
             });
-            return new PackedWeight(arena, dst, null, rows, k, width);
+            return new PackedWeight(arena, dst, rows, k, width);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -80,20 +77,7 @@ final class PackedWeight implements Panel {
         if (packed.byteSize() < need) {
             throw new IllegalArgumentException("packed operand is " + packed.byteSize() + " bytes, needs " + need);
         }
-        return new PackedWeight(null, packed, null, rows, k, width);
-    }
-
-    /**
-     * Packs a per-call operand (one attention head's keys or values) into a heap array: the kernels read an array
-     * operand faster than a segment (one thread, in cache: 170-183 against 131-150 GFLOP/s), and per call there is
-     * no huge-page placement to gain. Falls back to {@link #pack(Parallel, Panel, int, int, int)} past an array's size.
-     */
-    static PackedWeight packOnHeap(Parallel par, Panel src, int rows, int k, int width) {
-        int rowsPad = GemmDriver.roundUp(rows, width);
-        if ((long) rowsPad * k > Integer.MAX_VALUE - 16) return pack(par, src, rows, k, width);
-        float[] dst = new float[rowsPad * k];
-        eachSliver(par, rows, k, width, () -> (at, r0, n, p0, kc) -> src.pack(dst, (int) at, width, r0, n, p0, kc));
-        return new PackedWeight(null, null, dst, rows, k, width);
+        return new PackedWeight(null, packed, rows, k, width);
     }
 
     /** Packs one sliver ({@code n} valid rows from {@code r0}, K block {@code p0}) to float index {@code at}. */
@@ -123,11 +107,7 @@ final class PackedWeight implements Panel {
             throw new IllegalStateException("packed weight (" + rows + "x" + k + ", slivers of " + width
                     + ") asked for a sliver it does not hold: width " + w + ", row " + r0 + ", K " + p0 + "+" + kc);
         }
-        if (heap != null) {
-            System.arraycopy(heap, floatOffset(p0, r0, kc), dst, off, width * kc);
-        } else {
-            MemorySegment.copy(packed, ValueLayout.JAVA_FLOAT, byteOffset(p0, r0, kc), dst, off, width * kc);
-        }
+        MemorySegment.copy(packed, ValueLayout.JAVA_FLOAT, byteOffset(p0, r0, kc), dst, off, width * kc);
     }
 
     /**
@@ -139,27 +119,14 @@ final class PackedWeight implements Panel {
         MemorySegment.copy(w.packed, ValueLayout.JAVA_FLOAT, w.byteOffset(p0, r0, kc), dst, 0, w.width * kc);
     }
 
-    /** The packed floats (native byte order); null when packed on the heap. */
+    /** The packed floats (native byte order). */
     MemorySegment segment() {
         return packed;
     }
 
-    /** {@code p} when it is a PackedWeight in native memory (read by the segment kernels), else null. */
-    static PackedWeight inNativeMemory(Panel p) {
-        return p instanceof PackedWeight w && w.heap == null ? w : null;
-    }
-
-    /**
-     * The array {@code p} is packed in when it is a PackedWeight on the heap, else null: the GEMM drivers' own layout
-     * for an operand they pack whole (sliver r0 of K block p0 at rowsPad * p0 + r0 * kc), read like one.
-     */
-    static float[] heapArray(Panel p) {
-        return p instanceof PackedWeight w ? w.heap : null;
-    }
-
-    /** Float index of the sliver starting at row {@code r0} in the K block at {@code p0}. */
-    private int floatOffset(int p0, int r0, int kc) {
-        return rowsPad * p0 + r0 * kc;
+    /** {@code p} when it is a PackedWeight (read in place by the kernels), else null. */
+    static PackedWeight of(Panel p) {
+        return p instanceof PackedWeight w ? w : null;
     }
 
     /** Byte offset of the sliver starting at row {@code r0} (a multiple of the width) in the K block at {@code p0}. */

@@ -33,10 +33,9 @@ final class WholeKGemm {
     static void run(Parallel par, int m, int n, int k, Panel a, Panel b, MemorySegment c, long cOff, int ldc,
                     boolean accumulate, GemmDriver.TileInit init, GemmDriver.TileEpilogue epilogue, float[] wa,
                     float[] wb) {
-        // a PackedWeight in native memory is read where it lies; one on the heap is this pass's own layout already
-        PackedWeight packedA = PackedWeight.inNativeMemory(a), packedB = PackedWeight.inNativeMemory(b);
-        float[] heapA = PackedWeight.heapArray(a), heapB = PackedWeight.heapArray(b);
-        float[] arrA = heapA != null ? heapA : wa, arrB = heapB != null ? heapB : wb;
+        // a PackedWeight is read where it lies
+        PackedWeight packedA = PackedWeight.of(a), packedB = PackedWeight.of(b);
+        float[] arrA = wa, arrB = wb;
         int mPad = GemmDriver.roundUp(m, MR), nPad = GemmDriver.roundUp(n, NR);
         int kBlocks = (k + KC - 1) / KC;
         int aSlivers = a instanceof PackedWeight ? 0 : mPad / MR, bSlivers = b instanceof PackedWeight ? 0 : nPad / NR;

@@ -55,30 +55,21 @@ class PackedWeightTest {
                 // B = weight^T (a linear layer): packed NR-wide slivers vs packing per call
                 PackedWeight pb = PackedWeight.pack(par, w, GemmDriver.NR);
                 PackedWeight pa = PackedWeight.pack(par, wa, GemmDriver.MR);
-                // the same operands packed on the heap (attention's keys and values), read by the array kernels
-                PackedWeight ha = PackedWeight.packOnHeap(par, SegmentPanel.rowMajor(wa.data(), 0, k), m, k, GemmDriver.MR);
-                PackedWeight hb = PackedWeight.packOnHeap(par, SegmentPanel.rowMajor(w.data(), 0, k), n, k, GemmDriver.NR);
                 try {
                     for (boolean acc : new boolean[] {false, true}) {
                         float[] want = gemm(par, m, n, k, SegmentPanel.rowMajor(x.data(), 0, k),
                                 SegmentPanel.rowMajor(w.data(), 0, k), c0, res, acc);
                         float[] got = gemm(par, m, n, k, SegmentPanel.rowMajor(x.data(), 0, k), pb, c0, res, acc);
                         assertArrayEquals(want, got, "packed B, m=" + m + " n=" + n + " k=" + k + " threads=" + threads);
-                        got = gemm(par, m, n, k, SegmentPanel.rowMajor(x.data(), 0, k), hb, c0, res, acc);
-                        assertArrayEquals(want, got, "heap-packed B, m=" + m + " n=" + n + " k=" + k + " threads=" + threads);
                         // A = weight (a conv): packed MR-wide slivers vs packing per call
                         want = gemm(par, m, n, k, SegmentPanel.rowMajor(wa.data(), 0, k),
                                 SegmentPanel.kMajor(xb.data(), 0, n), c0, res, acc);
                         got = gemm(par, m, n, k, pa, SegmentPanel.kMajor(xb.data(), 0, n), c0, res, acc);
                         assertArrayEquals(want, got, "packed A, m=" + m + " n=" + n + " k=" + k + " threads=" + threads);
-                        got = gemm(par, m, n, k, ha, SegmentPanel.kMajor(xb.data(), 0, n), c0, res, acc);
-                        assertArrayEquals(want, got, "heap-packed A, m=" + m + " n=" + n + " k=" + k + " threads=" + threads);
                     }
                 } finally {
                     pa.free();
                     pb.free();
-                    ha.free();
-                    hb.free();
                 }
             }
         }
