@@ -4,7 +4,6 @@ import dev.sodec.engine.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.function.Supplier;
 
 /**
  * A constant GEMM operand (a convolution's or linear layer's weight, rows x K row-major) packed once into the
@@ -46,20 +45,23 @@ final class PackedWeight implements Panel {
     }
 
     /**
-     * Packs any operand ({@code rows} x {@code k} as {@code src} presents it), e.g. one attention head's keys, which
-     * every query tile of the head multiplies by; free it after use.
+     * Packs {@code rows} x {@code k} as {@code src} presents it, every sliver in parallel at its place in the layout
+     * (K blocks in order, slivers of {@code width} rows one after another in each).
      */
-    static PackedWeight pack(Parallel par, Panel src, int rows, int k, int width) {
+    private static PackedWeight pack(Parallel par, Panel src, int rows, int k, int width) {
         int rowsPad = GemmDriver.roundUp(rows, width);
+        int slivers = rowsPad / width, kBlocks = Math.ceilDiv(k, GemmDriver.KC);
         Arena arena = Arena.ofShared();
         try {
             MemorySegment dst = HugePageMemory.allocate(arena, Math.max(1L, (long) rowsPad * k * 4));
-            eachSliver(par, rows, k, width, () -> {
+            par.forRange(slivers * kBlocks, 4, (s0, s1) -> {
                 float[] tmp = new float[width * GemmDriver.KC];
-                return (at, r0, n, p0, kc) -> {
-                    src.pack(tmp, 0, width, r0, n, p0, kc);
-                    MemorySegment.copy(tmp, 0, dst, ValueLayout.JAVA_FLOAT, at * 4, width * kc);
-                };
+                for (int s = s0; s < s1; s++) {
+                    int p0 = (s / slivers) * GemmDriver.KC, kc = Math.min(GemmDriver.KC, k - p0), r0 = (s % slivers) * width;
+                    src.pack(tmp, 0, width, r0, Math.min(width, rows - r0), p0, kc);
+                    MemorySegment.copy(tmp, 0, dst, ValueLayout.JAVA_FLOAT, ((long) rowsPad * p0 + (long) r0 * kc) * 4,
+                            width * kc);
+                }
             });
             return new PackedWeight(arena, dst, rows, k, width);
         } catch (RuntimeException | Error e) {
@@ -78,27 +80,6 @@ final class PackedWeight implements Panel {
             throw new IllegalArgumentException("packed operand is " + packed.byteSize() + " bytes, needs " + need);
         }
         return new PackedWeight(null, packed, rows, k, width);
-    }
-
-    /** Packs one sliver ({@code n} valid rows from {@code r0}, K block {@code p0}) to float index {@code at}. */
-    private interface SliverPacker {
-        void pack(long at, int r0, int n, int p0, int kc);
-    }
-
-    /**
-     * Every sliver of a {@code rows} x {@code k} operand, in parallel, with its float index in the packed layout
-     * (K blocks in order, slivers of {@code width} rows one after another in each); one packer per chunk of slivers.
-     */
-    private static void eachSliver(Parallel par, int rows, int k, int width, Supplier<SliverPacker> perChunk) {
-        int rowsPad = GemmDriver.roundUp(rows, width);
-        int slivers = rowsPad / width, kBlocks = Math.ceilDiv(k, GemmDriver.KC);
-        par.forRange(slivers * kBlocks, 4, (s0, s1) -> {
-            SliverPacker packer = perChunk.get();
-            for (int s = s0; s < s1; s++) {
-                int p0 = (s / slivers) * GemmDriver.KC, kc = Math.min(GemmDriver.KC, k - p0), r0 = (s % slivers) * width;
-                packer.pack((long) rowsPad * p0 + (long) r0 * kc, r0, Math.min(width, rows - r0), p0, kc);
-            }
-        });
     }
 
     @Override

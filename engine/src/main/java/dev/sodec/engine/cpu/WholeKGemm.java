@@ -35,7 +35,6 @@ final class WholeKGemm {
                     float[] wb) {
         // a PackedWeight is read where it lies
         PackedWeight packedA = PackedWeight.of(a), packedB = PackedWeight.of(b);
-        float[] arrA = wa, arrB = wb;
         int mPad = GemmDriver.roundUp(m, MR), nPad = GemmDriver.roundUp(n, NR);
         int kBlocks = (k + KC - 1) / KC;
         int aSlivers = a instanceof PackedWeight ? 0 : mPad / MR, bSlivers = b instanceof PackedWeight ? 0 : nPad / NR;
@@ -77,7 +76,7 @@ final class WholeKGemm {
                     for (int ir = ti; ir < iEnd; ir += MR) {
                         int mr = Math.min(MR, iEnd - ir);
                         long rowOff = (cOff + (long) ir * ldc) * 4;
-                        float[] aArr = arrA;
+                        float[] aArr = wa;
                         int aAt = mPad * p0 + ir * kc;
                         if (packedA != null) {
                             PackedWeight.copySliver(packedA, p0, ir, kc, aSliver);
@@ -91,7 +90,7 @@ final class WholeKGemm {
                                 LOOPS.microKernelPackedB(aArr, aAt, packedB.segment(),
                                         packedB.byteOffset(p0, jr, kc), kc, c, cAt, ldcBytes, mr, nr, add, tile, sliver);
                             } else {
-                                LOOPS.microKernel(aArr, aAt, arrB, nPad * p0 + jr * kc, kc, c, cAt,
+                                LOOPS.microKernel(aArr, aAt, wb, nPad * p0 + jr * kc, kc, c, cAt,
                                         ldcBytes, mr, nr, add, tile);
                             }
                             if (epi != null) epi.apply(c, cAt, ldcBytes, mr, nr);

@@ -307,7 +307,7 @@ final class WinogradConv {
                         Panel v = SegmentPanel.kMajor(ws, vBase + (long) xi * c * tb, tb);
                         if (tile.rows) {
                             PackedWeight ut = PackedWeight.view(u.asSlice((long) xi * mPad * c * 4, (long) mPad * c * 4), k, c,
-                                    GemmDriver.NR);
+                                    tile.width());
                             GemmDriver.run(SERIAL, nt, k, c, v, ut, ws, mBase + (long) xi * k * tb, k, false);
                         } else {
                             GemmDriver.run(SERIAL, k, nt, c, packedPanel(u, xi, mPad, c), v, ws, mBase + (long) xi * k * tb, tb, false);
