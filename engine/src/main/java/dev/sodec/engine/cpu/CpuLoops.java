@@ -109,9 +109,10 @@ interface CpuLoops {
     /**
      * One block of rows of an online softmax down the columns of a {@code rows} x {@code cols} block (row stride
      * {@code ld} floats, from float {@code off}); column j's state is max[at + j] and sums[at + j] (start: -inf and
-     * 0). The maximum rises to the block's: max = max(max, x[.][j]); rescale[at + j] = exp((old max - max) * scale)
-     * (what the caller's accumulators of earlier blocks are multiplied by); sums = sums * rescale, then + each
-     * x[p][j] = exp((x[p][j] - max) * scale) in row order. scale > 0.
+     * 0). The maximum rises to the block's: max = max(max, x[.][j]); with c = scale * log2(e) (rounded to float),
+     * rescale[at + j] = 2^(old max * c - max * c) (what the caller's accumulators of earlier blocks are multiplied by;
+     * exactly 1 when the maximum did not rise); sums = sums * rescale, then + each x[p][j] = 2^(fma(x[p][j], c,
+     * -(max * c))) in row order: e^((x - max) * scale) up to rounding, by {@link ScalarMath#exp2NonPositive}. scale > 0.
      */
     void expColumnsOnline(MemorySegment x, long off, int rows, int cols, int ld, float scale, float[] max, float[] sums,
                           float[] rescale, int at);

@@ -189,14 +189,16 @@ final class ScalarLoops implements CpuLoops {
     @Override
     public void expColumnsOnline(MemorySegment x, long off, int rows, int cols, int ld, float scale, float[] max,
                                  float[] sums, float[] rescale, int at) {
+        float c = scale * ScalarMath.LOG2E;
         for (int j = 0; j < cols; j++) {
             float m = max[at + j];
             for (int p = 0; p < rows; p++) m = Math.max(m, get(x, off + (long) p * ld + j));
-            rescale[at + j] = ScalarMath.exp((max[at + j] - m) * scale);
+            rescale[at + j] = ScalarMath.exp2NonPositive(max[at + j] * c - m * c);
             float sum = sums[at + j] * rescale[at + j];
+            float mc = -(m * c);
             for (int p = 0; p < rows; p++) {
                 long i = off + (long) p * ld + j;
-                float e = ScalarMath.exp((get(x, i) - m) * scale);
+                float e = ScalarMath.exp2NonPositive(Math.fma(get(x, i), c, mc));
                 set(x, i, e);
                 sum += e;
             }

@@ -243,21 +243,23 @@ final class VectorLoops implements CpuLoops {
                                  float[] sums, float[] rescale, int at) {
         // Down one vector of columns at a time, the maximum and the sum in registers; each pass its own method (see
         // softmaxRow). Columns past the last full vector go one by one.
+        float c = scale * ScalarMath.LOG2E;
         int full = cols - cols % L;
         if (full > 0) {
             System.arraycopy(max, at, rescale, at, full);
             for (int j = 0; j < full; j += L) columnMaxInto(x, off + j, rows, ld, max, at + j);
-            rescaleSums(max, sums, rescale, at, full, scale);
-            for (int j = 0; j < full; j += L) expColumnInto(x, off + j, rows, ld, max, sums, at + j, scale);
+            rescaleSums(max, sums, rescale, at, full, c);
+            for (int j = 0; j < full; j += L) expColumnInto(x, off + j, rows, ld, max, sums, at + j, c);
         }
         for (int j = full; j < cols; j++) {
             float m = max[at + j];
             for (int p = 0; p < rows; p++) m = Math.max(m, x.get(F32_LE, (off + (long) p * ld + j) * 4));
-            rescale[at + j] = ScalarMath.exp((max[at + j] - m) * scale);
+            rescale[at + j] = ScalarMath.exp2NonPositive(max[at + j] * c - m * c);
             float sum = sums[at + j] * rescale[at + j];
+            float mc = -(m * c);
             for (int p = 0; p < rows; p++) {
                 long i = (off + (long) p * ld + j) * 4;
-                float e = ScalarMath.exp((x.get(F32_LE, i) - m) * scale);
+                float e = ScalarMath.exp2NonPositive(Math.fma(x.get(F32_LE, i), c, mc));
                 x.set(F32_LE, i, e);
                 sum += e;
             }
@@ -266,10 +268,11 @@ final class VectorLoops implements CpuLoops {
         }
     }
 
-    /** rescale (holding the old maxima) = exp((old - max) * scale); sums *= rescale. */
-    private static void rescaleSums(float[] max, float[] sums, float[] rescale, int at, int full, float scale) {
+    /** rescale (holding the old maxima) = 2^(old c - max c); sums *= rescale. */
+    private static void rescaleSums(float[] max, float[] sums, float[] rescale, int at, int full, float c) {
         for (int j = at; j < at + full; j += L) {
-            FloatVector r = VectorMath.exp(FloatVector.fromArray(S, rescale, j).sub(FloatVector.fromArray(S, max, j)).mul(scale));
+            FloatVector r = VectorMath.exp2NonPositive(
+                    FloatVector.fromArray(S, rescale, j).mul(c).sub(FloatVector.fromArray(S, max, j).mul(c)));
             r.intoArray(rescale, j);
             FloatVector.fromArray(S, sums, j).mul(r).intoArray(sums, j);
         }
@@ -298,13 +301,14 @@ final class VectorLoops implements CpuLoops {
         m.intoArray(max, i);
     }
 
-    /** x = exp((x - max) * scale) down one vector of columns, each added to sums[i..] in row order. */
+    /** x = 2^(x c - max c) down one vector of columns, each added to sums[i..] in row order. */
     private static void expColumnInto(MemorySegment x, long off, int rows, int ld, float[] max, float[] sums, int i,
-                                      float scale) {
-        FloatVector m = FloatVector.fromArray(S, max, i), sum = FloatVector.fromArray(S, sums, i);
+                                      float c) {
+        FloatVector mc = FloatVector.fromArray(S, max, i).mul(c).neg(), sum = FloatVector.fromArray(S, sums, i);
+        FloatVector cv = FloatVector.broadcast(S, c);
         for (int p = 0; p < rows; p++) {
             long at = (off + (long) p * ld) * 4;
-            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, x, at, LE).sub(m).mul(scale));
+            FloatVector e = VectorMath.exp2NonPositive(FloatVector.fromMemorySegment(S, x, at, LE).fma(cv, mc));
             e.intoMemorySegment(x, at, LE);
             sum = sum.add(e);
         }

@@ -76,6 +76,29 @@ final class VectorMath {
         return p.mul(s1).mul(s2).blend(0f, x.lt(EXP_LO));
     }
 
+    /**
+     * 2^y for y <= 0, the softmax's exponential (its arguments are x - max, scaled): about half the work of
+     * {@link #exp}. n = round(y) and r = y - n (exact) in [-1/2, 1/2]; 2^r by a degree-6 polynomial (8e-8 relative);
+     * 2^n as one exponent field, since n >= -127 stays in range (n = -127 gives the bits of +0). Results below 2^-126
+     * are flushed to 0, which a softmax weight that small cannot tell from its true value. Small positive y (the
+     * rounding of a scaled maximum) are fine: the function holds up to y < 127.5, where 2^n leaves the exponent
+     * field. NaN propagates.
+     */
+    static FloatVector exp2NonPositive(FloatVector y) {
+        FloatVector yc = y.max(ScalarMath.EXP2_LO);
+        FloatVector t = yc.add(ROUND_MAGIC);
+        FloatVector r = yc.sub(t.sub(ROUND_MAGIC));
+        FloatVector p = FloatVector.broadcast(S, ScalarMath.EXP2_C6);
+        p = p.fma(r, FloatVector.broadcast(S, ScalarMath.EXP2_C5));
+        p = p.fma(r, FloatVector.broadcast(S, ScalarMath.EXP2_C4));
+        p = p.fma(r, FloatVector.broadcast(S, ScalarMath.EXP2_C3));
+        p = p.fma(r, FloatVector.broadcast(S, ScalarMath.EXP2_C2));
+        p = p.fma(r, FloatVector.broadcast(S, ScalarMath.EXP2_C1));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        IntVector biased = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS - 127);
+        return p.mul(biased.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    }
+
     /** x * sigmoid(a * x) = x / (1 + e^(-a x)). */
     static FloatVector xSigmoid(FloatVector x, float a) {
         return x.div(exp(x.mul(-a)).add(1f));

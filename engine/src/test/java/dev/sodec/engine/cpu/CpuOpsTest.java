@@ -310,6 +310,37 @@ class CpuOpsTest {
     }
 
     @Test
+    void softmaxExp2IsAccurateAtAndBelowZeroAndMatchesItsScalarTwin() {
+        int n = 40001;
+        float[] y = new float[n + 6];
+        for (int i = 0; i < n; i++) y[i] = -126f + (126.4f) * i / (n - 1);
+        float[] edges = {0f, -0f, Float.NEGATIVE_INFINITY, -127.4f, -1000f, Float.NaN};
+        System.arraycopy(edges, 0, y, n, edges.length);
+        var seg = Tensor.fromFloats(y, y.length).data();
+        var out = Tensor.zeros(y.length).data();
+        for (int i = 0; i < y.length; i += VectorMath.L) {
+            var m = VectorMath.tail(i, y.length);
+            VectorMath.store(VectorMath.exp2NonPositive(VectorMath.load(seg, i, m)), out, i, m);
+        }
+        float[] got = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            got[i] = out.getAtIndex(Tensor.F32_LE, i);
+            assertEquals(Float.floatToRawIntBits(ScalarMath.exp2NonPositive(y[i])), Float.floatToRawIntBits(got[i]),
+                    "vector and scalar bits at " + y[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            double ref = Math.pow(2, y[i]);
+            assertEquals(ref, got[i], 1.5e-7 * ref, "2^" + y[i]);
+        }
+        assertEquals(1f, got[n]);
+        assertEquals(1f, got[n + 1]);
+        assertEquals(0f, got[n + 2], "2^-inf");
+        assertEquals(0f, got[n + 3], "below 2^-127 flushes to 0");
+        assertEquals(0f, got[n + 4]);
+        assertTrue(Float.isNaN(got[n + 5]), "NaN in, NaN out");
+    }
+
+    @Test
     void gegluSplitsHiddenThenGate() {
         Random r = new Random(7);
         int rows = 5, n = 11;
