@@ -214,7 +214,11 @@ final class VectorLoops implements CpuLoops {
     @Override
     public void microKernel(float[] a, int aOff, float[] b, int bOff, int kc, MemorySegment c, long cOff, long ldcBytes,
                             int mr, int nr, boolean add, float[] tile) {
-        VectorMicroKernel.run(a, aOff, b, bOff, kc, c, cOff, ldcBytes, mr, nr, add, tile);
+        if (mr == MR && nr == VectorMicroKernel.NR) {
+            VectorMicroKernel.runFull(a, aOff, b, bOff, kc, c, cOff, ldcBytes, add);
+        } else {
+            VectorMicroKernel.run(a, aOff, b, bOff, kc, c, cOff, ldcBytes, mr, nr, add, tile);
+        }
     }
 
     @Override
@@ -225,7 +229,11 @@ final class VectorLoops implements CpuLoops {
     @Override
     public void microKernelPackedB(float[] a, int aOff, MemorySegment b, long bOff, int kc, MemorySegment c, long cOff,
                                    long ldcBytes, int mr, int nr, boolean add, float[] tile, float[] sliver) {
-        VectorMicroKernel.runPackedB(a, aOff, b, bOff, kc, c, cOff, ldcBytes, mr, nr, add, tile);
+        if (mr == MR && nr == VectorMicroKernel.NR) {
+            VectorMicroKernel.runPackedBFull(a, aOff, b, bOff, kc, c, cOff, ldcBytes, add);
+        } else {
+            VectorMicroKernel.runPackedB(a, aOff, b, bOff, kc, c, cOff, ldcBytes, mr, nr, add, tile);
+        }
     }
 
     @Override

@@ -157,22 +157,29 @@ class ScalarLoopsTest {
     @Test
     void gemmThroughEitherMicroKernelIsBitIdentical() {
         // The micro-tile widths differ (NR = 2 lanes), so run whole GEMMs: every C element is one FMA chain in K
-        // order per K block whatever the tile shape. K spans two K blocks so the add into C is exercised too.
+        // order per K block whatever the tile shape. K spans two K blocks so the add into C is exercised too; the
+        // first block either adds to C or overwrites it (as the drivers' first block does), and B is read from an
+        // array or in place from a native segment; full and partial tiles both occur.
         Random r = new Random(8);
         int m = 37, n = 53, k = GemmDriver.KC + 61;
         float[] a = new float[m * k], b = new float[k * n], c0 = new float[m * n];
         for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
         for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
         for (int i = 0; i < c0.length; i++) c0[i] = (float) r.nextGaussian();
-        float[] ref = reference(a, b, c0, m, n, k);
-        for (CpuLoops loops : new CpuLoops[] {VEC, SCA}) {
-            float[] c = gemm(loops, a, b, c0, m, n, k);
-            assertArrayEquals(ref, c, loops.describe());
+        for (boolean addFirst : new boolean[] {true, false}) {
+            float[] ref = reference(a, b, addFirst ? c0 : new float[m * n], m, n, k);
+            for (boolean segmentB : new boolean[] {false, true}) {
+                for (CpuLoops loops : new CpuLoops[] {VEC, SCA}) {
+                    float[] c = gemm(loops, a, b, c0, m, n, k, addFirst, segmentB);
+                    assertArrayEquals(ref, c, loops.describe() + ", add first " + addFirst + ", B in a segment " + segmentB);
+                }
+            }
         }
     }
 
     /** C += A B through the micro-kernel of {@code loops}, packed as the GEMM driver packs (K blocks of KC). */
-    private static float[] gemm(CpuLoops loops, float[] a, float[] b, float[] c0, int m, int n, int k) {
+    private static float[] gemm(CpuLoops loops, float[] a, float[] b, float[] c0, int m, int n, int k, boolean addFirst,
+                                boolean segmentB) {
         int mr = CpuLoops.MR, nr = loops.nr();
         MemorySegment c = seg(c0.clone());
         float[] tile = new float[mr * nr];
@@ -185,8 +192,17 @@ class ScalarLoopsTest {
                         for (int i = 0; i < mr && i0 + i < m; i++) pa[p * mr + i] = a[(i0 + i) * k + p0 + p];
                         for (int j = 0; j < nr && j0 + j < n; j++) pb[p * nr + j] = b[(p0 + p) * n + j0 + j];
                     }
-                    loops.microKernel(pa, 0, pb, 0, kc, c, ((long) i0 * n + j0) * 4, (long) n * 4,
-                            Math.min(mr, m - i0), Math.min(nr, n - j0), true, tile);
+                    long cOff = ((long) i0 * n + j0) * 4;
+                    int mv = Math.min(mr, m - i0), nv = Math.min(nr, n - j0);
+                    boolean add = addFirst || p0 > 0;
+                    if (segmentB) {
+                        MemorySegment sb = java.lang.foreign.Arena.ofAuto().allocate(4L + pb.length * 4L, 64);
+                        MemorySegment.copy(pb, 0, sb, Tensor.F32_LE, 4, pb.length);
+                        loops.microKernelPackedB(pa, 0, sb, 4, kc, c, cOff, (long) n * 4, mv, nv, add, tile,
+                                new float[nr * kc]);
+                    } else {
+                        loops.microKernel(pa, 0, pb, 0, kc, c, cOff, (long) n * 4, mv, nv, add, tile);
+                    }
                 }
             }
         }
