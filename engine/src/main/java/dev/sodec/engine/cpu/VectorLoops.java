@@ -250,7 +250,8 @@ final class VectorLoops implements CpuLoops {
     public void expColumnsOnline(MemorySegment x, long off, int rows, int cols, int ld, float scale, float[] max,
                                  float[] sums, float[] rescale, int at) {
         // Down one vector of columns at a time, the maximum and the sum in registers; each pass its own method (see
-        // softmaxRow). Columns past the last full vector go one by one.
+        // softmaxRow) and this one kept small: when C2 inlined a longer max pass into it, the vectors were boxed
+        // and the whole attention ran 1.9x slower. Columns past the last full vector go one by one.
         float c = scale * ScalarMath.LOG2E;
         int full = cols - cols % L;
         if (full > 0) {
@@ -259,7 +260,13 @@ final class VectorLoops implements CpuLoops {
             rescaleSums(max, sums, rescale, at, full, c);
             for (int j = 0; j < full; j += L) expColumnInto(x, off + j, rows, ld, max, sums, at + j, c);
         }
-        for (int j = full; j < cols; j++) {
+        if (full < cols) expColumnsOneByOne(x, off, rows, full, cols, ld, c, max, sums, rescale, at);
+    }
+
+    /** Columns [from, to) of {@link #expColumnsOnline}, one at a time with {@link ScalarMath#exp2NonPositive}. */
+    private static void expColumnsOneByOne(MemorySegment x, long off, int rows, int from, int to, int ld, float c,
+                                           float[] max, float[] sums, float[] rescale, int at) {
+        for (int j = from; j < to; j++) {
             float m = max[at + j];
             for (int p = 0; p < rows; p++) m = Math.max(m, x.get(F32_LE, (off + (long) p * ld + j) * 4));
             rescale[at + j] = ScalarMath.exp2NonPositive(max[at + j] * c - m * c);
@@ -302,11 +309,24 @@ final class VectorLoops implements CpuLoops {
         }
     }
 
-    /** max[i..] = the lane-wise maximum of max[i..] and the rows of one vector of columns from float {@code off}. */
+    /**
+     * max[i..] = the lane-wise maximum of max[i..] and the rows of one vector of columns from float {@code off}. Four
+     * chains over the rows: Java's max (NaN, signed zeros) compiles to a sequence whose latency bounded one chain at
+     * ~13 cycles a row. Max is associative and commutative, so the result is the same whatever the grouping.
+     */
     private static void columnMaxInto(MemorySegment x, long off, int rows, int ld, float[] max, int i) {
-        FloatVector m = FloatVector.fromArray(S, max, i);
-        for (int p = 0; p < rows; p++) m = m.max(FloatVector.fromMemorySegment(S, x, (off + (long) p * ld) * 4, LE));
-        m.intoArray(max, i);
+        FloatVector m0 = FloatVector.fromArray(S, max, i), m1 = m0, m2 = m0, m3 = m0;
+        long step = ld * 4L;
+        int p = 0;
+        for (; p + 4 <= rows; p += 4) {
+            long at = (off + (long) p * ld) * 4;
+            m0 = m0.max(FloatVector.fromMemorySegment(S, x, at, LE));
+            m1 = m1.max(FloatVector.fromMemorySegment(S, x, at + step, LE));
+            m2 = m2.max(FloatVector.fromMemorySegment(S, x, at + 2 * step, LE));
+            m3 = m3.max(FloatVector.fromMemorySegment(S, x, at + 3 * step, LE));
+        }
+        for (; p < rows; p++) m0 = m0.max(FloatVector.fromMemorySegment(S, x, (off + (long) p * ld) * 4, LE));
+        m0.max(m1).max(m2.max(m3)).intoArray(max, i);
     }
 
     /** x = 2^(x c - max c) down one vector of columns, each added to sums[i..] in row order. */
