@@ -250,8 +250,7 @@ final class VectorLoops implements CpuLoops {
     public void expColumnsOnline(MemorySegment x, long off, int rows, int cols, int ld, float scale, float[] max,
                                  float[] sums, float[] rescale, int at) {
         // Down one vector of columns at a time, the maximum and the sum in registers; each pass its own method (see
-        // softmaxRow) and this one kept small: when C2 inlined a longer max pass into it, the vectors were boxed
-        // and the whole attention ran 1.9x slower. Columns past the last full vector go one by one.
+        // softmaxRow) and this one kept small (see columnMaxInto). Columns past the last full vector go one by one.
         float c = scale * ScalarMath.LOG2E;
         int full = cols - cols % L;
         if (full > 0) {
@@ -309,24 +308,14 @@ final class VectorLoops implements CpuLoops {
         }
     }
 
-    /**
-     * max[i..] = the lane-wise maximum of max[i..] and the rows of one vector of columns from float {@code off}. Four
-     * chains over the rows: Java's max (NaN, signed zeros) compiles to a sequence whose latency bounded one chain at
-     * ~13 cycles a row. Max is associative and commutative, so the result is the same whatever the grouping.
-     */
+    /** max[i..] = the lane-wise maximum of max[i..] and the rows of one vector of columns from float {@code off}. */
     private static void columnMaxInto(MemorySegment x, long off, int rows, int ld, float[] max, int i) {
-        FloatVector m0 = FloatVector.fromArray(S, max, i), m1 = m0, m2 = m0, m3 = m0;
-        long step = ld * 4L;
-        int p = 0;
-        for (; p + 4 <= rows; p += 4) {
-            long at = (off + (long) p * ld) * 4;
-            m0 = m0.max(FloatVector.fromMemorySegment(S, x, at, LE));
-            m1 = m1.max(FloatVector.fromMemorySegment(S, x, at + step, LE));
-            m2 = m2.max(FloatVector.fromMemorySegment(S, x, at + 2 * step, LE));
-            m3 = m3.max(FloatVector.fromMemorySegment(S, x, at + 3 * step, LE));
-        }
-        for (; p < rows; p++) m0 = m0.max(FloatVector.fromMemorySegment(S, x, (off + (long) p * ld) * 4, LE));
-        m0.max(m1).max(m2.max(m3)).intoArray(max, i);
+        // One chain: Java's max (NaN, signed zeros) is a sequence whose latency bounds it at ~13 cycles a row, but
+        // a four-chain version made C2 inline it into expColumnsOnline in some runs and box the vectors there
+        // (attention 1.9x slower, not every run).
+        FloatVector m = FloatVector.fromArray(S, max, i);
+        for (int p = 0; p < rows; p++) m = m.max(FloatVector.fromMemorySegment(S, x, (off + (long) p * ld) * 4, LE));
+        m.intoArray(max, i);
     }
 
     /** x = 2^(x c - max c) down one vector of columns, each added to sums[i..] in row order. */
